@@ -1,0 +1,21 @@
+//! # leadsim
+//!
+//! Lead scoring and marketing-to-sales handover simulation.
+//!
+//! * [`scoring`]: logistic-regression lead scores trained on historical outcomes (a Newton/IRLS
+//!   solver behind linfa's `Fit` trait, or linfa-logistic's L-BFGS), with honest diagnostics and
+//!   per-lead explanations.
+//! * [`generate`]: synthetic lead histories whose true coefficients are known.
+//! * [`data`]: CSV reading (delimiter sniffing, gzip, BOM, streaming) and type inference.
+//!
+//! The library does no printing and knows nothing of exit codes; the `leadsim` binary is a thin
+//! layer over it.
+
+pub mod data;
+pub mod error;
+pub mod generate;
+pub mod output;
+pub mod scoring;
+pub mod text;
+
+pub use error::{Error, Result};
