@@ -1,7 +1,6 @@
 //! Atomic output files: everything is written to a temporary file in the destination folder
 //! and renamed into place only when complete, so a failed run never leaves a half-written file.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
