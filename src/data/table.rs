@@ -1,0 +1,220 @@
+//! A CSV file held in memory column by column, as trimmed UTF-8 text in one buffer per column,
+//! so that type inference, medians and level counts can look at whole columns. Training needs
+//! this; scoring streams instead.
+
+use std::path::{Path, PathBuf};
+
+use crate::data::source::{column_index, CsvOptions, CsvStream};
+use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens};
+use crate::error::{Error, Result};
+
+/// One column's texts, back to back.
+#[derive(Debug, Default, Clone)]
+struct TextColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    fn get(&self, row: usize) -> &str {
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        &self.text[start..self.ends[row]]
+    }
+}
+
+/// A whole CSV file in memory.
+#[derive(Debug, Clone)]
+pub struct Table {
+    path: PathBuf,
+    headers: Vec<String>,
+    columns: Vec<TextColumn>,
+    lines: Vec<u64>,
+    bytes_hint: u64,
+}
+
+impl Table {
+    /// Reads every record of `path`. `progress` is called now and then with the rows read.
+    ///
+    /// # Errors
+    /// Everything [`CsvStream`] reports, plus [`Error::HeaderOnly`] when there are no rows.
+    pub fn load(
+        path: impl AsRef<Path>,
+        options: &CsvOptions,
+        progress: Option<&dyn Fn(u64)>,
+    ) -> Result<Table> {
+        let mut stream = CsvStream::open(path.as_ref(), options)?;
+        let headers = stream.headers().to_vec();
+        let path = stream.path().to_path_buf();
+        let mut columns = vec![TextColumn::default(); headers.len()];
+        let mut lines = Vec::new();
+        let mut bytes_hint = 0u64;
+        while let Some((record, line)) = stream.next_record()? {
+            for (c, field) in record.iter().enumerate() {
+                let s = crate::data::source::field_str(&path, line, &headers[c], field)?;
+                bytes_hint += s.len() as u64;
+                let col = &mut columns[c];
+                col.text.push_str(s);
+                col.ends.push(col.text.len());
+            }
+            lines.push(line);
+            if lines.len() % 65536 == 0 {
+                if let Some(p) = progress {
+                    p(lines.len() as u64);
+                }
+            }
+        }
+        if lines.is_empty() {
+            return Err(Error::HeaderOnly { path });
+        }
+        Ok(Table {
+            path,
+            headers,
+            columns,
+            lines,
+            bytes_hint,
+        })
+    }
+
+    /// The file this table came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Column names.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Number of data rows.
+    pub fn rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Total bytes of field text (a size hint for messages).
+    pub fn text_bytes(&self) -> u64 {
+        self.bytes_hint
+    }
+
+    /// The trimmed text at (`row`, `column`).
+    pub fn value(&self, row: usize, column: usize) -> &str {
+        self.columns[column].get(row)
+    }
+
+    /// The 1-based line of the file where `row` starts.
+    pub fn line(&self, row: usize) -> u64 {
+        self.lines[row]
+    }
+
+    /// Index of a column by name, with a suggestion when it does not exist.
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        column_index(&self.path, &self.headers, name)
+    }
+
+    /// Infers how column `c` enters a model, looking at all its non-missing values: numeric when
+    /// all parse as finite numbers, yes/no when all are yes/no or true/false, else categorical.
+    ///
+    /// # Errors
+    /// [`Error::BadValue`] for `NaN`/`inf` in an otherwise numeric column.
+    pub fn infer_kind(&self, c: usize, missing: &MissingTokens) -> Result<ColumnKind> {
+        let mut numeric = true;
+        let mut yes_no = true;
+        let mut first_non_finite: Option<usize> = None;
+        let mut any = false;
+        for r in 0..self.rows() {
+            let v = self.value(r, c);
+            if missing.is_missing(v) {
+                continue;
+            }
+            any = true;
+            if numeric {
+                match parse_number(v) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => numeric = false,
+                    Err(()) => {
+                        first_non_finite.get_or_insert(r);
+                    }
+                }
+            }
+            if yes_no && parse_yes_no(v).is_none() {
+                yes_no = false;
+            }
+            if !numeric && !yes_no {
+                break;
+            }
+        }
+        if !any {
+            return Ok(ColumnKind::Categorical);
+        }
+        if numeric {
+            if let Some(r) = first_non_finite {
+                return Err(self.non_finite_error(r, c));
+            }
+            return Ok(ColumnKind::Numeric);
+        }
+        Ok(if yes_no {
+            ColumnKind::YesNo
+        } else {
+            ColumnKind::Categorical
+        })
+    }
+
+    /// The error for a non-finite number at (`row`, `c`).
+    pub fn non_finite_error(&self, row: usize, c: usize) -> Error {
+        Error::BadValue {
+            path: self.path.clone(),
+            line: self.line(row),
+            column: self.headers[c].clone(),
+            value: self.value(row, c).to_string(),
+            reason: "not a finite number (list it with --missing to treat it as missing)".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(bytes: &[u8]) -> Result<Table> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, bytes).unwrap();
+        Table::load(&p, &CsvOptions::default(), None)
+    }
+
+    #[test]
+    fn holds_trimmed_values_and_lines() {
+        let t = table(b"a,b\n 1 ,x\n2, y\n").unwrap();
+        assert_eq!(t.rows(), 2);
+        assert_eq!(t.value(0, 0), "1");
+        assert_eq!(t.value(1, 1), "y");
+        assert_eq!(t.line(1), 3);
+    }
+
+    #[test]
+    fn header_only_is_an_error() {
+        assert!(matches!(table(b"a,b\n"), Err(Error::HeaderOnly { .. })));
+    }
+
+    #[test]
+    fn infers_numeric_yes_no_and_categorical() {
+        let t = table(b"n,y,c,m\n1,yes,a,\n2.5,No,b,NA\n,TRUE,1,3\n").unwrap();
+        let m = MissingTokens::default();
+        assert_eq!(t.infer_kind(0, &m).unwrap(), ColumnKind::Numeric);
+        assert_eq!(t.infer_kind(1, &m).unwrap(), ColumnKind::YesNo);
+        assert_eq!(t.infer_kind(2, &m).unwrap(), ColumnKind::Categorical);
+        assert_eq!(t.infer_kind(3, &m).unwrap(), ColumnKind::Numeric);
+    }
+
+    #[test]
+    fn nan_in_numeric_column_names_line_and_value() {
+        let t = table(b"x\n1\n2\nNaN\n").unwrap();
+        match t.infer_kind(0, &MissingTokens::default()) {
+            Err(Error::BadValue {
+                line: 4, value, ..
+            }) => assert_eq!(value, "NaN"),
+            other => panic!("unexpected {other:?}"),
+        }
+        let m = MissingTokens::with_extra(vec!["NaN".to_string()]);
+        assert_eq!(t.infer_kind(0, &m).unwrap(), ColumnKind::Numeric);
+    }
+}
