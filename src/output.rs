@@ -50,6 +50,14 @@ impl AtomicFile {
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(&self.path, e))?;
+        // Temporary files are created private (0600); a finished output is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(&self.path, e))?;
+        }
         tmp.persist(&self.path)
             .map_err(|e| Error::io(&self.path, e.error))?;
         Ok(())

@@ -1,0 +1,743 @@
+//! From CSV text to a design matrix: median imputation with missing indicators for numbers,
+//! yes/no as 0/1, one-hot categories with the most frequent level as reference and rare levels
+//! folded into `(other)`, then dropping constant and duplicated columns, and standardising.
+//!
+//! The encoder is learnt on training rows only and stored in the model file, so scoring needs
+//! nothing else. Design column names follow the analyst's terms: `column` for numbers,
+//! `column=(missing)` for missing indicators and `column=level` for one-hot levels.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens, Table};
+use crate::error::{Error, Result};
+
+/// Name of the level that missing categorical values take, and the suffix of missing indicators.
+pub const MISSING_LEVEL: &str = "(missing)";
+/// Name of the level that rare and unseen categorical values fold into.
+pub const OTHER_LEVEL: &str = "(other)";
+
+/// How one input column becomes design columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    /// The input column's name.
+    pub column: String,
+    /// Its encoding.
+    #[serde(flatten)]
+    pub encoding: FeatureEncoding,
+}
+
+/// The encodings of [`FeatureSpec`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FeatureEncoding {
+    /// A number; missing values take the training median and, when the training data had any,
+    /// set a `column=(missing)` indicator.
+    Numeric { median: f64, missing_indicator: bool },
+    /// yes/no or true/false as 1/0, imputed like a number.
+    YesNo { median: f64, missing_indicator: bool },
+    /// One-hot: one column per entry of `levels`; the `reference` level has none.
+    Categorical {
+        reference: String,
+        levels: Vec<String>,
+        /// Training levels rarer than the minimum count. They map to `(other)` when that is a
+        /// level, else to the reference (when the folded rows were too few for a level).
+        folded: Vec<String>,
+    },
+}
+
+/// What a value did when encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueOutcome {
+    /// A known value (or a missing one, which is known too).
+    Known,
+    /// A categorical level never seen in training: treated as `(other)`.
+    Unseen,
+}
+
+/// Why a value could not be encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueProblem {
+    /// Text in a numeric column.
+    NotANumber,
+    /// `NaN` or `inf`.
+    NonFinite,
+    /// Neither yes/no nor true/false in a yes/no column.
+    NotYesNo,
+}
+
+impl ValueProblem {
+    /// A short reason for error messages.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ValueProblem::NotANumber => "not a number in a numeric column",
+            ValueProblem::NonFinite => {
+                "not a finite number (list it with --missing to treat it as missing)"
+            }
+            ValueProblem::NotYesNo => "not yes/no or true/false in a yes/no column",
+        }
+    }
+}
+
+impl FeatureSpec {
+    /// Number of design columns this feature produces before any are dropped.
+    pub fn width(&self) -> usize {
+        match &self.encoding {
+            FeatureEncoding::Numeric {
+                missing_indicator, ..
+            }
+            | FeatureEncoding::YesNo {
+                missing_indicator, ..
+            } => 1 + usize::from(*missing_indicator),
+            FeatureEncoding::Categorical { levels, .. } => levels.len(),
+        }
+    }
+
+    /// Names of the design columns, in order.
+    pub fn column_names(&self) -> Vec<String> {
+        match &self.encoding {
+            FeatureEncoding::Numeric {
+                missing_indicator, ..
+            }
+            | FeatureEncoding::YesNo {
+                missing_indicator, ..
+            } => {
+                let mut v = vec![self.column.clone()];
+                if *missing_indicator {
+                    v.push(format!("{}={MISSING_LEVEL}", self.column));
+                }
+                v
+            }
+            FeatureEncoding::Categorical { levels, .. } => levels
+                .iter()
+                .map(|l| format!("{}={l}", self.column))
+                .collect(),
+        }
+    }
+
+    /// Writes this feature's design values for `text` into `out` (length [`Self::width`]).
+    pub fn encode(
+        &self,
+        text: &str,
+        missing: &MissingTokens,
+        out: &mut [f64],
+    ) -> Result<ValueOutcome, ValueProblem> {
+        let is_missing = missing.is_missing(text);
+        match &self.encoding {
+            FeatureEncoding::Numeric {
+                median,
+                missing_indicator,
+            }
+            | FeatureEncoding::YesNo {
+                median,
+                missing_indicator,
+            } => {
+                let value = if is_missing {
+                    *median
+                } else if matches!(self.encoding, FeatureEncoding::YesNo { .. }) {
+                    parse_yes_no(text).ok_or(ValueProblem::NotYesNo)?
+                } else {
+                    match parse_number(text) {
+                        Ok(Some(v)) => v,
+                        Ok(None) => return Err(ValueProblem::NotANumber),
+                        Err(()) => return Err(ValueProblem::NonFinite),
+                    }
+                };
+                out[0] = value;
+                if *missing_indicator {
+                    out[1] = f64::from(u8::from(is_missing));
+                }
+                Ok(ValueOutcome::Known)
+            }
+            FeatureEncoding::Categorical {
+                reference,
+                levels,
+                folded,
+            } => {
+                out.iter_mut().for_each(|v| *v = 0.0);
+                let level = if is_missing { MISSING_LEVEL } else { text };
+                if let Ok(i) = levels.binary_search_by(|l| l.as_str().cmp(level)) {
+                    out[i] = 1.0;
+                    return Ok(ValueOutcome::Known);
+                }
+                if level == reference {
+                    return Ok(ValueOutcome::Known);
+                }
+                let seen = folded.iter().any(|f| f == level);
+                if let Ok(i) = levels.binary_search_by(|l| l.as_str().cmp(OTHER_LEVEL)) {
+                    out[i] = 1.0;
+                }
+                Ok(if seen {
+                    ValueOutcome::Known
+                } else {
+                    ValueOutcome::Unseen
+                })
+            }
+        }
+    }
+
+    /// How a value reads in an explanation: `column=value`, with yes/no spelt out.
+    pub fn describe(&self, text: &str, missing: &MissingTokens) -> String {
+        if missing.is_missing(text) {
+            return format!("{}={MISSING_LEVEL}", self.column);
+        }
+        match &self.encoding {
+            FeatureEncoding::YesNo { .. } => match parse_yes_no(text) {
+                Some(v) if v > 0.5 => format!("{}=yes", self.column),
+                _ => format!("{}=no", self.column),
+            },
+            _ => format!("{}={text}", self.column),
+        }
+    }
+}
+
+/// A design column that survived dropping, with the mean and scale used to standardise it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DesignColumn {
+    /// Name in the analyst's terms (`column`, `column=level`, `column=(missing)`).
+    pub name: String,
+    /// Index into the encoder's features.
+    pub feature: usize,
+    /// Position within that feature's design columns.
+    pub slot: usize,
+    /// Training mean.
+    pub mean: f64,
+    /// Training standard deviation (population), never zero.
+    pub scale: f64,
+}
+
+/// A design column that was removed, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DroppedColumn {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The learnt encoding from input columns to the (kept) design columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoder {
+    /// Tokens read as missing.
+    pub missing: MissingTokens,
+    /// One entry per input feature column, in file order.
+    pub features: Vec<FeatureSpec>,
+    /// The kept design columns, in design order.
+    pub columns: Vec<DesignColumn>,
+}
+
+/// Settings for learning an encoder.
+#[derive(Debug, Clone)]
+pub struct EncoderSettings {
+    pub missing: MissingTokens,
+    /// Levels with fewer training rows fold into `(other)`.
+    pub min_level_count: usize,
+    /// Columns forced numeric or categorical, by name.
+    pub force_numeric: Vec<String>,
+    pub force_categorical: Vec<String>,
+}
+
+impl Default for EncoderSettings {
+    fn default() -> Self {
+        EncoderSettings {
+            missing: MissingTokens::default(),
+            min_level_count: 10,
+            force_numeric: Vec::new(),
+            force_categorical: Vec::new(),
+        }
+    }
+}
+
+/// An encoder together with the training design matrix it was learnt from.
+pub struct LearntEncoding {
+    pub encoder: Encoder,
+    /// Standardised design matrix of the training rows (kept columns only).
+    pub design: Array2<f64>,
+    /// Columns removed as constant or duplicated (collinear ones are removed later).
+    pub dropped: Vec<DroppedColumn>,
+}
+
+impl Encoder {
+    /// Learns the encoding of `feature_columns` of `table` from `rows` (the training rows),
+    /// drops constant and exactly duplicated design columns, and returns the standardised
+    /// training design matrix.
+    ///
+    /// # Errors
+    /// [`Error::BadValue`] for a value that cannot be read as its column's kind (anywhere in the
+    /// file, not only in training rows).
+    pub fn learn(
+        table: &Table,
+        feature_columns: &[usize],
+        rows: &[usize],
+        settings: &EncoderSettings,
+    ) -> Result<LearntEncoding> {
+        let mut features = Vec::with_capacity(feature_columns.len());
+        for &c in feature_columns {
+            features.push(learn_feature(table, c, rows, settings)?);
+        }
+        let widths: Vec<usize> = features.iter().map(FeatureSpec::width).collect();
+        let total: usize = widths.iter().sum();
+        // Raw design, column-major, to find constant and duplicated columns cheaply.
+        let mut raw: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); total];
+        let mut buf = vec![0.0; widths.iter().copied().max().unwrap_or(0)];
+        let mut offset = 0;
+        for (f, (&c, spec)) in feature_columns.iter().zip(&features).enumerate() {
+            let w = widths[f];
+            for &r in rows {
+                spec.encode(table.value(r, c), &settings.missing, &mut buf[..w])
+                    .map_err(|p| bad_value(table, r, c, p))?;
+                for s in 0..w {
+                    raw[offset + s].push(buf[s]);
+                }
+            }
+            offset += w;
+        }
+        let mut dropped = Vec::new();
+        let mut kept: Vec<(usize, usize, String)> = Vec::new(); // (raw index, feature, slot) + name
+        let mut kept_raw: Vec<usize> = Vec::new();
+        let mut offset = 0;
+        let mut hashes: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (f, spec) in features.iter().enumerate() {
+            for (slot, name) in spec.column_names().into_iter().enumerate() {
+                let j = offset + slot;
+                let col = &raw[j];
+                if col.iter().all(|&v| v == col[0]) {
+                    dropped.push(DroppedColumn {
+                        name,
+                        reason: format!("constant ({}) in the training rows", col[0]),
+                    });
+                    continue;
+                }
+                let h = hash_column(col);
+                let twin = hashes
+                    .get(&h)
+                    .and_then(|cands| cands.iter().find(|&&k| raw[k] == *col).copied());
+                if let Some(k) = twin {
+                    let twin_name = &kept[kept_raw.iter().position(|&x| x == k).unwrap()].2;
+                    dropped.push(DroppedColumn {
+                        name,
+                        reason: format!("identical to \"{twin_name}\" in the training rows"),
+                    });
+                    continue;
+                }
+                hashes.entry(h).or_default().push(j);
+                kept.push((f, slot, name));
+                kept_raw.push(j);
+            }
+            offset += spec.width();
+        }
+        let n = rows.len();
+        let mut design = Array2::<f64>::zeros((n, kept.len()));
+        let mut columns = Vec::with_capacity(kept.len());
+        for (k, ((feature, slot, name), &j)) in kept.into_iter().zip(&kept_raw).enumerate() {
+            let col = &raw[j];
+            let mean = col.iter().sum::<f64>() / n as f64;
+            let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+            let scale = var.sqrt();
+            for (i, v) in col.iter().enumerate() {
+                design[[i, k]] = (v - mean) / scale;
+            }
+            columns.push(DesignColumn {
+                name,
+                feature,
+                slot,
+                mean,
+                scale,
+            });
+        }
+        Ok(LearntEncoding {
+            encoder: Encoder {
+                missing: settings.missing.clone(),
+                features,
+                columns,
+            },
+            design,
+            dropped,
+        })
+    }
+
+    /// Removes kept design columns by index (e.g. collinear ones) from the encoder.
+    pub fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut k = 0;
+        self.columns.retain(|c| {
+            let keep = !indices.contains(&k);
+            if !keep {
+                names.push(c.name.clone());
+            }
+            k += 1;
+            keep
+        });
+        names
+    }
+
+    /// Names of the kept design columns.
+    pub fn column_names(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Offsets of each feature's first design column in a full (undropped) design row.
+    pub fn feature_offsets(&self) -> Vec<usize> {
+        let mut acc = 0;
+        self.features
+            .iter()
+            .map(|f| {
+                let o = acc;
+                acc += f.width();
+                o
+            })
+            .collect()
+    }
+}
+
+/// Encodes rows one at a time without allocating: holds the scratch row and the position of
+/// each kept design column in it.
+pub struct RowEncoder<'a> {
+    encoder: &'a Encoder,
+    raw: Vec<f64>,
+    kept: Vec<usize>,
+}
+
+impl<'a> RowEncoder<'a> {
+    /// Prepares to encode rows with `encoder`.
+    pub fn new(encoder: &'a Encoder) -> Self {
+        let offsets = encoder.feature_offsets();
+        let width = encoder.features.iter().map(FeatureSpec::width).sum();
+        RowEncoder {
+            encoder,
+            raw: vec![0.0; width],
+            kept: encoder
+                .columns
+                .iter()
+                .map(|c| offsets[c.feature] + c.slot)
+                .collect(),
+        }
+    }
+
+    /// Encodes one row given its feature texts (in feature order) into `out`, in original
+    /// units, one value per kept design column. Returns the number of unseen levels, or the
+    /// index of the failing feature and the problem.
+    pub fn encode<'t, I>(
+        &mut self,
+        texts: I,
+        out: &mut [f64],
+    ) -> std::result::Result<usize, (usize, ValueProblem)>
+    where
+        I: IntoIterator<Item = &'t str>,
+    {
+        let mut unseen = 0;
+        let mut offset = 0;
+        for (f, (spec, text)) in self.encoder.features.iter().zip(texts).enumerate() {
+            let w = spec.width();
+            match spec.encode(text, &self.encoder.missing, &mut self.raw[offset..offset + w]) {
+                Ok(ValueOutcome::Unseen) => unseen += 1,
+                Ok(ValueOutcome::Known) => {}
+                Err(p) => return Err((f, p)),
+            }
+            offset += w;
+        }
+        for (o, &k) in out.iter_mut().zip(&self.kept) {
+            *o = self.raw[k];
+        }
+        Ok(unseen)
+    }
+}
+
+/// The error for a value at (`row`, `c`) that cannot be encoded.
+fn bad_value(table: &Table, row: usize, c: usize, p: ValueProblem) -> Error {
+    Error::BadValue {
+        path: table.path().to_path_buf(),
+        line: table.line(row),
+        column: table.headers()[c].clone(),
+        value: table.value(row, c).to_string(),
+        reason: p.reason().to_string(),
+    }
+}
+
+fn hash_column(col: &[f64]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in col {
+        v.to_bits().hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Median of finite values: the mean of the two middle values for an even count.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+fn learn_feature(
+    table: &Table,
+    c: usize,
+    rows: &[usize],
+    settings: &EncoderSettings,
+) -> Result<FeatureSpec> {
+    let name = &table.headers()[c];
+    let missing = &settings.missing;
+    let kind = if settings.force_categorical.iter().any(|n| n == name) {
+        ColumnKind::Categorical
+    } else if settings.force_numeric.iter().any(|n| n == name) {
+        ColumnKind::Numeric
+    } else {
+        table.infer_kind(c, missing)?
+    };
+    let encoding = match kind {
+        ColumnKind::Numeric | ColumnKind::YesNo => {
+            let yes_no = kind == ColumnKind::YesNo;
+            // Every row must read as the column's kind, training or not.
+            let mut values = Vec::with_capacity(rows.len());
+            let mut any_missing = false;
+            let in_training = {
+                let mut mask = vec![false; table.rows()];
+                rows.iter().for_each(|&r| mask[r] = true);
+                mask
+            };
+            for r in 0..table.rows() {
+                let text = table.value(r, c);
+                if missing.is_missing(text) {
+                    any_missing |= in_training[r];
+                    continue;
+                }
+                let v = if yes_no {
+                    parse_yes_no(text).ok_or(ValueProblem::NotYesNo)
+                } else {
+                    match parse_number(text) {
+                        Ok(Some(v)) => Ok(v),
+                        Ok(None) => Err(ValueProblem::NotANumber),
+                        Err(()) => Err(ValueProblem::NonFinite),
+                    }
+                }
+                .map_err(|p| bad_value(table, r, c, p))?;
+                if in_training[r] {
+                    values.push(v);
+                }
+            }
+            let median = median(&mut values);
+            if yes_no {
+                FeatureEncoding::YesNo {
+                    median,
+                    missing_indicator: any_missing,
+                }
+            } else {
+                FeatureEncoding::Numeric {
+                    median,
+                    missing_indicator: any_missing,
+                }
+            }
+        }
+        ColumnKind::Categorical => {
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for &r in rows {
+                let text = table.value(r, c);
+                let level = if missing.is_missing(text) {
+                    MISSING_LEVEL
+                } else {
+                    text
+                };
+                *counts.entry(level).or_default() += 1;
+            }
+            categorical_encoding(&counts, settings.min_level_count)
+        }
+    };
+    Ok(FeatureSpec {
+        column: name.clone(),
+        encoding,
+    })
+}
+
+/// Folds rare levels and picks the reference from training level counts.
+fn categorical_encoding(counts: &BTreeMap<&str, usize>, min_count: usize) -> FeatureEncoding {
+    let mut kept: BTreeMap<String, usize> = BTreeMap::new();
+    let mut folded = Vec::new();
+    let mut other = 0;
+    for (&level, &n) in counts {
+        if n < min_count {
+            folded.push(level.to_string());
+            other += n;
+        } else {
+            *kept.entry(level.to_string()).or_default() += n;
+        }
+    }
+    // Too few folded rows for a level of their own: they join the reference instead.
+    let other_is_level = other >= min_count;
+    if other_is_level {
+        *kept.entry(OTHER_LEVEL.to_string()).or_default() += other;
+    }
+    // Most frequent level; BTreeMap order breaks ties lexically.
+    let reference = kept
+        .iter()
+        .fold(None::<(&String, usize)>, |best, (l, &n)| match best {
+            Some((_, bn)) if bn >= n => best,
+            _ => Some((l, n)),
+        })
+        .map(|(l, _)| l.clone())
+        .unwrap_or_else(|| OTHER_LEVEL.to_string());
+    let levels = kept.keys().filter(|l| **l != reference).cloned().collect();
+    FeatureEncoding::Categorical {
+        reference,
+        levels,
+        folded,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::CsvOptions;
+
+    fn table(text: &str) -> Table {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, text).unwrap();
+        Table::load(&p, &CsvOptions::default(), None).unwrap()
+    }
+
+    fn learn(t: &Table, min: usize) -> LearntEncoding {
+        let cols: Vec<usize> = (0..t.headers().len()).collect();
+        let rows: Vec<usize> = (0..t.rows()).collect();
+        let s = EncoderSettings {
+            min_level_count: min,
+            ..Default::default()
+        };
+        Encoder::learn(t, &cols, &rows, &s).unwrap()
+    }
+
+    #[test]
+    fn numeric_gets_median_and_indicator_only_when_missing() {
+        let t = table("x,y\n1,5\n,6\n4,7\n10,8\n");
+        let e = learn(&t, 1);
+        let f = &e.encoder.features[0];
+        assert_eq!(
+            f.encoding,
+            FeatureEncoding::Numeric {
+                median: 4.0,
+                missing_indicator: true
+            }
+        );
+        assert_eq!(
+            e.encoder.features[1].encoding,
+            FeatureEncoding::Numeric {
+                median: 6.5,
+                missing_indicator: false
+            }
+        );
+        assert_eq!(e.encoder.column_names(), vec!["x", "x=(missing)", "y"]);
+    }
+
+    #[test]
+    fn categorical_reference_is_most_frequent_with_lexical_ties() {
+        let mut counts = BTreeMap::new();
+        counts.insert("b", 5);
+        counts.insert("a", 5);
+        counts.insert("c", 3);
+        match categorical_encoding(&counts, 1) {
+            FeatureEncoding::Categorical {
+                reference, levels, ..
+            } => {
+                assert_eq!(reference, "a");
+                assert_eq!(levels, vec!["b", "c"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn rare_levels_fold_into_other_or_into_the_reference() {
+        let mut counts = BTreeMap::new();
+        counts.insert("big", 50);
+        counts.insert("mid", 20);
+        counts.insert("r1", 6);
+        counts.insert("r2", 5);
+        match categorical_encoding(&counts, 10) {
+            FeatureEncoding::Categorical {
+                reference,
+                levels,
+                folded,
+            } => {
+                assert_eq!(reference, "big");
+                assert_eq!(levels, vec!["(other)", "mid"]);
+                assert_eq!(folded, vec!["r1", "r2"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        counts.remove("r2");
+        match categorical_encoding(&counts, 10) {
+            FeatureEncoding::Categorical { levels, folded, .. } => {
+                assert_eq!(levels, vec!["mid"]);
+                assert_eq!(folded, vec!["r1"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn encodes_levels_unseen_and_missing() {
+        let spec = FeatureSpec {
+            column: "c".into(),
+            encoding: FeatureEncoding::Categorical {
+                reference: "a".into(),
+                levels: vec!["(missing)".into(), "(other)".into(), "b".into()],
+                folded: vec!["z".into()],
+            },
+        };
+        let m = MissingTokens::default();
+        let mut out = [9.0; 3];
+        assert_eq!(spec.encode("b", &m, &mut out), Ok(ValueOutcome::Known));
+        assert_eq!(out, [0.0, 0.0, 1.0]);
+        assert_eq!(spec.encode("a", &m, &mut out), Ok(ValueOutcome::Known));
+        assert_eq!(out, [0.0, 0.0, 0.0]);
+        assert_eq!(spec.encode("", &m, &mut out), Ok(ValueOutcome::Known));
+        assert_eq!(out, [1.0, 0.0, 0.0]);
+        assert_eq!(spec.encode("z", &m, &mut out), Ok(ValueOutcome::Known));
+        assert_eq!(out, [0.0, 1.0, 0.0]);
+        assert_eq!(spec.encode("new", &m, &mut out), Ok(ValueOutcome::Unseen));
+        assert_eq!(out, [0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn drops_constant_and_duplicate_columns_by_name() {
+        let t = table("k,a,b,c\n1,x,1,yes\n1,y,0,no\n1,x,1,yes\n1,y,0,no\n");
+        let e = learn(&t, 1);
+        // a: reference x (tie broken lexically), dummy a=y; b and c duplicate each other and a=y's complement.
+        let names = e.encoder.column_names();
+        assert_eq!(names, vec!["a=y", "b"]);
+        let reasons: Vec<&str> = e.dropped.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(reasons, vec!["k", "c"]);
+        assert!(e.dropped[1].reason.contains("\"b\""));
+        // Standardised: zero mean, unit population variance.
+        let col = e.design.column(1);
+        assert!((col.sum()).abs() < 1e-12);
+        assert!((col.mapv(|v| v * v).sum() / 4.0 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn forced_numeric_with_text_names_line_and_value() {
+        let t = table("n,y\n1,a\nx2,b\n");
+        let s = EncoderSettings {
+            force_numeric: vec!["n".into()],
+            ..Default::default()
+        };
+        match Encoder::learn(&t, &[0], &[0, 1], &s) {
+            Err(Error::BadValue { line: 3, value, .. }) => assert_eq!(value, "x2"),
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("accepted text in a numeric column"),
+        }
+    }
+
+    #[test]
+    fn median_of_even_count_is_mean_of_middles() {
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&mut [5.0, 1.0, 3.0]), 3.0);
+    }
+}

@@ -1,0 +1,102 @@
+//! linfa-logistic's L-BFGS, made to answer the same question as Newton.
+//!
+//! linfa-logistic 0.8.1 (measured, and pinned by tests): it assigns its "positive" label to the
+//! more frequent class, so its coefficients may be those of `P(y = false)`; its gradient
+//! tolerance applies to the L2 norm of the *summed* gradient; it never reports the number of
+//! iterations or whether it converged. So: orient by `labels()`, scale the tolerance by n, and
+//! check the gradient ourselves with one pass, which also gives the Hessian for the covariance.
+
+use linfa::dataset::DatasetBase;
+use linfa::traits::Fit;
+use linfa_logistic::LogisticRegression;
+use ndarray::{s, Array1};
+
+use super::newton::{column_sd_of, pass, singular_error, Cholesky, SEPARATION_MOVE};
+use super::{implicated, objective, penalise, scaled_max_abs, LogisticFit, Problem, SolverKind};
+use crate::error::{Error, Result};
+
+/// A scaled gradient this many times the tolerance is not "nearly converged" but a failure.
+const FAR_FACTOR: f64 = 100.0;
+
+pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
+    let (n, p, alpha) = (prob.n(), prob.p(), prob.alpha);
+    let dataset = DatasetBase::new(prob.x, prob.y);
+    let model = LogisticRegression::<f64>::default()
+        .alpha(alpha)
+        .max_iterations(max_iter as u64)
+        .gradient_tolerance(tol * n as f64)
+        .fit(&dataset)
+        .map_err(|e| match e {
+            linfa_logistic::error::Error::LinfaError(e) => Error::Linfa(e),
+            other => Error::Numerical(format!("linfa-logistic L-BFGS failed: {other}")),
+        })?;
+    // `predict_probabilities` and `params` refer to `labels().pos.class`.
+    let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
+    let mut beta = Array1::<f64>::zeros(p + 1);
+    beta[0] = sign * model.intercept();
+    beta.slice_mut(s![1..]).assign(&(model.params() * sign));
+    if beta.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Numerical(
+            "linfa-logistic L-BFGS returned non-finite coefficients".into(),
+        ));
+    }
+
+    let st = pass(prob.x, prob.y, &beta, None, true);
+    let (g, h) = penalise(&st.grad, &st.hess, &beta, alpha);
+    let gradient_norm = scaled_max_abs(&g, n);
+    let converged = gradient_norm <= tol;
+    if alpha == 0.0 && st.loss < 0.5 {
+        return Err(Error::Separation {
+            detail: format!(
+                "the classes are completely separated by a linear combination of the features \
+                 (most implicated: {}); L-BFGS reached log likelihood {:.3e}",
+                implicated(
+                    beta.slice(s![1..]),
+                    &column_sd_of(prob.x, prob.y),
+                    &prob.names
+                ),
+                -st.loss
+            ),
+        });
+    }
+    let chol =
+        Cholesky::new(&h).ok_or_else(|| singular_error(prob, st.n_extreme, beta.slice(s![1..])))?;
+    if alpha == 0.0 {
+        // L-BFGS stops happily on separated data once the gradient has decayed. A Newton step
+        // from its answer tells: at a true optimum it moves no linear predictor noticeably, in
+        // a direction of separation it moves the separated rows by about 1.
+        let step = chol.solve(&g);
+        let decrement = 0.5 * g.dot(&step);
+        let scale = objective(st.loss, &beta, alpha).abs().max(1.0);
+        let probe = pass(prob.x, prob.y, &(&beta + &step), Some(&step), false);
+        if decrement < 1e-6 * scale && probe.max_step_eta > SEPARATION_MOVE {
+            let sd = column_sd_of(prob.x, prob.y);
+            return Err(Error::Separation {
+                detail: format!(
+                    "the classes are quasi-separated: a Newton step from the L-BFGS solution \
+                     still moves linear predictors by {:.2} without improving the fit (most \
+                     implicated: {})",
+                    probe.max_step_eta,
+                    implicated(step.slice(s![1..]), &sd, &prob.names)
+                ),
+            });
+        }
+    }
+    if !converged && gradient_norm > FAR_FACTOR * tol {
+        return Err(Error::NotConverged {
+            solver: SolverKind::Lbfgs.to_string(),
+            iterations: max_iter,
+            gradient_norm,
+        });
+    }
+    Ok(LogisticFit {
+        intercept: beta[0],
+        coef: beta.slice(s![1..]).to_owned(),
+        iterations: 0,
+        converged,
+        log_likelihood: -st.loss,
+        gradient_norm,
+        covariance: chol.inverse(),
+        solver: SolverKind::Lbfgs,
+    })
+}

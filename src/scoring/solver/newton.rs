@@ -1,0 +1,472 @@
+//! Newton/IRLS for the penalised logistic objective.
+//!
+//! Every iteration is one pass over the rows, in fixed blocks of [`BLOCK_ROWS`]. A block builds
+//! `Z = sqrt(w) .* [1, X_b]` (the intercept column exists only in this scratch buffer) and gets
+//! its Hessian contribution as the matrix product `Z'Z`, its gradient as `r' X_b`. Blocks run in
+//! parallel but are combined in a binary tree whose shape depends only on the number of blocks,
+//! so the floating-point result does not depend on the number of threads.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+
+use super::{implicated, objective, penalise, scaled_max_abs, LogisticFit, Problem, SolverKind};
+use crate::error::{Error, Result};
+
+/// Rows per block: large enough for efficient matrix products, small enough that a block's
+/// scratch (`BLOCK_ROWS x (p+1)` doubles) stays in cache for moderate p. Fixed, never derived
+/// from the thread count, because it determines the summation order.
+pub(crate) const BLOCK_ROWS: usize = 8192;
+
+/// Rows per sub-chunk inside a block (fixed as well: it too determines the summation order).
+const SUB_ROWS: usize = 1024;
+
+/// A row whose linear predictor exceeds this in magnitude has a fitted probability within
+/// 1e-13 of 0 or 1: a symptom of separation when coefficients keep growing.
+const EXTREME_ETA: f64 = 30.0;
+
+/// A Newton step that moves some linear predictor by more than this although the decrement is
+/// negligible is heading off to infinity along a direction of separation. At a genuine optimum
+/// the last step moves linear predictors by ~1e-5 or less; along a separating direction by ~1.
+pub(crate) const SEPARATION_MOVE: f64 = 0.25;
+
+/// Most step halvings before giving up on a Newton direction.
+const MAX_HALVINGS: usize = 40;
+
+/// Cholesky pivots below this fraction of the diagonal mean the Hessian is numerically singular.
+const RELATIVE_PIVOT: f64 = 1e-13;
+
+/// Combines `leaf(lo) .. leaf(hi - 1)` with `merge`, splitting the range at its midpoint and
+/// running halves with `rayon::join`. The tree depends only on `lo..hi`, so any associativity
+/// error is the same for every thread count; it is also pairwise, which keeps rounding small.
+pub(crate) fn reduce_blocks<T, L, M>(lo: usize, hi: usize, leaf: &L, merge: &M) -> T
+where
+    T: Send,
+    L: Fn(usize) -> T + Sync,
+    M: Fn(T, T) -> T + Sync,
+{
+    debug_assert!(hi > lo);
+    if hi - lo == 1 {
+        return leaf(lo);
+    }
+    let mid = lo + (hi - lo) / 2;
+    let (a, b) = rayon::join(
+        || reduce_blocks(lo, mid, leaf, merge),
+        || reduce_blocks(mid, hi, leaf, merge),
+    );
+    merge(a, b)
+}
+
+/// Sums over all rows at one coefficient vector.
+#[derive(Debug, Clone)]
+pub(crate) struct PassStats {
+    /// Summed negative log likelihood.
+    pub loss: f64,
+    /// Gradient of the log likelihood, `[1, X]' (y - mu)`, intercept first (empty if not full).
+    pub grad: Array1<f64>,
+    /// `[1, X]' W [1, X]` (empty if not full).
+    pub hess: Array2<f64>,
+    /// `max_i |[1, x_i] . step|`: how far the last step moved any linear predictor.
+    pub max_step_eta: f64,
+    /// Rows with `|eta| > EXTREME_ETA`.
+    pub n_extreme: usize,
+}
+
+impl PassStats {
+    fn merge(mut self, other: PassStats) -> PassStats {
+        self.loss += other.loss;
+        if !self.grad.is_empty() {
+            self.grad += &other.grad;
+            self.hess += &other.hess;
+        }
+        self.max_step_eta = self.max_step_eta.max(other.max_step_eta);
+        self.n_extreme += other.n_extreme;
+        self
+    }
+}
+
+/// One pass at `beta` (intercept first). `step`, if given, is the step that led to `beta`, for
+/// `max_step_eta`. Without `full`, only the loss (and the counters) are computed.
+pub(crate) fn pass(
+    x: ArrayView2<f64>,
+    y: ArrayView1<bool>,
+    beta: &Array1<f64>,
+    step: Option<&Array1<f64>>,
+    full: bool,
+) -> PassStats {
+    let (n, p) = x.dim();
+    let k = 1 + step.is_some() as usize;
+    let mut b = Array2::<f64>::zeros((p, k));
+    b.column_mut(0).assign(&beta.slice(s![1..]));
+    if let Some(st) = step {
+        b.column_mut(1).assign(&st.slice(s![1..]));
+    }
+    let (b0, s0) = (beta[0], step.map_or(0.0, |st| st[0]));
+    let nblocks = n.div_ceil(BLOCK_ROWS).max(1);
+    reduce_blocks(
+        0,
+        nblocks,
+        &|blk| {
+            let lo = blk * BLOCK_ROWS;
+            let hi = (lo + BLOCK_ROWS).min(n);
+            block_pass(
+                x.slice(s![lo..hi, ..]),
+                y.slice(s![lo..hi]),
+                b.view(),
+                b0,
+                s0,
+                full,
+            )
+        },
+        &PassStats::merge,
+    )
+}
+
+fn block_pass(
+    xb: ArrayView2<f64>,
+    yb: ArrayView1<bool>,
+    b: ArrayView2<f64>,
+    b0: f64,
+    s0: f64,
+    full: bool,
+) -> PassStats {
+    let (m, p) = xb.dim();
+    let k = b.ncols();
+    let with_step = k == 2;
+    // Sub-chunks keep a chunk of X and its scratch in L2 between the three products that read
+    // it; the pass then streams X from memory once.
+    let sub = SUB_ROWS.min(m).max(1);
+    let mut e = Array2::<f64>::zeros((sub, k));
+    let q = if full { p + 1 } else { 0 };
+    let mut z = Array2::<f64>::zeros((if full { sub } else { 0 }, p + 1));
+    let mut r = Array1::<f64>::zeros(if full { sub } else { 0 });
+    let mut hess = Array2::<f64>::zeros((q, q));
+    let mut gx = Array2::<f64>::zeros((full as usize, if full { p } else { 0 }));
+    let mut grad0 = 0.0;
+    let mut loss = 0.0;
+    let mut max_step_eta = 0.0f64;
+    let mut n_extreme = 0usize;
+    for lo in (0..m).step_by(sub) {
+        let hi = (lo + sub).min(m);
+        let mc = hi - lo;
+        let xc = xb.slice(s![lo..hi, ..]);
+        // Column 0: x . coef; column 1: x . step (coefficient parts).
+        general_mat_mul(1.0, &xc, &b, 0.0, &mut e.slice_mut(s![..mc, ..]));
+        for i in 0..mc {
+            let eta = e[[i, 0]] + b0;
+            if with_step {
+                max_step_eta = max_step_eta.max((e[[i, 1]] + s0).abs());
+            }
+            let abs_eta = eta.abs();
+            n_extreme += (abs_eta > EXTREME_ETA) as usize;
+            // ex = exp(-|eta|) serves the loss, the probability and the weight without overflow.
+            let ex = (-abs_eta).exp();
+            let yi = yb[lo + i];
+            // Loss = softplus(t) with t = -eta for a positive row, eta for a negative one.
+            let t = if yi { -eta } else { eta };
+            loss += t.max(0.0) + ex.ln_1p();
+            if full {
+                let denom = 1.0 + ex;
+                // sigmoid(eta) and sigmoid(-eta), each computed without cancellation.
+                let (mu, one_minus_mu) = if eta >= 0.0 {
+                    (1.0 / denom, ex / denom)
+                } else {
+                    (ex / denom, 1.0 / denom)
+                };
+                r[i] = if yi { one_minus_mu } else { -mu };
+                let sw = ex.sqrt() / denom; // sqrt(mu (1 - mu))
+                let mut zrow = z.row_mut(i);
+                zrow[0] = sw;
+                let xrow = xc.row(i);
+                match (zrow.as_slice_mut(), xrow.as_slice()) {
+                    (Some(zs), Some(xs)) => {
+                        for (zv, &xv) in zs[1..].iter_mut().zip(xs) {
+                            *zv = xv * sw;
+                        }
+                    }
+                    _ => {
+                        for (zv, &xv) in zrow.iter_mut().skip(1).zip(xrow) {
+                            *zv = xv * sw;
+                        }
+                    }
+                }
+            }
+        }
+        if full {
+            let zc = z.slice(s![..mc, ..]);
+            general_mat_mul(1.0, &zc.t(), &zc, 1.0, &mut hess);
+            let rc = r.slice(s![..mc]);
+            grad0 += rc.sum();
+            general_mat_mul(1.0, &rc.insert_axis(Axis(0)), &xc, 1.0, &mut gx);
+        }
+    }
+    let grad = if full {
+        let mut grad = Array1::<f64>::zeros(p + 1);
+        grad[0] = grad0;
+        grad.slice_mut(s![1..]).assign(&gx.row(0));
+        grad
+    } else {
+        Array1::zeros(0)
+    };
+    PassStats {
+        loss,
+        grad,
+        hess,
+        max_step_eta,
+        n_extreme,
+    }
+}
+
+/// Lower-triangular Cholesky factor of a small symmetric positive definite matrix.
+pub(crate) struct Cholesky {
+    l: Array2<f64>,
+}
+
+impl Cholesky {
+    /// `None` if `a` is not numerically positive definite.
+    pub fn new(a: &Array2<f64>) -> Option<Self> {
+        let k = a.nrows();
+        let mut l = Array2::<f64>::zeros((k, k));
+        for j in 0..k {
+            let ajj = a[[j, j]];
+            let lj = l.row(j).slice(s![..j]).to_owned();
+            let d = ajj - lj.dot(&lj);
+            if !(d > 0.0 && d > RELATIVE_PIVOT * ajj && d.is_finite()) {
+                return None;
+            }
+            let djj = d.sqrt();
+            l[[j, j]] = djj;
+            for i in j + 1..k {
+                let v = a[[i, j]] - l.row(i).slice(s![..j]).dot(&lj);
+                l[[i, j]] = v / djj;
+            }
+        }
+        Some(Cholesky { l })
+    }
+
+    /// Solves `A x = b`.
+    pub fn solve(&self, b: &Array1<f64>) -> Array1<f64> {
+        let k = self.l.nrows();
+        let mut v = b.clone();
+        for i in 0..k {
+            let s = self.l.row(i).slice(s![..i]).dot(&v.slice(s![..i]));
+            v[i] = (v[i] - s) / self.l[[i, i]];
+        }
+        for i in (0..k).rev() {
+            let s = self
+                .l
+                .column(i)
+                .slice(s![i + 1..])
+                .dot(&v.slice(s![i + 1..]));
+            v[i] = (v[i] - s) / self.l[[i, i]];
+        }
+        v
+    }
+
+    /// `A^-1`, exactly symmetric.
+    pub fn inverse(&self) -> Array2<f64> {
+        let k = self.l.nrows();
+        let mut inv = Array2::<f64>::zeros((k, k));
+        for j in 0..k {
+            let mut e = Array1::<f64>::zeros(k);
+            e[j] = 1.0;
+            inv.column_mut(j).assign(&self.solve(&e));
+        }
+        let t = inv.t().to_owned();
+        (inv + t) * 0.5
+    }
+}
+
+/// Column standard deviations from the Hessian at the starting point, where every row has the
+/// same weight: ranks features by their effect on the linear predictor, for error messages.
+fn column_sd(hess0: &Array2<f64>) -> Vec<f64> {
+    let h00 = hess0[[0, 0]];
+    (1..hess0.nrows())
+        .map(|j| {
+            let mean = hess0[[0, j]] / h00;
+            (hess0[[j, j]] / h00 - mean * mean).max(0.0).sqrt()
+        })
+        .collect()
+}
+
+/// Column standard deviations of `x` (for ranking features in messages), via one pass at the
+/// intercept-only starting point.
+pub(crate) fn column_sd_of(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Vec<f64> {
+    let mut beta = Array1::<f64>::zeros(x.ncols() + 1);
+    let ybar = y.iter().filter(|&&v| v).count() as f64 / y.len().max(1) as f64;
+    beta[0] = (ybar / (1.0 - ybar)).ln();
+    column_sd(&pass(x, y, &beta, None, true).hess)
+}
+
+/// Error for a Hessian that cannot be factorised: collinear columns if there are any, else
+/// separation if probabilities have hit 0/1 without a penalty (naming the features that weigh
+/// most in `direction`, coefficient part only), else a generic numerical error.
+pub(crate) fn singular_error(
+    prob: &Problem,
+    n_extreme: usize,
+    direction: ArrayView1<f64>,
+) -> Error {
+    let collinear = super::collinear_columns(prob.x);
+    if !collinear.is_empty() {
+        let names: Vec<String> = collinear
+            .iter()
+            .map(|&j| format!("\"{}\"", prob.names[j]))
+            .collect();
+        return Error::Numerical(format!(
+            "the Hessian is singular because column(s) {} are (numerically) linear combinations \
+             of the intercept and earlier columns; drop them",
+            names.join(", ")
+        ));
+    }
+    if prob.alpha == 0.0 && n_extreme > 0 {
+        let sd = column_sd_of(prob.x, prob.y);
+        return Error::Separation {
+            detail: format!(
+                "{n_extreme} rows have fitted probabilities of numerically 0 or 1 and the \
+                 Hessian became singular (most implicated: {})",
+                implicated(direction, &sd, &prob.names)
+            ),
+        };
+    }
+    Error::Numerical(
+        "the Hessian is not positive definite (near-collinear columns or extreme feature \
+         scales); standardise the features or set --alpha > 0"
+            .into(),
+    )
+}
+
+fn quasi_separation(prob: &Problem, st: &PassStats, step: &Array1<f64>, col_sd: &[f64]) -> Error {
+    Error::Separation {
+        detail: format!(
+            "the classes are quasi-separated: {} rows get fitted probabilities of numerically 0 \
+             or 1 and the coefficients keep growing without improving the fit (most \
+             implicated: {})",
+            st.n_extreme,
+            implicated(step.slice(s![1..]), col_sd, &prob.names)
+        ),
+    }
+}
+
+/// Fits by Newton's method with step halving. See the module documentation.
+pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
+    let (x, y, alpha, n) = (prob.x, prob.y, prob.alpha, prob.n());
+    let positives = y.iter().filter(|&&v| v).count();
+    let ybar = positives as f64 / n as f64;
+    let mut beta = Array1::<f64>::zeros(prob.p() + 1);
+    beta[0] = (ybar / (1.0 - ybar)).ln();
+    let mut st = pass(x, y, &beta, None, true);
+    let col_sd = column_sd(&st.hess);
+    let mut last_step = Array1::<f64>::zeros(prob.p() + 1);
+    let mut iterations = 0usize;
+    // Consecutive iterations with a negligible decrement but a large move: separation.
+    let mut flat_run = 0usize;
+    // Consecutive iterations in which both the number of rows with probabilities of 0 or 1 and
+    // the largest move of a linear predictor grew: coefficients running off to infinity. (Near
+    // a finite optimum Newton's moves shrink.)
+    let mut growth_run = 0usize;
+    let (mut prev_extreme, mut prev_moved) = (0usize, f64::INFINITY);
+    loop {
+        let (g, h) = penalise(&st.grad, &st.hess, &beta, alpha);
+        let chol = Cholesky::new(&h)
+            .ok_or_else(|| singular_error(prob, st.n_extreme, last_step.slice(s![1..])))?;
+        let step = chol.solve(&g);
+        let obj0 = objective(st.loss, &beta, alpha);
+        let scale = obj0.abs().max(1.0);
+        // Newton decrement: the objective decrease the quadratic model predicts.
+        let dec = 0.5 * g.dot(&step);
+        let converging = dec <= tol * scale;
+        if !converging && iterations >= max_iter {
+            if alpha == 0.0 && (st.n_extreme > 0 || flat_run > 0) {
+                return Err(quasi_separation(prob, &st, &last_step, &col_sd));
+            }
+            return Err(Error::NotConverged {
+                solver: SolverKind::Newton.to_string(),
+                iterations,
+                gradient_norm: scaled_max_abs(&g, n),
+            });
+        }
+        // Rounding noise in a sum of n log-loss terms; a step within it is not an ascent.
+        let noise = 1e-12 * scale;
+        let trial_beta = &beta + &step;
+        let trial = pass(x, y, &trial_beta, Some(&step), true);
+        let moved = trial.max_step_eta;
+        if objective(trial.loss, &trial_beta, alpha) <= obj0 + noise {
+            beta = trial_beta;
+            st = trial;
+            last_step = step.clone();
+            iterations += 1;
+        } else if !converging {
+            let mut t = 1.0;
+            let mut accepted = false;
+            for _ in 0..MAX_HALVINGS {
+                t *= 0.5;
+                let half_step = &step * t;
+                let half_beta = &beta + &half_step;
+                let o = pass(x, y, &half_beta, None, false);
+                if objective(o.loss, &half_beta, alpha) <= obj0 + noise {
+                    st = pass(x, y, &half_beta, Some(&half_step), true);
+                    beta = half_beta;
+                    last_step = half_step;
+                    accepted = true;
+                    break;
+                }
+            }
+            if !accepted {
+                return Err(Error::Numerical(format!(
+                    "Newton step halving found no decrease of the objective after {} halvings \
+                     (iteration {}); the problem may be badly scaled",
+                    MAX_HALVINGS,
+                    iterations + 1
+                )));
+            }
+            iterations += 1;
+        }
+        // (A rejected step while converging means we are already at the optimum to rounding.)
+
+        if alpha == 0.0 {
+            // A total loss below ln 2 means every row is on its correct side of eta = 0.
+            if st.loss < 0.5 {
+                return Err(Error::Separation {
+                    detail: format!(
+                        "the classes are completely separated by a linear combination of the \
+                         features (most implicated: {}); the fit reached log likelihood {:.3e}",
+                        implicated(beta.slice(s![1..]), &col_sd, &prob.names),
+                        -st.loss
+                    ),
+                });
+            }
+            if converging {
+                if moved > SEPARATION_MOVE {
+                    return Err(quasi_separation(prob, &st, &step, &col_sd));
+                }
+            } else {
+                flat_run = if dec < 1e-6 * scale && st.max_step_eta > 0.5 {
+                    flat_run + 1
+                } else {
+                    0
+                };
+                let growing = st.n_extreme > prev_extreme && st.max_step_eta > prev_moved;
+                growth_run = if growing { growth_run + 1 } else { 0 };
+                (prev_extreme, prev_moved) = (st.n_extreme, st.max_step_eta);
+                if flat_run >= 3 || growth_run >= 3 {
+                    return Err(quasi_separation(prob, &st, &last_step, &col_sd));
+                }
+            }
+        }
+        if converging {
+            break;
+        }
+    }
+    let (g, h) = penalise(&st.grad, &st.hess, &beta, alpha);
+    let chol =
+        Cholesky::new(&h).ok_or_else(|| singular_error(prob, st.n_extreme, beta.slice(s![1..])))?;
+    Ok(LogisticFit {
+        intercept: beta[0],
+        coef: beta.slice(s![1..]).to_owned(),
+        iterations,
+        converged: true,
+        log_likelihood: -st.loss,
+        gradient_norm: scaled_max_abs(&g, n),
+        covariance: chol.inverse(),
+        solver: SolverKind::Newton,
+    })
+}
