@@ -17,7 +17,9 @@ const FEATURES: usize = 20;
 /// Standard-normal features and outcomes from a known logistic model, fixed seed.
 fn problem(n: usize) -> (Array2<f64>, Array1<bool>) {
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
-    let beta: Vec<f64> = (0..FEATURES).map(|j| 0.4 * ((j as f64) * 0.7).sin()).collect();
+    let beta: Vec<f64> = (0..FEATURES)
+        .map(|j| 0.4 * ((j as f64) * 0.7).sin())
+        .collect();
     let x = Array2::from_shape_fn((n, FEATURES), |_| rng.sample::<f64, _>(StandardNormal));
     let y = x
         .rows()

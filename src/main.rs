@@ -36,16 +36,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Write a synthetic lead history with known true coefficients (and <out>.truth.json)
-    #[command(after_help = "Examples:\n  leadsim generate --preset b2b-saas --leads 20000 --seed 7 --out history.csv\n  leadsim generate --leads 1000000 --out big.csv.gz")]
+    #[command(
+        after_help = "Examples:\n  leadsim generate --preset b2b-saas --leads 20000 --seed 7 --out history.csv\n  leadsim generate --leads 1000000 --out big.csv.gz"
+    )]
     Generate(GenerateArgs),
     /// Fit a logistic-regression lead score on labelled history and save it as JSON
-    #[command(after_help = "Examples:\n  leadsim train --data history.csv --target converted --out model.json\n  leadsim train --data data/bank-additional-full.csv.gz --target y --exclude duration --holdout 0 --out bank.json\n  leadsim train --data leads.csv --target Converted --missing Select --exclude Tags,\"Lead Quality\" --cv 5 --out model.json")]
+    #[command(
+        after_help = "Examples:\n  leadsim train --data history.csv --target converted --out model.json\n  leadsim train --data data/bank-additional-full.csv.gz --target y --exclude duration --holdout 0 --out bank.json\n  leadsim train --data leads.csv --target Converted --missing Select --exclude Tags,\"Lead Quality\" --cv 5 --out model.json"
+    )]
     Train(TrainArgs),
     /// Metrics of a saved model on labelled data (target column taken from the model)
-    #[command(after_help = "Examples:\n  leadsim evaluate --model model.json --data holdout.csv\n  leadsim evaluate --model model.json --data holdout.csv --json")]
+    #[command(
+        after_help = "Examples:\n  leadsim evaluate --model model.json --data holdout.csv\n  leadsim evaluate --model model.json --data holdout.csv --json"
+    )]
     Evaluate(EvaluateArgs),
     /// Score leads with a saved model: probability, band and the strongest factors
-    #[command(after_help = "Examples:\n  leadsim score --model model.json --data new.csv --out scored.csv --explain 3\n  leadsim score --model model.json --data huge.csv.gz --out scored.csv --id lead_id")]
+    #[command(
+        after_help = "Examples:\n  leadsim score --model model.json --data new.csv --out scored.csv --explain 3\n  leadsim score --model model.json --data huge.csv.gz --out scored.csv --id lead_id"
+    )]
     Score(ScoreArgs),
 }
 
@@ -68,7 +76,9 @@ fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!("expected one ASCII character or 'tab', got \"{s}\"")),
+        _ => Err(format!(
+            "expected one ASCII character or 'tab', got \"{s}\""
+        )),
     }
 }
 
@@ -135,9 +145,9 @@ struct TrainArgs {
     /// newton (IRLS, default) or lbfgs (linfa-logistic)
     #[arg(long, default_value = "newton")]
     solver: SolverKind,
-    /// Iteration limit of the solver
-    #[arg(long, default_value_t = 100)]
-    max_iter: usize,
+    /// Iteration limit of the solver (default: 100 for newton, 1000 for lbfgs)
+    #[arg(long)]
+    max_iter: Option<usize>,
     /// Score band cut points, comma-separated (default: quartiles of training scores)
     #[arg(long, value_delimiter = ',')]
     bands: Option<Vec<f64>>,
@@ -238,8 +248,7 @@ fn spinner(quiet: bool) -> ProgressBar {
     }
     let pb = ProgressBar::new_spinner();
     pb.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
-            .expect("static template"),
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}").expect("static template"),
     );
     pb.enable_steady_tick(Duration::from_millis(120));
     pb

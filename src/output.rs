@@ -49,7 +49,9 @@ impl AtomicFile {
         let tmp = writer
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(&self.path, e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&self.path, e))?;
         // Temporary files are created private (0600); a finished output is an ordinary file.
         #[cfg(unix)]
         {

@@ -19,7 +19,15 @@ fn generate_train_evaluate_score_round_trip() {
     let d = Dir::new();
     history(&d, "3000");
     assert!(d.exists("h.truth.json"));
-    let train = d.run(&["train", "--data", "h.csv", "--target", "converted", "--out", "m.json"]);
+    let train = d.run(&[
+        "train",
+        "--data",
+        "h.csv",
+        "--target",
+        "converted",
+        "--out",
+        "m.json",
+    ]);
     train.ok();
     assert!(train.stdout.contains("(intercept)"));
     assert!(train.stdout.contains("metrics on holdout (600 rows)"));
@@ -36,7 +44,15 @@ fn generate_train_evaluate_score_round_trip() {
     assert_eq!(names[0], "(intercept)");
     assert!(names.contains(&"requested_demo"));
     assert!(names.contains(&"seniority=(missing)"));
-    for key in ["estimate", "std_error", "z", "p_value", "ci_lower", "ci_upper", "odds_ratio"] {
+    for key in [
+        "estimate",
+        "std_error",
+        "z",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "odds_ratio",
+    ] {
         assert!(model["coefficients"][1][key].is_number(), "{key} missing");
     }
     assert!(model["fit"]["fit_seconds"].is_number());
@@ -46,11 +62,24 @@ fn generate_train_evaluate_score_round_trip() {
     eval.ok();
     let e: serde_json::Value = serde_json::from_str(&eval.stdout).unwrap();
     for key in ["roc_auc", "pr_auc", "log_loss", "brier", "ece"] {
-        assert!(e["metrics"][key].is_number(), "{key} missing from evaluate --json");
+        assert!(
+            e["metrics"][key].is_number(),
+            "{key} missing from evaluate --json"
+        );
     }
 
-    d.run(&["score", "--model", "m.json", "--data", "h.csv", "--out", "s.csv", "--explain", "2"])
-        .ok();
+    d.run(&[
+        "score",
+        "--model",
+        "m.json",
+        "--data",
+        "h.csv",
+        "--out",
+        "s.csv",
+        "--explain",
+        "2",
+    ])
+    .ok();
     let scored = d.read("s.csv");
     let mut lines = scored.lines();
     assert_eq!(
@@ -70,7 +99,14 @@ fn holdout_zero_fits_every_row_and_says_metrics_are_in_sample() {
     let d = Dir::new();
     history(&d, "1500");
     let r = d.run(&[
-        "train", "--data", "h.csv", "--holdout", "0", "--out", "m.json", "--json",
+        "train",
+        "--data",
+        "h.csv",
+        "--holdout",
+        "0",
+        "--out",
+        "m.json",
+        "--json",
     ]);
     r.ok();
     let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -85,7 +121,10 @@ fn every_command_has_help_with_examples() {
     for cmd in ["generate", "train", "evaluate", "score"] {
         let r = d.run(&[cmd, "--help"]);
         r.ok();
-        assert!(r.stdout.contains("Examples:"), "{cmd} --help has no examples");
+        assert!(
+            r.stdout.contains("Examples:"),
+            "{cmd} --help has no examples"
+        );
     }
 }
 
@@ -121,8 +160,10 @@ fn ragged_row_names_line() {
 fn unknown_target_suggests_near_name() {
     let d = Dir::new();
     d.write("t.csv", "a,Converted\n1,0\n2,1\n");
-    d.run(&["train", "--data", "t.csv", "--target", "convertd", "--out", "m.json"])
-        .fails_with(&["t.csv", "\"convertd\"", "did you mean \"Converted\""]);
+    d.run(&[
+        "train", "--data", "t.csv", "--target", "convertd", "--out", "m.json",
+    ])
+    .fails_with(&["t.csv", "\"convertd\"", "did you mean \"Converted\""]);
 }
 
 #[test]
@@ -141,16 +182,32 @@ fn single_class_target() {
         s.push_str(&format!("{i},0\n"));
     }
     d.write("t.csv", s);
-    d.run(&["train", "--data", "t.csv", "--out", "m.json", "--holdout", "0"])
-        .fails_with(&["t.csv", "single class"]);
+    d.run(&[
+        "train",
+        "--data",
+        "t.csv",
+        "--out",
+        "m.json",
+        "--holdout",
+        "0",
+    ])
+    .fails_with(&["t.csv", "single class"]);
 }
 
 #[test]
 fn text_in_forced_numeric_column_names_line_column_value() {
     let d = Dir::new();
     d.write("t.csv", "a,b,converted\n1,x,0\n2,y,1\n3,z,0\n4,y,1\n");
-    d.run(&["train", "--data", "t.csv", "--numeric", "b", "--out", "m.json"])
-        .fails_with(&["t.csv", "line 2", "\"b\"", "\"x\"", "not a number"]);
+    d.run(&[
+        "train",
+        "--data",
+        "t.csv",
+        "--numeric",
+        "b",
+        "--out",
+        "m.json",
+    ])
+    .fails_with(&["t.csv", "line 2", "\"b\"", "\"x\"", "not a number"]);
 }
 
 #[test]
@@ -191,8 +248,10 @@ fn bad_model_files() {
     let d = Dir::new();
     d.write("data.csv", "a,converted\n1,0\n");
     d.write("m.json", "a,b\n1,2\n");
-    d.run(&["score", "--model", "m.json", "--data", "data.csv", "--out", "s.csv"])
-        .fails_with(&["m.json", "not a leadsim model"]);
+    d.run(&[
+        "score", "--model", "m.json", "--data", "data.csv", "--out", "s.csv",
+    ])
+    .fails_with(&["m.json", "not a leadsim model"]);
     d.write("v.json", r#"{"format_version": 7}"#);
     d.run(&["evaluate", "--model", "v.json", "--data", "data.csv"])
         .fails_with(&["v.json", "format_version 7"]);
@@ -205,8 +264,10 @@ fn scoring_data_missing_a_feature_column() {
     history(&d, "1000");
     d.run(&["train", "--data", "h.csv", "--out", "m.json"]).ok();
     d.write("new.csv", "lead_id,page_views\nL1,3\n");
-    d.run(&["score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv"])
-        .fails_with(&["new.csv", "visited_pricing"]);
+    d.run(&[
+        "score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv",
+    ])
+    .fails_with(&["new.csv", "visited_pricing"]);
     assert!(!d.exists("s.csv"));
 }
 
@@ -218,8 +279,10 @@ fn ragged_row_late_in_a_large_scoring_file_leaves_no_output() {
     let mut text = d.read("h.csv");
     text.push_str("L999999,3,yes\n");
     d.write("big.csv", &text);
-    d.run(&["score", "--model", "m.json", "--data", "big.csv", "--out", "s.csv"])
-        .fails_with(&["big.csv", "line 60002"]);
+    d.run(&[
+        "score", "--model", "m.json", "--data", "big.csv", "--out", "s.csv",
+    ])
+    .fails_with(&["big.csv", "line 60002"]);
     assert!(!d.exists("s.csv"));
     assert!(
         d.files().iter().all(|f| !f.ends_with(".tmp")),
@@ -236,7 +299,9 @@ fn unseen_levels_are_scored_as_other_with_a_warning() {
     let text = d.read("h.csv");
     let changed = text.replacen(",emea,", ",mars,", 5);
     d.write("new.csv", changed);
-    let r = d.run(&["score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv"]);
+    let r = d.run(&[
+        "score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv",
+    ]);
     r.ok();
     assert!(r.stderr.contains("5 values of \"region\""), "{}", r.stderr);
 }
@@ -247,17 +312,27 @@ fn separation_is_named_and_alpha_fits_anyway() {
     let mut s = String::from("leak,noise,converted\n");
     for i in 0..200 {
         let y = i % 3 == 0;
-        s.push_str(&format!("{},{},{}\n", if y { "yes" } else { "no" }, (i * 37) % 11, u8::from(y)));
+        s.push_str(&format!(
+            "{},{},{}\n",
+            if y { "yes" } else { "no" },
+            (i * 37) % 11,
+            u8::from(y)
+        ));
     }
     d.write("t.csv", &s);
     d.run(&["train", "--data", "t.csv", "--out", "m.json"])
         .fails_with(&["separation", "leak", "--alpha"]);
     assert!(!d.exists("m.json"));
-    let r = d.run(&["train", "--data", "t.csv", "--alpha", "1", "--out", "m.json"]);
+    let r = d.run(&[
+        "train", "--data", "t.csv", "--alpha", "1", "--out", "m.json",
+    ]);
     r.ok();
     assert!(r.stderr.contains("regularised"));
     let m: serde_json::Value = serde_json::from_str(&d.read("m.json")).unwrap();
-    assert!(m["coefficients"][1]["estimate"].as_f64().unwrap().is_finite());
+    assert!(m["coefficients"][1]["estimate"]
+        .as_f64()
+        .unwrap()
+        .is_finite());
     assert!(m["coefficients"][1]["std_error"].is_null());
 }
 
@@ -268,7 +343,11 @@ fn collinear_columns_are_dropped_with_a_warning() {
     for i in 0..300 {
         let a = (i * 7 % 13) as f64;
         let b = (i * 5 % 17) as f64;
-        s.push_str(&format!("{a},{b},{},{}\n", 2.0 * a - b + 1.0, u8::from(i % 4 == 0 || a > 9.0)));
+        s.push_str(&format!(
+            "{a},{b},{},{}\n",
+            2.0 * a - b + 1.0,
+            u8::from(i % 4 == 0 || a > 9.0)
+        ));
     }
     d.write("t.csv", &s);
     let r = d.run(&["train", "--data", "t.csv", "--out", "m.json"]);
@@ -283,6 +362,14 @@ fn fewer_rows_than_features() {
         "t.csv",
         "a,b,c,d,converted\n1,5,2,8,0\n2,3,9,1,1\n3,8,4,4,0\n4,1,7,6,1\n",
     );
-    d.run(&["train", "--data", "t.csv", "--holdout", "0", "--out", "m.json"])
-        .fails_with(&["too few", "--alpha"]);
+    d.run(&[
+        "train",
+        "--data",
+        "t.csv",
+        "--holdout",
+        "0",
+        "--out",
+        "m.json",
+    ])
+    .fails_with(&["too few", "--alpha"]);
 }

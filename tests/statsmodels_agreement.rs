@@ -39,7 +39,11 @@ fn bank_marketing_matches_statsmodels() {
     )
     .unwrap();
     let ref_coefs = reference["coefficients"].as_array().unwrap();
-    assert_eq!(model.coefficients.len(), ref_coefs.len(), "same design width");
+    assert_eq!(
+        model.coefficients.len(),
+        ref_coefs.len(),
+        "same design width"
+    );
     assert_eq!(model.fit.rows as u64, reference["rows"].as_u64().unwrap());
     let ll_ref = reference["log_likelihood"].as_f64().unwrap();
     assert!(

@@ -89,7 +89,10 @@ impl std::fmt::Display for GzipError {
 impl std::error::Error for GzipError {}
 
 fn map_read_error(path: &Path, e: std::io::Error) -> Error {
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<GzipError>()) {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<GzipError>())
+    {
         Some(g) => Error::NotGzip {
             path: path.to_path_buf(),
             message: g.0.clone(),
@@ -148,10 +151,7 @@ impl CsvStream {
                 path: path.to_path_buf(),
             });
         }
-        let end = head
-            .iter()
-            .position(|&b| b == b'\n')
-            .unwrap_or(head.len());
+        let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
         let crlf = end > 0 && end < head.len() && head[end - 1] == b'\r';
         let delimiter = options
             .delimiter
@@ -413,7 +413,11 @@ mod tests {
         let p = write(dir.path(), "d.csv", b"a,b,a\n1,2,3\n");
         assert!(matches!(
             read_all(&p),
-            Err(Error::DuplicateHeader { first: 1, second: 3, .. })
+            Err(Error::DuplicateHeader {
+                first: 1,
+                second: 3,
+                ..
+            })
         ));
         let p = write(dir.path(), "e.csv", b"");
         assert!(matches!(read_all(&p), Err(Error::EmptyFile { .. })));

@@ -209,9 +209,7 @@ mod tests {
     fn nan_in_numeric_column_names_line_and_value() {
         let t = table(b"x\n1\n2\nNaN\n").unwrap();
         match t.infer_kind(0, &MissingTokens::default()) {
-            Err(Error::BadValue {
-                line: 4, value, ..
-            }) => assert_eq!(value, "NaN"),
+            Err(Error::BadValue { line: 4, value, .. }) => assert_eq!(value, "NaN"),
             other => panic!("unexpected {other:?}"),
         }
         let m = MissingTokens::with_extra(vec!["NaN".to_string()]);

@@ -35,9 +35,15 @@ pub struct FeatureSpec {
 pub enum FeatureEncoding {
     /// A number; missing values take the training median and, when the training data had any,
     /// set a `column=(missing)` indicator.
-    Numeric { median: f64, missing_indicator: bool },
+    Numeric {
+        median: f64,
+        missing_indicator: bool,
+    },
     /// yes/no or true/false as 1/0, imputed like a number.
-    YesNo { median: f64, missing_indicator: bool },
+    YesNo {
+        median: f64,
+        missing_indicator: bool,
+    },
     /// One-hot: one column per entry of `levels`; the `reference` level has none.
     Categorical {
         reference: String,
@@ -429,7 +435,11 @@ impl<'a> RowEncoder<'a> {
         let mut offset = 0;
         for (f, (spec, text)) in self.encoder.features.iter().zip(texts).enumerate() {
             let w = spec.width();
-            match spec.encode(text, &self.encoder.missing, &mut self.raw[offset..offset + w]) {
+            match spec.encode(
+                text,
+                &self.encoder.missing,
+                &mut self.raw[offset..offset + w],
+            ) {
                 Ok(ValueOutcome::Unseen) => unseen += 1,
                 Ok(ValueOutcome::Known) => {}
                 Err(p) => return Err((f, p)),

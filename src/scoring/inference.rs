@@ -93,7 +93,10 @@ mod tests {
         // 2 * (1 - Phi(30)) = 9.8134278542958e-198 (scipy 1.17 `2 * norm.sf(30)`): far in the
         // tail, where 1 - Phi(z) computed naively would round to 0.
         let tiny = two_sided_p(30.0);
-        assert!((tiny / 9.813_427_854_295_8e-198 - 1.0).abs() < 1e-9, "{tiny:e}");
+        assert!(
+            (tiny / 9.813_427_854_295_8e-198 - 1.0).abs() < 1e-9,
+            "{tiny:e}"
+        );
     }
 
     #[test]

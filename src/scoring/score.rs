@@ -126,7 +126,9 @@ where
                         vec![0.0; bound.model.encoder.columns.len()],
                     )
                 },
-                |(enc, x), (rec, line)| score_record(bound, enc, x, rec, *line, explain, &path, &headers),
+                |(enc, x), (rec, line)| {
+                    score_record(bound, enc, x, rec, *line, explain, &path, &headers)
+                },
             )
             .collect::<Result<Vec<_>>>()?;
         sink(&chunk, scored)?;
@@ -188,7 +190,11 @@ fn score_record(
 /// # Errors
 /// Input problems (missing feature column, bad values, ragged rows) name the file and line; the
 /// output file is then not created.
-pub fn score_file(model: &Model, opts: &ScoreOptions, progress: &dyn Fn(u64)) -> Result<ScoreSummary> {
+pub fn score_file(
+    model: &Model,
+    opts: &ScoreOptions,
+    progress: &dyn Fn(u64),
+) -> Result<ScoreSummary> {
     let start = std::time::Instant::now();
     let mut stream = CsvStream::open(&opts.data, &opts.csv)?;
     let bound = Bound::new(model, &stream)?;
@@ -219,7 +225,12 @@ pub fn score_file(model: &Model, opts: &ScoreOptions, progress: &dyn Fn(u64)) ->
         let mut summary = ScoreSummary {
             rows: 0,
             mean_score: None,
-            bands: model.bands.labels().iter().map(|l| (l.clone(), 0)).collect(),
+            bands: model
+                .bands
+                .labels()
+                .iter()
+                .map(|l| (l.clone(), 0))
+                .collect(),
             unseen_levels: BTreeMap::new(),
             seconds: 0.0,
         };
@@ -272,7 +283,9 @@ fn count_unseen(
 ) {
     // Rare path (only rows with unseen levels), so a small allocation per feature is fine.
     for (f, spec) in model.encoder.features.iter().enumerate() {
-        let text = std::str::from_utf8(&rec[bound.columns[f]]).unwrap_or("").trim();
+        let text = std::str::from_utf8(&rec[bound.columns[f]])
+            .unwrap_or("")
+            .trim();
         let mut out = vec![0.0; spec.width()];
         if let Ok(crate::scoring::encode::ValueOutcome::Unseen) =
             spec.encode(text, &model.encoder.missing, &mut out)
@@ -292,10 +305,16 @@ fn top_factors(
     k: usize,
 ) -> (Vec<String>, Vec<String>) {
     let mut order: Vec<usize> = (0..contributions.len()).collect();
-    order.sort_by(|&a, &b| contributions[b].total_cmp(&contributions[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        contributions[b]
+            .total_cmp(&contributions[a])
+            .then(a.cmp(&b))
+    });
     let describe = |f: usize| {
         let spec = &model.encoder.features[f];
-        let text = std::str::from_utf8(&rec[bound.columns[f]]).unwrap_or("").trim();
+        let text = std::str::from_utf8(&rec[bound.columns[f]])
+            .unwrap_or("")
+            .trim();
         format!(
             "{} {:+.2}",
             spec.describe(text, &model.encoder.missing),
@@ -347,7 +366,10 @@ pub fn evaluate_file(
             .target
             .clone()
             .unwrap_or_else(|| model.target.column.clone()),
-        positive: opts.positive.clone().or_else(|| model.target.positive.clone()),
+        positive: opts
+            .positive
+            .clone()
+            .or_else(|| model.target.positive.clone()),
     };
     let tc = stream.column_index(&target.column)?;
     let path = stream.path().to_path_buf();

@@ -52,10 +52,14 @@ pub fn train_summary(m: &Model) -> String {
     );
     let _ = writeln!(
         s,
-        "solver {}, alpha {}, {} iterations, converged: {}; log likelihood {:.4} (null {:.4}), pseudo R2 {:.4}, AIC {:.1}",
+        "solver {}, alpha {}, {}, converged: {}; log likelihood {:.4} (null {:.4}), pseudo R2 {:.4}, AIC {:.1}",
         f.solver,
         f.alpha,
-        f.iterations,
+        match f.solver {
+            // linfa-logistic does not report its iteration count.
+            crate::scoring::solver::SolverKind::Lbfgs => "iterations not reported".to_string(),
+            _ => format!("{} iterations", f.iterations),
+        },
         if f.converged { "yes" } else { "NO" },
         f.log_likelihood,
         f.null_log_likelihood,
@@ -75,7 +79,11 @@ pub fn train_summary(m: &Model) -> String {
                 "  alpha {:>8}  {}{}",
                 c.alpha,
                 opt(c.cv_log_loss, 5),
-                if c.alpha == f.alpha { "  <- chosen" } else { "" }
+                if c.alpha == f.alpha {
+                    "  <- chosen"
+                } else {
+                    ""
+                }
             );
         }
     }
@@ -89,7 +97,14 @@ pub fn train_summary(m: &Model) -> String {
     let _ = writeln!(
         s,
         "\n{:<width$} {:>11} {:>10} {:>8} {:>9} {:>11} {:>11} {:>10}",
-        "coefficient", "estimate", "std_error", "z", "p_value", "ci_lower", "ci_upper", "odds_ratio"
+        "coefficient",
+        "estimate",
+        "std_error",
+        "z",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "odds_ratio"
     );
     for c in &m.coefficients {
         let name: String = c.name.chars().take(width).collect();
@@ -158,7 +173,10 @@ fn evaluation_body(e: &Evaluation, source: &str) -> String {
             pct(Some(b.observed_rate))
         );
     }
-    let _ = writeln!(s, "\ncumulative gains and lift by decile (highest scores first):");
+    let _ = writeln!(
+        s,
+        "\ncumulative gains and lift by decile (highest scores first):"
+    );
     for g in &e.gains {
         let _ = writeln!(
             s,

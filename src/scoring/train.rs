@@ -51,7 +51,8 @@ pub struct TrainOptions {
     pub cv: Option<usize>,
     pub alpha: f64,
     pub solver: SolverKind,
-    pub max_iter: usize,
+    /// Iteration budget; the solver's default when `None`.
+    pub max_iter: Option<usize>,
     pub seed: u64,
     /// Band cut points; quartiles of the training scores when `None`.
     pub bands: Option<Vec<f64>>,
@@ -72,7 +73,7 @@ impl Default for TrainOptions {
             cv: None,
             alpha: 0.0,
             solver: SolverKind::Newton,
-            max_iter: 100,
+            max_iter: None,
             seed: 42,
             bands: None,
         }
@@ -140,9 +141,7 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
     let labels = read_target(&table, roles.target, &roles.target_spec)?;
 
     let n = table.rows();
-    let folds = opts
-        .folds
-        .map(|k| stratified_folds(&labels, k, opts.seed));
+    let folds = opts.folds.map(|k| stratified_folds(&labels, k, opts.seed));
     let (train_rows, eval_rows): (Vec<usize>, Vec<usize>) = match (&folds, opts.holdout) {
         (Some(_), _) | (None, 0.0) => ((0..n).collect(), Vec::new()),
         (None, h) => stratified_holdout(&labels, h, opts.seed),
@@ -205,7 +204,14 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
 
     progress.stage("fitting");
     let t_fit = Instant::now();
-    let fit = fit_design(design, y_train.clone(), alpha, opts, &names)?;
+    let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
+    let fit = fit_design(design, y_train.clone(), alpha, opts, &names, &units)?;
+    if !fit.converged {
+        warnings.push(format!(
+            "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",
+            fit.solver, fit.gradient_norm
+        ));
+    }
     let fit_seconds = t_fit.elapsed().as_secs_f64();
 
     let coef_std: Array1<f64> = std::iter::once(fit.intercept)
@@ -214,8 +220,14 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
     let means: Vec<f64> = encoder.columns.iter().map(|c| c.mean).collect();
     let scales: Vec<f64> = encoder.columns.iter().map(|c| c.scale).collect();
     let inference = alpha == 0.0;
-    let coefficients =
-        coefficient_table(&names, &coef_std, &fit.covariance, &means, &scales, inference);
+    let coefficients = coefficient_table(
+        &names,
+        &coef_std,
+        &fit.covariance,
+        &means,
+        &scales,
+        inference,
+    );
     if !inference {
         warnings.push(format!(
             "alpha = {alpha}: a regularised fit, so standard errors, p-values and intervals are not reported"
@@ -349,7 +361,12 @@ fn resolve_roles(table: &Table, opts: &TrainOptions, warnings: &mut Vec<String>)
         excluded_idx.push(c);
         excluded.push(name.clone());
     }
-    for name in opts.encoder.force_numeric.iter().chain(&opts.encoder.force_categorical) {
+    for name in opts
+        .encoder
+        .force_numeric
+        .iter()
+        .chain(&opts.encoder.force_categorical)
+    {
         table.column_index(name)?;
     }
     let id = match &opts.id {
@@ -424,7 +441,12 @@ fn check_classes(table: &Table, target: &Target, y: &Array1<bool>) -> Result<()>
         return Err(Error::SingleClass {
             path: table.path().to_path_buf(),
             column: target.column.clone(),
-            class: if positives == 0 { "negative" } else { "positive" }.into(),
+            class: if positives == 0 {
+                "negative"
+            } else {
+                "positive"
+            }
+            .into(),
             rows: y.len(),
         });
     }
@@ -471,12 +493,16 @@ fn fit_design(
     alpha: f64,
     opts: &TrainOptions,
     names: &[String],
+    units: &[(f64, f64)],
 ) -> Result<LogisticFit> {
-    let params = LogisticParams::new()
+    let mut params = LogisticParams::new()
         .alpha(alpha)
         .solver(opts.solver)
-        .max_iter(opts.max_iter)
-        .feature_names(names.to_vec());
+        .feature_names(names.to_vec())
+        .column_units(units.to_vec());
+    if let Some(m) = opts.max_iter {
+        params = params.max_iter(m);
+    }
     let valid = linfa::ParamGuard::check(params)?;
     valid.fit(&Dataset::new(design, y))
 }
@@ -499,7 +525,7 @@ fn search_alpha(
             let te: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] == f).collect();
             let x_tr = design.select(Axis(0), &tr);
             let y_tr: Array1<bool> = tr.iter().map(|&i| labels[i]).collect();
-            match fit_design(x_tr, y_tr, alpha, opts, &names) {
+            match fit_design(x_tr, y_tr, alpha, opts, &names, &[]) {
                 Ok(fit) => {
                     let p = fit.predict_probability(design.select(Axis(0), &te).view());
                     let l: Vec<bool> = te.iter().map(|&i| labels[i]).collect();
@@ -507,7 +533,11 @@ fn search_alpha(
                         .unwrap_or(f64::NAN)
                         * te.len() as f64;
                 }
-                Err(Error::Separation { .. } | Error::NotConverged { .. } | Error::TooFewRows { .. }) => {
+                Err(
+                    Error::Separation { .. }
+                    | Error::NotConverged { .. }
+                    | Error::TooFewRows { .. },
+                ) => {
                     ok = false;
                     break;
                 }
@@ -547,8 +577,14 @@ fn out_of_fold(
             learnt.encoder.drop_columns(&collinear);
         }
         let names = learnt.encoder.column_names();
+        let units: Vec<(f64, f64)> = learnt
+            .encoder
+            .columns
+            .iter()
+            .map(|c| (c.mean, c.scale))
+            .collect();
         let y: Array1<bool> = tr.iter().map(|&i| labels[i]).collect();
-        let fit = fit_design(learnt.design, y, alpha, opts, &names)?;
+        let fit = fit_design(learnt.design, y, alpha, opts, &names, &units)?;
         let fold_model = FoldModel::new(&learnt.encoder, &fit);
         let p = fold_model.predict(table, features, &te, &mut ignored)?;
         for (i, v) in te.into_iter().zip(p) {

@@ -45,14 +45,14 @@ pub fn collinear_columns(x: ArrayView2<f64>) -> Vec<usize> {
     for j in 0..p {
         let centred_ss = gram[[j, j]];
         let raw_ss = centred_ss + n as f64 * mean[j] * mean[j];
-        if !(centred_ss > COLLINEAR_TOL * raw_ss) {
+        if !exceeds(centred_ss, COLLINEAR_TOL * raw_ss) {
             collinear.push(j);
             continue;
         }
         // Rows of `l` for skipped columns stay zero, so full-length dots are correct.
         let lj = l.row(j).slice(s![..j]).to_owned();
         let residual = centred_ss - lj.dot(&lj);
-        if !(residual > COLLINEAR_TOL * centred_ss) {
+        if !exceeds(residual, COLLINEAR_TOL * centred_ss) {
             collinear.push(j);
             continue;
         }
@@ -64,4 +64,9 @@ pub fn collinear_columns(x: ArrayView2<f64>) -> Vec<usize> {
         }
     }
     collinear
+}
+
+/// `a > b`, false if either is NaN (so a NaN column counts as collinear, not as independent).
+fn exceeds(a: f64, b: f64) -> bool {
+    a.partial_cmp(&b) == Some(std::cmp::Ordering::Greater)
 }

@@ -100,6 +100,7 @@ pub struct ValidLogisticParams {
     tolerance: Option<f64>,
     solver: SolverKind,
     feature_names: Vec<String>,
+    column_units: Vec<(f64, f64)>,
 }
 
 impl LogisticParams {
@@ -139,6 +140,14 @@ impl LogisticParams {
     /// dataset's feature names, or `x0`, `x1`, ...
     pub fn feature_names(mut self, names: Vec<String>) -> Self {
         self.0.feature_names = names;
+        self
+    }
+
+    /// `(mean, scale)` of each column when the design was standardised as
+    /// `(x - mean) / scale`, so that thresholds in separation messages read in the original
+    /// units the analyst knows. Empty means the columns are already in original units.
+    pub fn column_units(mut self, units: Vec<(f64, f64)>) -> Self {
+        self.0.column_units = units;
         self
     }
 }
@@ -218,11 +227,15 @@ impl ValidLogisticParams {
 /// honestly (convergence, log likelihood, covariance).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogisticFit {
+    /// Log-odds of conversion at x = 0.
     pub intercept: f64,
     /// One coefficient per column of X.
     pub coef: Array1<f64>,
-    /// Newton steps taken; 0 for L-BFGS, which does not report it.
+    /// Newton steps taken, including the final polishing step; 0 for L-BFGS, which does not
+    /// report it.
     pub iterations: usize,
+    /// Always true for Newton (it errors otherwise). For L-BFGS, false when the scaled gradient
+    /// is above the tolerance but within 100 times it (beyond that it errors).
     pub converged: bool,
     /// Summed, unpenalised log likelihood at the solution.
     pub log_likelihood: f64,
@@ -231,6 +244,7 @@ pub struct LogisticFit {
     /// `(p+1) x (p+1)`, intercept first: inverse of the penalised Hessian of the summed negative
     /// log likelihood at the solution (the inverse Fisher information when alpha = 0).
     pub covariance: Array2<f64>,
+    /// The solver that produced the fit.
     pub solver: SolverKind,
 }
 
@@ -339,8 +353,13 @@ where
         }
         if self.alpha == 0.0 {
             if let Some(sep) = summary.separating_column() {
+                let (mean, scale) = self
+                    .column_units
+                    .get(sep.column)
+                    .copied()
+                    .unwrap_or((0.0, 1.0));
                 return Err(Error::Separation {
-                    detail: sep.describe(&names[sep.column]),
+                    detail: sep.describe(&names[sep.column], mean, scale),
                 });
             }
         }
@@ -405,16 +424,26 @@ pub fn separating_feature(
     )
 }
 
-/// Per-class column ranges (over finite values), class counts and the first non-finite value.
+/// Per-class column ranges, class counts and the first non-finite value.
 struct ColumnSummary {
-    /// `[min, max]` per column over rows with y = false.
-    neg: Vec<[f64; 2]>,
-    /// `[min, max]` per column over rows with y = true.
-    pos: Vec<[f64; 2]>,
+    /// Column minima over rows with y = false (`[0]`) and y = true (`[1]`).
+    min: [Vec<f64>; 2],
+    /// Column maxima, likewise.
+    max: [Vec<f64>; 2],
     positives: usize,
     rows: usize,
     /// (row, column) of the first non-finite value, in row-major order.
     non_finite: Option<(usize, usize)>,
+}
+
+/// Rounds away the noise that un-standardising leaves (0.9999999999999998 -> 1).
+fn round_for_message(v: f64) -> f64 {
+    let r = (v * 1e9).round() / 1e9;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
 }
 
 /// A column that separates the classes.
@@ -427,7 +456,8 @@ struct SeparatingColumn {
 }
 
 impl SeparatingColumn {
-    fn describe(&self, name: &str) -> String {
+    /// The message, with the threshold mapped back to original units (`t * scale + mean`).
+    fn describe(&self, name: &str, mean: f64, scale: f64) -> String {
         let (pos_op, neg_op) = match (self.positive_high, self.complete) {
             (true, true) => (">", "<"),
             (true, false) => (">=", "<="),
@@ -442,7 +472,7 @@ impl SeparatingColumn {
             } else {
                 "quasi-completely"
             },
-            t = self.threshold,
+            t = round_for_message(self.threshold * scale + mean),
         )
     }
 }
@@ -451,45 +481,61 @@ impl ColumnSummary {
     fn compute(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Self {
         let (n, p) = x.dim();
         let nblocks = n.div_ceil(newton::BLOCK_ROWS).max(1);
-        let empty = || ColumnSummary {
-            neg: vec![[f64::INFINITY, f64::NEG_INFINITY]; p],
-            pos: vec![[f64::INFINITY, f64::NEG_INFINITY]; p],
-            positives: 0,
-            rows: 0,
-            non_finite: None,
-        };
         newton::reduce_blocks(
             0,
             nblocks,
             &|b| {
                 let lo = b * newton::BLOCK_ROWS;
                 let hi = (lo + newton::BLOCK_ROWS).min(n);
-                let mut s = empty();
-                s.rows = hi - lo;
+                let mut min = [vec![f64::INFINITY; p], vec![f64::INFINITY; p]];
+                let mut max = [vec![f64::NEG_INFINITY; p], vec![f64::NEG_INFINITY; p]];
+                let mut positives = 0;
+                let mut non_finite = None;
                 for i in lo..hi {
-                    let yi = y[i];
-                    s.positives += yi as usize;
-                    let ranges = if yi { &mut s.pos } else { &mut s.neg };
-                    for (j, (&v, r)) in x.row(i).iter().zip(ranges.iter_mut()).enumerate() {
-                        if v.is_finite() {
-                            r[0] = r[0].min(v);
-                            r[1] = r[1].max(v);
-                        } else if s.non_finite.is_none() {
-                            s.non_finite = Some((i, j));
+                    let c = y[i] as usize;
+                    positives += c;
+                    let row = x.row(i);
+                    let mut bad = false;
+                    // Branch-free so that it vectorises; f64::min/max skip NaN, and any
+                    // non-finite value is reported anyway.
+                    let (mn, mx) = (&mut min[c], &mut max[c]);
+                    match row.as_slice() {
+                        Some(xs) => {
+                            for j in 0..p {
+                                let v = xs[j];
+                                mn[j] = mn[j].min(v);
+                                mx[j] = mx[j].max(v);
+                                bad |= !v.is_finite();
+                            }
+                        }
+                        None => {
+                            for (j, &v) in row.iter().enumerate() {
+                                mn[j] = mn[j].min(v);
+                                mx[j] = mx[j].max(v);
+                                bad |= !v.is_finite();
+                            }
                         }
                     }
+                    if bad && non_finite.is_none() {
+                        non_finite = row.iter().position(|v| !v.is_finite()).map(|j| (i, j));
+                    }
                 }
-                s
+                ColumnSummary {
+                    min,
+                    max,
+                    positives,
+                    rows: hi - lo,
+                    non_finite,
+                }
             },
             &|mut a, b| {
-                for (ra, rb) in a
-                    .neg
-                    .iter_mut()
-                    .zip(&b.neg)
-                    .chain(a.pos.iter_mut().zip(&b.pos))
-                {
-                    ra[0] = ra[0].min(rb[0]);
-                    ra[1] = ra[1].max(rb[1]);
+                for c in 0..2 {
+                    for (u, v) in a.min[c].iter_mut().zip(&b.min[c]) {
+                        *u = u.min(*v);
+                    }
+                    for (u, v) in a.max[c].iter_mut().zip(&b.max[c]) {
+                        *u = u.max(*v);
+                    }
                 }
                 a.positives += b.positives;
                 a.rows += b.rows;
@@ -504,7 +550,9 @@ impl ColumnSummary {
             return None;
         }
         let mut quasi = None;
-        for (j, (neg, pos)) in self.neg.iter().zip(&self.pos).enumerate() {
+        for j in 0..self.min[0].len() {
+            let neg = [self.min[0][j], self.max[0][j]];
+            let pos = [self.min[1][j], self.max[1][j]];
             let constant = neg[0] == neg[1] && pos[0] == pos[1] && neg[0] == pos[0];
             if constant {
                 continue;
@@ -599,7 +647,7 @@ pub(crate) fn implicated(direction: ArrayView1<f64>, col_sd: &[f64], names: &[St
 mod tests {
     use super::*;
     use linfa::Dataset;
-    use ndarray::{array, Array1, Array2, Axis};
+    use ndarray::{array, Array1, Array2, Axis, ShapeBuilder};
     use rand::seq::SliceRandom;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -942,7 +990,7 @@ mod tests {
         x.column_mut(0).assign(&a);
         x.column_mut(1).assign(&b);
         x.column_mut(2).assign(&a); // duplicate of column 0
-        x.column_mut(3).assign(&(&a * 2.0 - &b + 5.0)); // combination with the intercept
+        x.column_mut(3).assign(&(&a * 2.0 - b + 5.0)); // combination with the intercept
         x.column_mut(4).fill(3.0); // constant: collinear with the intercept
         x.column_mut(5).assign(&c);
         assert_eq!(collinear_columns(x.view()), vec![2, 3, 4]);
@@ -1142,7 +1190,7 @@ mod tests {
     }
 
     #[test]
-    fn fits_from_a_dataset_view_and_rows_sum_axis() {
+    fn fits_views_and_column_major_input() {
         // The Fit impl accepts views too (what the training code gets from a split).
         let (x, y) = simulate(1000, 0.2, &[0.6], 71);
         let owned = fit_with(LogisticParams::new(), &x, &y).unwrap();
@@ -1150,6 +1198,15 @@ mod tests {
             .fit(&linfa::DatasetBase::new(x.view(), y.view()))
             .unwrap();
         assert_eq!(owned, viewed);
+        // Column-major input takes the strided paths and reaches the same optimum.
+        let mut fortran = Array2::<f64>::zeros(x.raw_dim().f());
+        fortran.assign(&x);
+        let f = fit_with(LogisticParams::new(), &fortran, &y).unwrap();
+        assert!(
+            (f.coef[0] - owned.coef[0]).abs() < 1e-12
+                && (f.intercept - owned.intercept).abs() < 1e-12
+        );
+        assert!((f.log_likelihood - owned.log_likelihood).abs() < 1e-9);
         assert_eq!(owned.linear_predictor(x.view()).len_of(Axis(0)), 1000);
     }
 
@@ -1179,32 +1236,5 @@ mod tests {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
         assert!(max_err < 0.02, "{max_err}");
-    }
-
-    #[test]
-    #[ignore]
-    fn tmp_profile() {
-        fn cpu() -> f64 {
-            let st = std::fs::read_to_string("/proc/self/stat").unwrap();
-            let rest = &st[st.rfind(')').unwrap() + 2..];
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
-        }
-        let coef: Vec<f64> = (0..20).map(|j| 0.5 * ((j as f64) * 0.7).sin()).collect();
-        let (x, y) = simulate(1_000_000, -1.0, &coef, 2025);
-        let mut beta = Array1::<f64>::zeros(21);
-        beta[0] = -1.0;
-        let (c, t) = (cpu(), std::time::Instant::now());
-        for _ in 0..10 { let s = ColumnSummary::compute(x.view(), y.view()); assert!(s.positives > 0); }
-        println!("summary x10 cpu {:.2} wall {:.2}", cpu() - c, t.elapsed().as_secs_f64());
-        let (c, t) = (cpu(), std::time::Instant::now());
-        for _ in 0..10 { let st = newton::pass(x.view(), y.view(), &beta, Some(&beta), true); assert!(st.loss > 0.0); }
-        println!("full pass x10 cpu {:.2} wall {:.2}", cpu() - c, t.elapsed().as_secs_f64());
-        let (c, t) = (cpu(), std::time::Instant::now());
-        for _ in 0..10 { let st = newton::pass(x.view(), y.view(), &beta, None, false); assert!(st.loss > 0.0); }
-        println!("loss pass x10 cpu {:.2} wall {:.2}", cpu() - c, t.elapsed().as_secs_f64());
-        let (c, t) = (cpu(), std::time::Instant::now());
-        let fit = LogisticParams::new().fit(&Dataset::new(x, y)).unwrap();
-        println!("fit cpu {:.2} wall {:.2} it {}", cpu() - c, t.elapsed().as_secs_f64(), fit.iterations);
     }
 }

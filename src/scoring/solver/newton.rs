@@ -7,7 +7,7 @@
 //! so the floating-point result does not depend on the number of threads.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
 
 use super::{implicated, objective, penalise, scaled_max_abs, LogisticFit, Problem, SolverKind};
 use crate::error::{Error, Result};
@@ -93,13 +93,9 @@ pub(crate) fn pass(
     step: Option<&Array1<f64>>,
     full: bool,
 ) -> PassStats {
-    let (n, p) = x.dim();
-    let k = 1 + step.is_some() as usize;
-    let mut b = Array2::<f64>::zeros((p, k));
-    b.column_mut(0).assign(&beta.slice(s![1..]));
-    if let Some(st) = step {
-        b.column_mut(1).assign(&st.slice(s![1..]));
-    }
+    let n = x.nrows();
+    let coef = beta.slice(s![1..]);
+    let step_coef = step.map(|st| st.slice(s![1..]));
     let (b0, s0) = (beta[0], step.map_or(0.0, |st| st[0]));
     let nblocks = n.div_ceil(BLOCK_ROWS).max(1);
     reduce_blocks(
@@ -111,7 +107,8 @@ pub(crate) fn pass(
             block_pass(
                 x.slice(s![lo..hi, ..]),
                 y.slice(s![lo..hi]),
-                b.view(),
+                coef,
+                step_coef,
                 b0,
                 s0,
                 full,
@@ -124,37 +121,32 @@ pub(crate) fn pass(
 fn block_pass(
     xb: ArrayView2<f64>,
     yb: ArrayView1<bool>,
-    b: ArrayView2<f64>,
+    coef: ArrayView1<f64>,
+    step: Option<ArrayView1<f64>>,
     b0: f64,
     s0: f64,
     full: bool,
 ) -> PassStats {
     let (m, p) = xb.dim();
-    let k = b.ncols();
-    let with_step = k == 2;
-    // Sub-chunks keep a chunk of X and its scratch in L2 between the three products that read
-    // it; the pass then streams X from memory once.
+    // Sub-chunks keep a chunk of X and its scratch in L2 between the row loop and the Hessian
+    // product that read it; the pass then streams X from memory once.
     let sub = SUB_ROWS.min(m).max(1);
-    let mut e = Array2::<f64>::zeros((sub, k));
     let q = if full { p + 1 } else { 0 };
     let mut z = Array2::<f64>::zeros((if full { sub } else { 0 }, p + 1));
-    let mut r = Array1::<f64>::zeros(if full { sub } else { 0 });
     let mut hess = Array2::<f64>::zeros((q, q));
-    let mut gx = Array2::<f64>::zeros((full as usize, if full { p } else { 0 }));
-    let mut grad0 = 0.0;
+    let mut grad = Array1::<f64>::zeros(q);
+    let mut chunk_grad = Array1::<f64>::zeros(q);
     let mut loss = 0.0;
     let mut max_step_eta = 0.0f64;
     let mut n_extreme = 0usize;
     for lo in (0..m).step_by(sub) {
         let hi = (lo + sub).min(m);
-        let mc = hi - lo;
         let xc = xb.slice(s![lo..hi, ..]);
-        // Column 0: x . coef; column 1: x . step (coefficient parts).
-        general_mat_mul(1.0, &xc, &b, 0.0, &mut e.slice_mut(s![..mc, ..]));
-        for i in 0..mc {
-            let eta = e[[i, 0]] + b0;
-            if with_step {
-                max_step_eta = max_step_eta.max((e[[i, 1]] + s0).abs());
+        chunk_grad.fill(0.0);
+        for (i, xrow) in xc.rows().into_iter().enumerate() {
+            let eta = xrow.dot(&coef) + b0;
+            if let Some(st) = step {
+                max_step_eta = max_step_eta.max((xrow.dot(&st) + s0).abs());
             }
             let abs_eta = eta.abs();
             n_extreme += (abs_eta > EXTREME_ETA) as usize;
@@ -172,41 +164,39 @@ fn block_pass(
                 } else {
                     (ex / denom, 1.0 / denom)
                 };
-                r[i] = if yi { one_minus_mu } else { -mu };
+                let r = if yi { one_minus_mu } else { -mu };
                 let sw = ex.sqrt() / denom; // sqrt(mu (1 - mu))
                 let mut zrow = z.row_mut(i);
-                zrow[0] = sw;
-                let xrow = xc.row(i);
-                match (zrow.as_slice_mut(), xrow.as_slice()) {
-                    (Some(zs), Some(xs)) => {
-                        for (zv, &xv) in zs[1..].iter_mut().zip(xs) {
+                match (
+                    zrow.as_slice_mut(),
+                    xrow.as_slice(),
+                    chunk_grad.as_slice_mut(),
+                ) {
+                    (Some(zs), Some(xs), Some(gs)) => {
+                        zs[0] = sw;
+                        gs[0] += r;
+                        for ((zv, gv), &xv) in zs[1..].iter_mut().zip(&mut gs[1..]).zip(xs) {
                             *zv = xv * sw;
+                            *gv += r * xv;
                         }
                     }
                     _ => {
-                        for (zv, &xv) in zrow.iter_mut().skip(1).zip(xrow) {
-                            *zv = xv * sw;
+                        zrow[0] = sw;
+                        chunk_grad[0] += r;
+                        for (j, &xv) in xrow.iter().enumerate() {
+                            zrow[j + 1] = xv * sw;
+                            chunk_grad[j + 1] += r * xv;
                         }
                     }
                 }
             }
         }
         if full {
-            let zc = z.slice(s![..mc, ..]);
+            let zc = z.slice(s![..hi - lo, ..]);
             general_mat_mul(1.0, &zc.t(), &zc, 1.0, &mut hess);
-            let rc = r.slice(s![..mc]);
-            grad0 += rc.sum();
-            general_mat_mul(1.0, &rc.insert_axis(Axis(0)), &xc, 1.0, &mut gx);
+            grad += &chunk_grad;
         }
     }
-    let grad = if full {
-        let mut grad = Array1::<f64>::zeros(p + 1);
-        grad[0] = grad0;
-        grad.slice_mut(s![1..]).assign(&gx.row(0));
-        grad
-    } else {
-        Array1::zeros(0)
-    };
     PassStats {
         loss,
         grad,
@@ -375,7 +365,7 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         let dec = 0.5 * g.dot(&step);
         let converging = dec <= tol * scale;
         if !converging && iterations >= max_iter {
-            if alpha == 0.0 && (st.n_extreme > 0 || flat_run > 0) {
+            if alpha == 0.0 && st.n_extreme > 0 && (flat_run > 0 || growth_run > 0) {
                 return Err(quasi_separation(prob, &st, &last_step, &col_sd));
             }
             return Err(Error::NotConverged {
