@@ -6,7 +6,7 @@ pub mod source;
 pub mod table;
 
 pub use source::{CsvOptions, CsvStream};
-pub use table::Table;
+pub use table::{ParsedColumn, Table};
 
 use serde::{Deserialize, Serialize};
 

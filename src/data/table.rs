@@ -22,6 +22,26 @@ impl TextColumn {
     }
 }
 
+/// A column read as its kind: numbers parsed (missing as NaN), or categorical text left in the
+/// table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParsedColumn {
+    Numeric(Vec<f64>),
+    YesNo(Vec<f64>),
+    Categorical,
+}
+
+impl ParsedColumn {
+    /// The kind this column was read as.
+    pub fn kind(&self) -> ColumnKind {
+        match self {
+            ParsedColumn::Numeric(_) => ColumnKind::Numeric,
+            ParsedColumn::YesNo(_) => ColumnKind::YesNo,
+            ParsedColumn::Categorical => ColumnKind::Categorical,
+        }
+    }
+}
+
 /// A whole CSV file in memory.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -110,52 +130,82 @@ impl Table {
         column_index(&self.path, &self.headers, name)
     }
 
-    /// Infers how column `c` enters a model, looking at all its non-missing values: numeric when
-    /// all parse as finite numbers, yes/no when all are yes/no or true/false, else categorical.
+    /// Reads column `c` once and decides how it enters a model: numeric when all non-missing
+    /// values parse as finite numbers, yes/no when all are yes/no or true/false, else
+    /// categorical. Numeric and yes/no columns come back parsed (missing = NaN), so callers do
+    /// not parse again. `forced` skips inference; a forced numeric column with text in it is an
+    /// error at the first such value.
     ///
     /// # Errors
-    /// [`Error::BadValue`] for `NaN`/`inf` in an otherwise numeric column.
-    pub fn infer_kind(&self, c: usize, missing: &MissingTokens) -> Result<ColumnKind> {
-        let mut numeric = true;
-        let mut yes_no = true;
+    /// [`Error::BadValue`] for `NaN`/`inf` in an otherwise numeric column, or text in a column
+    /// forced numeric.
+    pub fn parse_column(
+        &self,
+        c: usize,
+        missing: &MissingTokens,
+        forced: Option<ColumnKind>,
+    ) -> Result<ParsedColumn> {
+        if forced == Some(ColumnKind::Categorical) {
+            return Ok(ParsedColumn::Categorical);
+        }
+        let mut values = Vec::with_capacity(self.rows());
         let mut first_non_finite: Option<usize> = None;
-        let mut any = false;
+        let mut first_text: Option<usize> = None;
         for r in 0..self.rows() {
             let v = self.value(r, c);
             if missing.is_missing(v) {
+                values.push(f64::NAN);
                 continue;
             }
-            any = true;
-            if numeric {
-                match parse_number(v) {
-                    Ok(Some(_)) => {}
-                    Ok(None) => numeric = false,
-                    Err(()) => {
-                        first_non_finite.get_or_insert(r);
-                    }
+            match parse_number(v) {
+                Ok(Some(x)) => values.push(x),
+                Ok(None) => {
+                    first_text = Some(r);
+                    break;
+                }
+                Err(()) => {
+                    first_non_finite.get_or_insert(r);
+                    values.push(f64::NAN);
                 }
             }
-            if yes_no && parse_yes_no(v).is_none() {
-                yes_no = false;
+        }
+        match first_text {
+            None => {
+                if let Some(r) = first_non_finite {
+                    return Err(self.non_finite_error(r, c));
+                }
+                Ok(ParsedColumn::Numeric(values))
             }
-            if !numeric && !yes_no {
-                break;
+            Some(r) if forced == Some(ColumnKind::Numeric) => Err(Error::BadValue {
+                path: self.path.clone(),
+                line: self.line(r),
+                column: self.headers[c].clone(),
+                value: self.value(r, c).to_string(),
+                reason: "not a number in a numeric column".into(),
+            }),
+            Some(_) => {
+                values.clear();
+                for r in 0..self.rows() {
+                    let v = self.value(r, c);
+                    if missing.is_missing(v) {
+                        values.push(f64::NAN);
+                    } else if let Some(x) = parse_yes_no(v) {
+                        values.push(x);
+                    } else {
+                        return Ok(ParsedColumn::Categorical);
+                    }
+                }
+                Ok(ParsedColumn::YesNo(values))
             }
         }
-        if !any {
-            return Ok(ColumnKind::Categorical);
-        }
-        if numeric {
-            if let Some(r) = first_non_finite {
-                return Err(self.non_finite_error(r, c));
-            }
-            return Ok(ColumnKind::Numeric);
-        }
-        Ok(if yes_no {
-            ColumnKind::YesNo
-        } else {
-            ColumnKind::Categorical
-        })
+    }
+
+    /// How column `c` enters a model; see [`Table::parse_column`].
+    ///
+    /// # Errors
+    /// As [`Table::parse_column`].
+    pub fn infer_kind(&self, c: usize, missing: &MissingTokens) -> Result<ColumnKind> {
+        Ok(self.parse_column(c, missing, None)?.kind())
     }
 
     /// The error for a non-finite number at (`row`, `c`).
@@ -203,6 +253,26 @@ mod tests {
         assert_eq!(t.infer_kind(1, &m).unwrap(), ColumnKind::YesNo);
         assert_eq!(t.infer_kind(2, &m).unwrap(), ColumnKind::Categorical);
         assert_eq!(t.infer_kind(3, &m).unwrap(), ColumnKind::Numeric);
+        match t.parse_column(0, &m, None).unwrap() {
+            ParsedColumn::Numeric(v) => {
+                assert_eq!(&v[..2], &[1.0, 2.5]);
+                assert!(v[2].is_nan(), "missing is NaN");
+            }
+            other => panic!("{other:?}"),
+        }
+        match t.parse_column(1, &m, None).unwrap() {
+            ParsedColumn::YesNo(v) => assert_eq!(v, vec![1.0, 0.0, 1.0]),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            t.parse_column(0, &m, Some(ColumnKind::Categorical))
+                .unwrap(),
+            ParsedColumn::Categorical
+        );
+        match t.parse_column(2, &m, Some(ColumnKind::Numeric)) {
+            Err(Error::BadValue { line: 2, value, .. }) => assert_eq!(value, "a"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

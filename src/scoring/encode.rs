@@ -11,8 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens, Table};
-use crate::error::{Error, Result};
+use rayon::prelude::*;
+
+use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens, ParsedColumn, Table};
+use crate::error::Result;
 
 /// Name of the level that missing categorical values take, and the suffix of missing indicators.
 pub const MISSING_LEVEL: &str = "(missing)";
@@ -277,36 +279,26 @@ impl Encoder {
         rows: &[usize],
         settings: &EncoderSettings,
     ) -> Result<LearntEncoding> {
-        let mut features = Vec::with_capacity(feature_columns.len());
-        for &c in feature_columns {
-            features.push(learn_feature(table, c, rows, settings)?);
-        }
-        let widths: Vec<usize> = features.iter().map(FeatureSpec::width).collect();
-        let total: usize = widths.iter().sum();
-        // Raw design, column-major, to find constant and duplicated columns cheaply.
-        let mut raw: Vec<Vec<f64>> = vec![Vec::with_capacity(rows.len()); total];
-        let mut buf = vec![0.0; widths.iter().copied().max().unwrap_or(0)];
-        let mut offset = 0;
-        for (f, (&c, spec)) in feature_columns.iter().zip(&features).enumerate() {
-            let w = widths[f];
-            for &r in rows {
-                spec.encode(table.value(r, c), &settings.missing, &mut buf[..w])
-                    .map_err(|p| bad_value(table, r, c, p))?;
-                for s in 0..w {
-                    raw[offset + s].push(buf[s]);
-                }
-            }
-            offset += w;
-        }
+        // Columns are independent: learn them in parallel, collected in column order.
+        let learnt: Vec<(FeatureSpec, Vec<Vec<f64>>)> = feature_columns
+            .par_iter()
+            .map(|&c| learn_feature(table, c, rows, settings))
+            .collect::<Result<_>>()?;
+        let (features, raw_groups): (Vec<FeatureSpec>, Vec<Vec<Vec<f64>>>) =
+            learnt.into_iter().unzip();
+        let raw: Vec<Vec<f64>> = raw_groups.into_iter().flatten().collect();
+
         let mut dropped = Vec::new();
-        let mut kept: Vec<(usize, usize, String)> = Vec::new(); // (raw index, feature, slot) + name
+        let mut kept: Vec<(usize, usize, String)> = Vec::new(); // (feature, slot, name)
         let mut kept_raw: Vec<usize> = Vec::new();
-        let mut offset = 0;
-        let mut hashes: HashMap<u64, Vec<usize>> = HashMap::new();
+        let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+        let hashes: Vec<u64> = raw.par_iter().map(|c| hash_column(c)).collect();
+        let mut j = 0;
         for (f, spec) in features.iter().enumerate() {
             for (slot, name) in spec.column_names().into_iter().enumerate() {
-                let j = offset + slot;
                 let col = &raw[j];
+                let this = j;
+                j += 1;
                 if col.iter().all(|&v| v == col[0]) {
                     dropped.push(DroppedColumn {
                         name,
@@ -314,9 +306,8 @@ impl Encoder {
                     });
                     continue;
                 }
-                let h = hash_column(col);
-                let twin = hashes
-                    .get(&h)
+                let twin = by_hash
+                    .get(&hashes[this])
                     .and_then(|cands| cands.iter().find(|&&k| raw[k] == *col).copied());
                 if let Some(k) = twin {
                     let twin_name = &kept[kept_raw.iter().position(|&x| x == k).unwrap()].2;
@@ -326,31 +317,50 @@ impl Encoder {
                     });
                     continue;
                 }
-                hashes.entry(h).or_default().push(j);
+                by_hash.entry(hashes[this]).or_default().push(this);
                 kept.push((f, slot, name));
-                kept_raw.push(j);
+                kept_raw.push(this);
             }
-            offset += spec.width();
         }
         let n = rows.len();
-        let mut design = Array2::<f64>::zeros((n, kept.len()));
-        let mut columns = Vec::with_capacity(kept.len());
-        for (k, ((feature, slot, name), &j)) in kept.into_iter().zip(&kept_raw).enumerate() {
-            let col = &raw[j];
-            let mean = col.iter().sum::<f64>() / n as f64;
-            let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
-            let scale = var.sqrt();
-            for (i, v) in col.iter().enumerate() {
-                design[[i, k]] = (v - mean) / scale;
-            }
-            columns.push(DesignColumn {
+        let stats: Vec<(f64, f64)> = kept_raw
+            .par_iter()
+            .map(|&j| {
+                let col = &raw[j];
+                let mean = col.iter().sum::<f64>() / n as f64;
+                let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+                (mean, var.sqrt())
+            })
+            .collect();
+        let p = kept.len();
+        let mut design = Array2::<f64>::zeros((n, p));
+        if p > 0 {
+            design
+                .as_slice_mut()
+                .expect("fresh arrays are contiguous")
+                .par_chunks_mut(p * 1024)
+                .enumerate()
+                .for_each(|(chunk, out)| {
+                    let first = chunk * 1024;
+                    for (i, row) in out.chunks_mut(p).enumerate() {
+                        for (k, v) in row.iter_mut().enumerate() {
+                            let (mean, scale) = stats[k];
+                            *v = (raw[kept_raw[k]][first + i] - mean) / scale;
+                        }
+                    }
+                });
+        }
+        let columns = kept
+            .into_iter()
+            .zip(stats)
+            .map(|((feature, slot, name), (mean, scale))| DesignColumn {
                 name,
                 feature,
                 slot,
                 mean,
                 scale,
-            });
-        }
+            })
+            .collect();
         Ok(LearntEncoding {
             encoder: Encoder {
                 missing: settings.missing.clone(),
@@ -453,24 +463,14 @@ impl<'a> RowEncoder<'a> {
     }
 }
 
-/// The error for a value at (`row`, `c`) that cannot be encoded.
-fn bad_value(table: &Table, row: usize, c: usize, p: ValueProblem) -> Error {
-    Error::BadValue {
-        path: table.path().to_path_buf(),
-        line: table.line(row),
-        column: table.headers()[c].clone(),
-        value: table.value(row, c).to_string(),
-        reason: p.reason().to_string(),
-    }
-}
-
+/// A fast fingerprint of a column's bits, to find exact duplicates without comparing every
+/// pair (collisions are resolved by a full comparison).
 fn hash_column(col: &[f64]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for v in col {
-        v.to_bits().hash(&mut h);
-    }
-    h.finish()
+    col.iter().fold(0x9E37_79B9_7F4A_7C15u64, |h, v| {
+        (h ^ v.to_bits())
+            .wrapping_mul(0x1000_0000_01B3)
+            .rotate_left(29)
+    })
 }
 
 /// Median of finite values: the mean of the two middle values for an even count.
@@ -487,66 +487,27 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// Learns one column's encoding from the training rows and returns its raw (unstandardised)
+/// design columns over those rows.
 fn learn_feature(
     table: &Table,
     c: usize,
     rows: &[usize],
     settings: &EncoderSettings,
-) -> Result<FeatureSpec> {
+) -> Result<(FeatureSpec, Vec<Vec<f64>>)> {
     let name = &table.headers()[c];
     let missing = &settings.missing;
-    let kind = if settings.force_categorical.iter().any(|n| n == name) {
-        ColumnKind::Categorical
+    let forced = if settings.force_categorical.iter().any(|n| n == name) {
+        Some(ColumnKind::Categorical)
     } else if settings.force_numeric.iter().any(|n| n == name) {
-        ColumnKind::Numeric
+        Some(ColumnKind::Numeric)
     } else {
-        table.infer_kind(c, missing)?
+        None
     };
-    let encoding = match kind {
-        ColumnKind::Numeric | ColumnKind::YesNo => {
-            let yes_no = kind == ColumnKind::YesNo;
-            // Every row must read as the column's kind, training or not.
-            let mut values = Vec::with_capacity(rows.len());
-            let mut any_missing = false;
-            let in_training = {
-                let mut mask = vec![false; table.rows()];
-                rows.iter().for_each(|&r| mask[r] = true);
-                mask
-            };
-            for r in 0..table.rows() {
-                let text = table.value(r, c);
-                if missing.is_missing(text) {
-                    any_missing |= in_training[r];
-                    continue;
-                }
-                let v = if yes_no {
-                    parse_yes_no(text).ok_or(ValueProblem::NotYesNo)
-                } else {
-                    match parse_number(text) {
-                        Ok(Some(v)) => Ok(v),
-                        Ok(None) => Err(ValueProblem::NotANumber),
-                        Err(()) => Err(ValueProblem::NonFinite),
-                    }
-                }
-                .map_err(|p| bad_value(table, r, c, p))?;
-                if in_training[r] {
-                    values.push(v);
-                }
-            }
-            let median = median(&mut values);
-            if yes_no {
-                FeatureEncoding::YesNo {
-                    median,
-                    missing_indicator: any_missing,
-                }
-            } else {
-                FeatureEncoding::Numeric {
-                    median,
-                    missing_indicator: any_missing,
-                }
-            }
-        }
-        ColumnKind::Categorical => {
+    let (encoding, raw) = match table.parse_column(c, missing, forced)? {
+        ParsedColumn::Numeric(values) => numeric_feature(values, rows, false),
+        ParsedColumn::YesNo(values) => numeric_feature(values, rows, true),
+        ParsedColumn::Categorical => {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
             for &r in rows {
                 let text = table.value(r, c);
@@ -557,13 +518,75 @@ fn learn_feature(
                 };
                 *counts.entry(level).or_default() += 1;
             }
-            categorical_encoding(&counts, settings.min_level_count)
+            let encoding = categorical_encoding(&counts, settings.min_level_count);
+            let spec = FeatureSpec {
+                column: name.clone(),
+                encoding,
+            };
+            let mut raw = vec![Vec::with_capacity(rows.len()); spec.width()];
+            let mut buf = vec![0.0; spec.width()];
+            for &r in rows {
+                // Training levels are all known, so encoding cannot fail here.
+                let _ = spec.encode(table.value(r, c), missing, &mut buf);
+                for (col, &v) in raw.iter_mut().zip(&buf) {
+                    col.push(v);
+                }
+            }
+            return Ok((spec, raw));
         }
     };
-    Ok(FeatureSpec {
-        column: name.clone(),
-        encoding,
-    })
+    Ok((
+        FeatureSpec {
+            column: name.clone(),
+            encoding,
+        },
+        raw,
+    ))
+}
+
+/// Median imputation and the optional missing indicator, from parsed values (NaN = missing).
+fn numeric_feature(
+    values: Vec<f64>,
+    rows: &[usize],
+    yes_no: bool,
+) -> (FeatureEncoding, Vec<Vec<f64>>) {
+    let mut present: Vec<f64> = rows
+        .iter()
+        .map(|&r| values[r])
+        .filter(|v| !v.is_nan())
+        .collect();
+    let any_missing = present.len() < rows.len();
+    let median = median(&mut present);
+    let value_col: Vec<f64> = rows
+        .iter()
+        .map(|&r| {
+            if values[r].is_nan() {
+                median
+            } else {
+                values[r]
+            }
+        })
+        .collect();
+    let mut raw = vec![value_col];
+    if any_missing {
+        raw.push(
+            rows.iter()
+                .map(|&r| f64::from(u8::from(values[r].is_nan())))
+                .collect(),
+        );
+    }
+    let encoding = if yes_no {
+        FeatureEncoding::YesNo {
+            median,
+            missing_indicator: any_missing,
+        }
+    } else {
+        FeatureEncoding::Numeric {
+            median,
+            missing_indicator: any_missing,
+        }
+    };
+    (encoding, raw)
 }
 
 /// Folds rare levels and picks the reference from training level counts.
@@ -605,6 +628,7 @@ fn categorical_encoding(counts: &BTreeMap<&str, usize>, min_count: usize) -> Fea
 mod tests {
     use super::*;
     use crate::data::CsvOptions;
+    use crate::error::Error;
 
     fn table(text: &str) -> Table {
         let dir = tempfile::tempdir().unwrap();

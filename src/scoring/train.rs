@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use linfa::traits::Fit;
-use linfa::Dataset;
-use ndarray::{Array1, Array2, Axis};
+use linfa::DatasetBase;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -205,7 +205,7 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
     progress.stage("fitting");
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
-    let fit = fit_design(design, y_train.clone(), alpha, opts, &names, &units)?;
+    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units)?;
     if !fit.converged {
         warnings.push(format!(
             "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",
@@ -292,7 +292,8 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
     };
 
     progress.stage("evaluating");
-    let train_probs = predict_rows(&model, &table, &roles.features, &train_rows, &mut warnings)?;
+    // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
+    let train_probs = fit.predict_probability(design.view()).to_vec();
     model.bands = match &opts.bands {
         Some(cuts) => ScoreBands::from_cuts(cuts.clone())?,
         None => ScoreBands::from_quantiles(&train_probs, metrics::DEFAULT_BANDS)?,
@@ -488,8 +489,8 @@ pub fn stratified_holdout(labels: &[bool], share: f64, seed: u64) -> (Vec<usize>
 }
 
 fn fit_design(
-    design: Array2<f64>,
-    y: Array1<bool>,
+    design: ArrayView2<f64>,
+    y: ArrayView1<bool>,
     alpha: f64,
     opts: &TrainOptions,
     names: &[String],
@@ -504,7 +505,7 @@ fn fit_design(
         params = params.max_iter(m);
     }
     let valid = linfa::ParamGuard::check(params)?;
-    valid.fit(&Dataset::new(design, y))
+    valid.fit(&DatasetBase::new(design, y))
 }
 
 fn search_alpha(
@@ -525,7 +526,7 @@ fn search_alpha(
             let te: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] == f).collect();
             let x_tr = design.select(Axis(0), &tr);
             let y_tr: Array1<bool> = tr.iter().map(|&i| labels[i]).collect();
-            match fit_design(x_tr, y_tr, alpha, opts, &names, &[]) {
+            match fit_design(x_tr.view(), y_tr.view(), alpha, opts, &names, &[]) {
                 Ok(fit) => {
                     let p = fit.predict_probability(design.select(Axis(0), &te).view());
                     let l: Vec<bool> = te.iter().map(|&i| labels[i]).collect();
@@ -584,7 +585,7 @@ fn out_of_fold(
             .map(|c| (c.mean, c.scale))
             .collect();
         let y: Array1<bool> = tr.iter().map(|&i| labels[i]).collect();
-        let fit = fit_design(learnt.design, y, alpha, opts, &names, &units)?;
+        let fit = fit_design(learnt.design.view(), y.view(), alpha, opts, &names, &units)?;
         let fold_model = FoldModel::new(&learnt.encoder, &fit);
         let p = fold_model.predict(table, features, &te, &mut ignored)?;
         for (i, v) in te.into_iter().zip(p) {
