@@ -82,8 +82,9 @@ impl<'m> Bound<'m> {
 /// One scored record.
 struct Scored {
     probability: f64,
-    /// Contribution of each input feature to the log odds, relative to the training mean.
-    contributions: Vec<f64>,
+    /// The `up_1..K` then `down_1..K` explanation fields (empty without `--explain`), built
+    /// here on the worker threads because formatting them costs more than scoring.
+    factors: Vec<String>,
     unseen: usize,
 }
 
@@ -92,7 +93,7 @@ struct Scored {
 fn for_each_chunk<F>(
     bound: &Bound,
     stream: &mut CsvStream,
-    explain: bool,
+    explain: usize,
     progress: &dyn Fn(u64),
     mut sink: F,
 ) -> Result<()>
@@ -101,22 +102,32 @@ where
 {
     let path = stream.path().to_path_buf();
     let headers = stream.headers().to_vec();
-    let mut chunk: Vec<(csv::ByteRecord, u64)> = Vec::with_capacity(CHUNK_ROWS);
+    // Records are copied into a reused buffer, so their allocations are made once.
+    let mut buffer: Vec<(csv::ByteRecord, u64)> = Vec::with_capacity(CHUNK_ROWS);
     let mut done = false;
     while !done {
-        chunk.clear();
-        while chunk.len() < CHUNK_ROWS {
+        let mut filled = 0;
+        while filled < CHUNK_ROWS {
             match stream.next_record()? {
-                Some((rec, line)) => chunk.push((rec.clone(), line)),
+                Some((rec, line)) => {
+                    if filled == buffer.len() {
+                        buffer.push((rec.clone(), line));
+                    } else {
+                        buffer[filled].0.clone_from(rec);
+                        buffer[filled].1 = line;
+                    }
+                    filled += 1;
+                }
                 None => {
                     done = true;
                     break;
                 }
             }
         }
-        if chunk.is_empty() {
+        if filled == 0 {
             break;
         }
+        let chunk = &buffer[..filled];
         let scored: Vec<Scored> = chunk
             .par_iter()
             .map_init(
@@ -131,7 +142,7 @@ where
                 },
             )
             .collect::<Result<Vec<_>>>()?;
-        sink(&chunk, scored)?;
+        sink(chunk, scored)?;
         progress(stream.rows_read());
     }
     Ok(())
@@ -144,7 +155,7 @@ fn score_record(
     x: &mut [f64],
     rec: &csv::ByteRecord,
     line: u64,
-    explain: bool,
+    explain: usize,
     path: &Path,
     headers: &[String],
 ) -> Result<Scored> {
@@ -164,21 +175,31 @@ fn score_record(
     })?;
     let coefs = &bound.model.coefficients;
     let mut eta = coefs[0].estimate;
-    let mut contributions = if explain {
-        vec![0.0; bound.model.encoder.features.len()]
-    } else {
-        Vec::new()
-    };
+    let mut contributions = vec![
+        0.0;
+        if explain > 0 {
+            bound.model.encoder.features.len()
+        } else {
+            0
+        }
+    ];
     for (j, (v, col)) in x.iter().zip(&bound.model.encoder.columns).enumerate() {
         let beta = coefs[j + 1].estimate;
         eta += beta * v;
-        if explain {
+        if explain > 0 {
             contributions[bound.feature_of[j]] += beta * (v - col.mean);
         }
     }
+    let factors = if explain > 0 {
+        let (mut up, down) = top_factors(bound.model, bound, rec, &contributions, explain);
+        up.extend(down);
+        up
+    } else {
+        Vec::new()
+    };
     Ok(Scored {
         probability: sigmoid(eta),
-        contributions,
+        factors,
         unseen,
     })
 }
@@ -238,7 +259,7 @@ pub fn score_file(
         let mut fields: Vec<String> = Vec::with_capacity(3 + 2 * k);
         let path = stream.path().to_path_buf();
         let headers = stream.headers().to_vec();
-        for_each_chunk(&bound, &mut stream, k > 0, progress, |records, scored| {
+        for_each_chunk(&bound, &mut stream, k, progress, |records, scored| {
             for ((rec, line), s) in records.iter().zip(scored) {
                 fields.clear();
                 fields.push(match id_col {
@@ -254,11 +275,7 @@ pub fn score_file(
                 if s.unseen > 0 {
                     count_unseen(model, &bound, rec, &mut summary.unseen_levels);
                 }
-                if k > 0 {
-                    let (up, down) = top_factors(model, &bound, rec, &s.contributions, k);
-                    fields.extend(up);
-                    fields.extend(down);
-                }
+                fields.extend(s.factors);
                 w.write_record(&fields).map_err(io_err)?;
             }
             Ok(())
@@ -375,7 +392,7 @@ pub fn evaluate_file(
     let path = stream.path().to_path_buf();
     let mut probs = Vec::new();
     let mut labels = Vec::new();
-    for_each_chunk(&bound, &mut stream, false, progress, |records, scored| {
+    for_each_chunk(&bound, &mut stream, 0, progress, |records, scored| {
         for ((rec, line), s) in records.iter().zip(scored) {
             let text = field_str(&path, *line, &target.column, &rec[tc])?;
             let y = target.parse(text).ok_or_else(|| Error::TargetValue {
