@@ -86,8 +86,14 @@ impl Dir {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// Runs with extra environment variables (e.g. `RAYON_NUM_THREADS`).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out: Output = Command::new(env!("CARGO_BIN_EXE_leadsim"))
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(self.tmp.path())
             .output()
             .unwrap();
