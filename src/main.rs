@@ -33,6 +33,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Write a synthetic lead history with known true coefficients (and <out>.truth.json)

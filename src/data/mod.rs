@@ -60,13 +60,23 @@ pub enum ColumnKind {
     Categorical,
 }
 
-/// Parses a number the way a data file writes it. `Ok(None)` when the text is not a number,
-/// `Err(())` when it is a non-finite number (`NaN`, `inf`), which must not pass silently.
-pub fn parse_number(text: &str) -> Result<Option<f64>, ()> {
+/// What a field reads as, numerically.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// A finite number.
+    Finite(f64),
+    /// `NaN`, `inf`, `-inf` (any spelling Rust parses): must not pass silently.
+    NonFinite,
+    /// Not a number at all.
+    Text,
+}
+
+/// Parses a number the way a data file writes it.
+pub fn parse_number(text: &str) -> Number {
     match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        Ok(_) => Err(()),
-        Err(_) => Ok(None),
+        Ok(v) if v.is_finite() => Number::Finite(v),
+        Ok(_) => Number::NonFinite,
+        Err(_) => Number::Text,
     }
 }
 
@@ -97,12 +107,12 @@ mod tests {
 
     #[test]
     fn numbers_and_non_finite_texts() {
-        assert_eq!(parse_number("1e3"), Ok(Some(1000.0)));
-        assert_eq!(parse_number("-2.5"), Ok(Some(-2.5)));
-        assert_eq!(parse_number("abc"), Ok(None));
-        assert_eq!(parse_number("NaN"), Err(()));
-        assert_eq!(parse_number("inf"), Err(()));
-        assert_eq!(parse_number("-inf"), Err(()));
+        assert_eq!(parse_number("1e3"), Number::Finite(1000.0));
+        assert_eq!(parse_number("-2.5"), Number::Finite(-2.5));
+        assert_eq!(parse_number("abc"), Number::Text);
+        assert_eq!(parse_number("NaN"), Number::NonFinite);
+        assert_eq!(parse_number("inf"), Number::NonFinite);
+        assert_eq!(parse_number("-inf"), Number::NonFinite);
         assert_eq!(parse_yes_no("Yes"), Some(1.0));
         assert_eq!(parse_yes_no("FALSE"), Some(0.0));
         assert_eq!(parse_yes_no("maybe"), None);

@@ -320,7 +320,10 @@ mod tests {
         p
     }
 
-    fn read_all(path: &Path) -> Result<(Vec<String>, Vec<(Vec<String>, u64)>)> {
+    /// Header, then each record's fields with its line number.
+    type Read = (Vec<String>, Vec<(Vec<String>, u64)>);
+
+    fn read_all(path: &Path) -> Result<Read> {
         let mut s = CsvStream::open(path, &CsvOptions::default())?;
         let headers = s.headers().to_vec();
         let mut rows = Vec::new();

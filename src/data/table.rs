@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::data::source::{column_index, CsvOptions, CsvStream};
-use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens};
+use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens, Number};
 use crate::error::{Error, Result};
 
 /// One column's texts, back to back.
@@ -158,12 +158,12 @@ impl Table {
                 continue;
             }
             match parse_number(v) {
-                Ok(Some(x)) => values.push(x),
-                Ok(None) => {
+                Number::Finite(x) => values.push(x),
+                Number::Text => {
                     first_text = Some(r);
                     break;
                 }
-                Err(()) => {
+                Number::NonFinite => {
                     first_non_finite.get_or_insert(r);
                     values.push(f64::NAN);
                 }

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
 
-use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens, ParsedColumn, Table};
+use crate::data::{
+    parse_number, parse_yes_no, ColumnKind, MissingTokens, Number, ParsedColumn, Table,
+};
 use crate::error::Result;
 
 /// Name of the level that missing categorical values take, and the suffix of missing indicators.
@@ -148,9 +150,9 @@ impl FeatureSpec {
                     parse_yes_no(text).ok_or(ValueProblem::NotYesNo)?
                 } else {
                     match parse_number(text) {
-                        Ok(Some(v)) => v,
-                        Ok(None) => return Err(ValueProblem::NotANumber),
-                        Err(()) => return Err(ValueProblem::NonFinite),
+                        Number::Finite(v) => v,
+                        Number::Text => return Err(ValueProblem::NotANumber),
+                        Number::NonFinite => return Err(ValueProblem::NonFinite),
                     }
                 };
                 out[0] = value;

@@ -71,8 +71,8 @@ pub fn coefficient_table(
                 std_error: inference.then_some(se),
                 z: inference.then_some(z),
                 p_value: inference.then(|| two_sided_p(z)),
-                ci_lower: inference.then(|| estimate - Z_975 * se),
-                ci_upper: inference.then(|| estimate + Z_975 * se),
+                ci_lower: inference.then_some(estimate - Z_975 * se),
+                ci_upper: inference.then_some(estimate + Z_975 * se),
                 odds_ratio: estimate.exp(),
             }
         })
