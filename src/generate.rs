@@ -143,6 +143,17 @@ pub struct SyntheticLead {
     pub deal_value: f64,
 }
 
+/// The parts of a [`SyntheticLead`] a simulation uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatentLead {
+    /// The true log-odds of conversion.
+    pub logit: f64,
+    /// The true probability of conversion, `sigmoid(logit)`.
+    pub probability: f64,
+    /// The deal value (currency units).
+    pub deal_value: f64,
+}
+
 /// One named true coefficient, in the trainer's feature naming.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coefficient {
@@ -451,6 +462,18 @@ impl Generator {
             logit: d.logit,
             probability: d.probability,
             converted: d.converted,
+            deal_value: d.deal_value,
+        }
+    }
+
+    /// Draws one lead like [`Generator::sample`] (the same [`DRAWS_PER_LEAD`] words, so the same
+    /// lead for the same stream) but returns only what a simulation needs, without formatting
+    /// any text: the funnel simulator calls this once per simulated lead.
+    pub fn sample_latent<R: RngCore + ?Sized>(&self, rng: &mut R) -> LatentLead {
+        let d = self.draw(rng);
+        LatentLead {
+            logit: d.logit,
+            probability: d.probability,
             deal_value: d.deal_value,
         }
     }
@@ -780,6 +803,18 @@ mod tests {
                 },
             })
             .collect()
+    }
+
+    #[test]
+    fn latent_sample_is_the_same_lead_as_the_full_sample() {
+        let g = Generator::new(Preset::B2bSaas);
+        for i in 0..200 {
+            let full = g.sample(&mut lead_rng(5, i));
+            let latent = g.sample_latent(&mut lead_rng(5, i));
+            assert_eq!(latent.logit, full.logit);
+            assert_eq!(latent.probability, full.probability);
+            assert_eq!(latent.deal_value, full.deal_value);
+        }
     }
 
     #[test]
