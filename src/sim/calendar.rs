@@ -1,0 +1,252 @@
+//! Working calendars and the arrival process. Time is in hours from Monday 00:00; day `d`
+//! (from 0) is a weekday when `d % 7 < 5`.
+
+use rand_distr::{Distribution, Poisson};
+use serde::Serialize;
+
+use super::rng::{arrival_stream, SplitMix64};
+
+/// Names of the days of the week, Monday first, as the scenario file spells them.
+pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A pool's working hours: the same daily shift `[start, end)` on the working days, or always.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Hours {
+    /// Always on duty.
+    Always(AlwaysTag),
+    /// A daily shift on some days of the week.
+    Weekly {
+        /// Working days, Monday first.
+        days: Vec<String>,
+        /// Shift start, hours after midnight.
+        start: f64,
+        /// Shift end, hours after midnight (after `start`).
+        end: f64,
+    },
+}
+
+/// Serialises as the string `"always"`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AlwaysTag;
+
+impl Serialize for AlwaysTag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("always")
+    }
+}
+
+/// The compiled form of [`Hours`].
+#[derive(Clone, Copy, Debug)]
+pub struct Shift {
+    always: bool,
+    works: [bool; 7],
+    start: f64,
+    end: f64,
+}
+
+impl Shift {
+    /// Compiles validated hours.
+    pub fn new(hours: &Hours) -> Self {
+        match hours {
+            Hours::Always(_) => Shift {
+                always: true,
+                works: [true; 7],
+                start: 0.0,
+                end: 24.0,
+            },
+            Hours::Weekly { days, start, end } => {
+                let mut works = [false; 7];
+                for d in days {
+                    if let Some(i) = DAY_NAMES.iter().position(|n| n == d) {
+                        works[i] = true;
+                    }
+                }
+                Shift {
+                    always: false,
+                    works,
+                    start: *start,
+                    end: *end,
+                }
+            }
+        }
+    }
+
+    /// Always on duty (no shift events needed).
+    pub fn is_always(&self) -> bool {
+        self.always
+    }
+
+    /// Whether the pool is on shift at time `t`.
+    #[inline]
+    pub fn on_shift(&self, t: f64) -> bool {
+        if self.always {
+            return true;
+        }
+        let day = (t / 24.0).floor();
+        let h = t - 24.0 * day;
+        self.works[(day as i64).rem_euclid(7) as usize] && h >= self.start && h < self.end
+    }
+
+    /// The first shift start strictly after `t` (`None` when always on duty).
+    pub fn next_start_after(&self, t: f64) -> Option<f64> {
+        if self.always || !self.works.iter().any(|&w| w) {
+            return None;
+        }
+        let mut day = (t / 24.0).floor() as i64;
+        loop {
+            let s = 24.0 * day as f64 + self.start;
+            if s > t && self.works[day.rem_euclid(7) as usize] {
+                return Some(s);
+            }
+            day += 1;
+        }
+    }
+
+    /// Working hours inside `[a, b)`.
+    pub fn working_hours(&self, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return 0.0;
+        }
+        if self.always {
+            return b - a;
+        }
+        let first = (a / 24.0).floor() as i64;
+        let last = (b / 24.0).ceil() as i64;
+        let mut total = 0.0;
+        for day in first..=last {
+            if self.works[day.rem_euclid(7) as usize] {
+                let s = (24.0 * day as f64 + self.start).max(a);
+                let e = (24.0 * day as f64 + self.end).min(b);
+                if e > s {
+                    total += e - s;
+                }
+            }
+        }
+        total
+    }
+
+    /// Working hours in an average week.
+    pub fn weekly_hours(&self) -> f64 {
+        self.working_hours(0.0, 168.0)
+    }
+}
+
+/// How arrivals spread over the week.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArrivalCalendar {
+    /// Poisson(rate) on each Monday-to-Friday day, uniform over its 24 hours.
+    Business,
+    /// Poisson(rate / 24) in every hour, uniform within it.
+    Always,
+}
+
+/// The arrival times of one replication, generated period by period so memory stays small.
+/// Each period (day or hour) draws from its own keyed stream.
+pub struct ArrivalStream {
+    calendar: ArrivalCalendar,
+    poisson: Option<Poisson<f64>>,
+    seed: u64,
+    replication: u64,
+    period: u64,
+    periods: u64,
+    buffer: Vec<f64>,
+    next: usize,
+}
+
+impl ArrivalStream {
+    /// Arrivals over `[0, 24 * days)` at `rate_per_day`.
+    pub fn new(calendar: ArrivalCalendar, rate_per_day: f64, days: u32, seed: u64, replication: u64) -> Self {
+        let (mean, periods) = match calendar {
+            ArrivalCalendar::Business => (rate_per_day, u64::from(days)),
+            ArrivalCalendar::Always => (rate_per_day / 24.0, 24 * u64::from(days)),
+        };
+        ArrivalStream {
+            calendar,
+            poisson: (mean > 0.0).then(|| Poisson::new(mean).expect("validated rate")),
+            seed,
+            replication,
+            period: 0,
+            periods,
+            buffer: Vec::new(),
+            next: 0,
+        }
+    }
+
+    fn fill(&mut self) -> bool {
+        while self.period < self.periods {
+            let p = self.period;
+            self.period += 1;
+            let (origin, width) = match self.calendar {
+                ArrivalCalendar::Business => {
+                    if p % 7 >= 5 {
+                        continue;
+                    }
+                    (24.0 * p as f64, 24.0)
+                }
+                ArrivalCalendar::Always => (p as f64, 1.0),
+            };
+            let Some(poisson) = &self.poisson else {
+                return false;
+            };
+            let mut rng: SplitMix64 = arrival_stream(self.seed, self.replication, p);
+            let n = poisson.sample(&mut rng) as usize;
+            self.buffer.clear();
+            self.buffer
+                .extend((0..n).map(|_| origin + width * rng.u01()));
+            self.buffer.sort_unstable_by(f64::total_cmp);
+            self.next = 0;
+            if n > 0 {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl Iterator for ArrivalStream {
+    type Item = f64;
+    #[inline]
+    fn next(&mut self) -> Option<f64> {
+        if self.next >= self.buffer.len() && !self.fill() {
+            return None;
+        }
+        let t = self.buffer[self.next];
+        self.next += 1;
+        Some(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nine_to_five() -> Shift {
+        Shift::new(&Hours::Weekly {
+            days: DAY_NAMES[..5].iter().map(|s| s.to_string()).collect(),
+            start: 9.0,
+            end: 17.0,
+        })
+    }
+
+    #[test]
+    fn shift_boundaries_are_half_open() {
+        let s = nine_to_five();
+        assert!(s.on_shift(9.0));
+        assert!(!s.on_shift(17.0));
+        assert!(!s.on_shift(5.0 * 24.0 + 10.0)); // Saturday
+        assert_eq!(s.next_start_after(9.0), Some(33.0));
+        assert_eq!(s.next_start_after(4.0 * 24.0 + 10.0), Some(7.0 * 24.0 + 9.0));
+        assert_eq!(s.weekly_hours(), 40.0);
+        assert_eq!(s.working_hours(10.0, 34.0), 8.0);
+    }
+
+    #[test]
+    fn business_arrivals_skip_weekends_and_are_sorted() {
+        let times: Vec<f64> = ArrivalStream::new(ArrivalCalendar::Business, 50.0, 14, 1, 0).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]));
+        assert!(times.iter().all(|t| ((t / 24.0).floor() as i64) % 7 < 5));
+        assert!(times.len() > 300 && times.len() < 700);
+    }
+}

@@ -1,0 +1,564 @@
+//! One replication of one scenario, event by event (MODEL.md sections 2 and 7).
+//!
+//! Event sources, merged by (time, priority, sequence):
+//! * the arrival stream (generated day by day),
+//! * one FIFO per retry gap: attempt `k+1` is due `gap[k]` after attempt `k` ends, and ends are
+//!   handled in time order, so each FIFO is already sorted and needs no heap,
+//! * a small binary heap for attempt ends, shift starts, patience expiries and the start of the
+//!   counted window.
+//!
+//! Leads live in a slab whose slots are reused, so memory follows the leads in flight.
+//!
+//! **Invariant:** every draw comes from the lead's keyed streams (`rng::slot`), never from a
+//! shared generator, so the event order cannot change a lead's luck.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+use rand_distr::{Distribution, Exp1};
+
+use super::calendar::{ArrivalStream, Shift};
+use super::config::{Discipline, Scenario, SpeedToLead};
+use super::dist::{Sampler, SpeedCurve};
+use super::metrics::{Exit, Tally};
+use super::population::Source;
+use super::rng::{lead_key, lead_stream, slot};
+
+/// Months in 12 months' worth of days (1 month = 30.4375 days).
+const HORIZON_MONTHS: f64 = 12.0;
+/// Revenue counts when the deal closes within this many hours of arrival.
+const WON_HORIZON_H: f64 = 365.0 * 24.0;
+
+struct CPool {
+    shift: Shift,
+    handle: Sampler,
+    talk: Sampler,
+    skill: f64,
+    discipline: Discipline,
+    count: u32,
+    lo: f64,
+    hi: f64,
+}
+
+/// A scenario compiled for the engine: samplers built, curves tabulated.
+pub struct Compiled<'a> {
+    sc: &'a Scenario,
+    source: Source,
+    pools: Vec<CPool>,
+    top: f64,
+    speed: SpeedCurve,
+    value: Sampler,
+    cycle: Sampler,
+    gaps: Vec<f64>,
+    reach: Vec<f64>,
+    max_attempts: u32,
+    buy: f64,
+    nurture_cost: f64,
+    w0: f64,
+    w1: f64,
+}
+
+impl<'a> Compiled<'a> {
+    /// Prepares a validated scenario.
+    pub fn new(sc: &'a Scenario) -> Self {
+        let pol = &sc.policy;
+        let (w0, w1) = sc.arrivals.window();
+        let pools: Vec<CPool> = sc
+            .pools
+            .iter()
+            .map(|p| CPool {
+                shift: Shift::new(&p.hours),
+                handle: p.handle_minutes.sampler(),
+                talk: p.talk_minutes.sampler(),
+                skill: p.skill,
+                discipline: p.discipline,
+                count: p.count,
+                lo: p.band[0],
+                hi: p.band[1],
+            })
+            .collect();
+        let top = pools.iter().map(|p| p.hi).fold(f64::MIN, f64::max);
+        let lift = if pol.nurture.enabled { pol.nurture.lift } else { 1.0 };
+        Compiled {
+            sc,
+            source: Source::new(&sc.population),
+            pools,
+            top,
+            speed: match &pol.speed_to_lead {
+                SpeedToLead::Table(pts) => SpeedCurve::table(pts),
+                SpeedToLead::ExponentialPerHour(k) => SpeedCurve::Exponential { kappa: *k },
+            },
+            value: sc.outcomes.deal_value.sampler(),
+            cycle: sc.outcomes.sales_cycle_days.sampler(),
+            gaps: pol.gap_hours.clone(),
+            reach: pol.reach.clone(),
+            max_attempts: pol.max_attempts,
+            buy: (sc.outcomes.share * lift).min(1.0),
+            nurture_cost: if pol.nurture.enabled { pol.nurture.cost_per_lead_month } else { 0.0 },
+            w0,
+            w1,
+        }
+    }
+
+    /// The scenario it was compiled from.
+    pub fn scenario(&self) -> &Scenario {
+        self.sc
+    }
+
+    #[inline]
+    fn route(&self, s: f64) -> usize {
+        self.pools
+            .iter()
+            .position(|p| s >= p.lo && (s < p.hi || (s == p.hi && p.hi == self.top)))
+            .unwrap_or(0)
+    }
+}
+
+const PRIO_END: u8 = 0;
+const PRIO_SHIFT: u8 = 1;
+const PRIO_WINDOW: u8 = 2;
+const PRIO_ARRIVAL: u8 = 3;
+const PRIO_DUE: u8 = 4;
+const PRIO_PATIENCE: u8 = 5;
+
+#[derive(Clone, Copy, Debug)]
+struct Ev {
+    t: f64,
+    prio: u8,
+    seq: u64,
+    pool: u32,
+    slot: u32,
+    id: u32,
+}
+
+impl Ev {
+    #[inline]
+    fn key(&self) -> (f64, u8, u64) {
+        (self.t, self.prio, self.seq)
+    }
+}
+
+#[inline]
+fn cmp_key(a: (f64, u8, u64), b: (f64, u8, u64)) -> Ordering {
+    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+}
+
+impl PartialEq for Ev {
+    fn eq(&self, o: &Self) -> bool {
+        cmp_key(self.key(), o.key()) == Ordering::Equal
+    }
+}
+impl Eq for Ev {}
+impl PartialOrd for Ev {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Ev {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest event on top.
+    fn cmp(&self, o: &Self) -> Ordering {
+        cmp_key(o.key(), self.key())
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Due {
+    t: f64,
+    seq: u64,
+    slot: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    slot: u32,
+    id: u32,
+}
+
+#[derive(Clone, Copy)]
+struct ScoreEntry {
+    score: f64,
+    due: f64,
+    seq: u64,
+    slot: u32,
+    id: u32,
+}
+impl PartialEq for ScoreEntry {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for ScoreEntry {}
+impl PartialOrd for ScoreEntry {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for ScoreEntry {
+    // Highest score on top, then earliest due time, then first queued.
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.score
+            .total_cmp(&o.score)
+            .then(o.due.total_cmp(&self.due))
+            .then(o.seq.cmp(&self.seq))
+    }
+}
+
+enum Queue {
+    Fifo(VecDeque<Entry>),
+    Lifo(Vec<Entry>),
+    Score(BinaryHeap<ScoreEntry>),
+}
+
+#[derive(Clone, Copy, Default)]
+struct Lead {
+    arrival: f64,
+    score: f64,
+    p: f64,
+    value: f64,
+    key: u64,
+    start: f64,
+    id: u32,
+    pool: u32,
+    attempt: u32,
+    reached: bool,
+    contactable: bool,
+    counted: bool,
+    in_queue: bool,
+}
+
+struct State<'c, 'a> {
+    c: &'c Compiled<'a>,
+    leads: Vec<Lead>,
+    free_slots: Vec<u32>,
+    live: usize,
+    heap: BinaryHeap<Ev>,
+    retries: Vec<VecDeque<Due>>,
+    queues: Vec<Queue>,
+    queue_len: Vec<usize>,
+    free_reps: Vec<u32>,
+    seq: u64,
+    tally: Tally,
+}
+
+/// Simulates one replication and returns its metrics in the order of
+/// [`super::metrics::metric_names`].
+pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
+    let sc = c.sc;
+    let mut st = State {
+        c,
+        leads: Vec::new(),
+        free_slots: Vec::new(),
+        live: 0,
+        heap: BinaryHeap::new(),
+        retries: (1..c.max_attempts).map(|_| VecDeque::new()).collect(),
+        queues: c
+            .pools
+            .iter()
+            .map(|p| match p.discipline {
+                Discipline::Fifo => Queue::Fifo(VecDeque::new()),
+                Discipline::Lifo => Queue::Lifo(Vec::new()),
+                Discipline::Score => Queue::Score(BinaryHeap::new()),
+            })
+            .collect(),
+        queue_len: vec![0; c.pools.len()],
+        free_reps: c.pools.iter().map(|p| p.count).collect(),
+        seq: 0,
+        tally: Tally::new(c.pools.len()),
+    };
+    for (i, p) in c.pools.iter().enumerate() {
+        if let Some(t) = p.shift.next_start_after(-1e-9) {
+            st.push(t, PRIO_SHIFT, i, 0, 0);
+        }
+    }
+    st.push(c.w0, PRIO_WINDOW, 0, 0, 0);
+    let a = &sc.arrivals;
+    let mut arrivals = ArrivalStream::new(a.calendar, a.rate_per_day, a.arrival_days, seed, replication);
+    let mut next_arrival = arrivals.next();
+    let mut lead_index: u64 = 0;
+    loop {
+        if next_arrival.is_none() && st.live == 0 {
+            break;
+        }
+        // The earliest of: the next arrival, the head of each retry FIFO, the heap's top.
+        let mut best: Option<((f64, u8, u64), usize)> = next_arrival.map(|t| ((t, PRIO_ARRIVAL, 0), usize::MAX));
+        for (k, q) in st.retries.iter().enumerate() {
+            if let Some(d) = q.front() {
+                let key = (d.t, PRIO_DUE, d.seq);
+                if best.map_or(true, |(b, _)| cmp_key(key, b) == Ordering::Less) {
+                    best = Some((key, k));
+                }
+            }
+        }
+        if let Some(e) = st.heap.peek() {
+            if best.map_or(true, |(b, _)| cmp_key(e.key(), b) == Ordering::Less) {
+                best = Some((e.key(), usize::MAX - 1));
+            }
+        }
+        let Some((key, src)) = best else { break };
+        match src {
+            usize::MAX => {
+                st.arrive(key.0, seed, replication, lead_index);
+                lead_index += 1;
+                next_arrival = arrivals.next();
+            }
+            k if k < st.retries.len() => {
+                let d = st.retries[k].pop_front().expect("peeked");
+                let pool = st.leads[d.slot as usize].pool as usize;
+                st.offer(pool, d.slot, d.t);
+            }
+            _ => {
+                let e = st.heap.pop().expect("peeked");
+                match e.prio {
+                    PRIO_END => st.end(e.t, e.pool as usize, e.slot),
+                    PRIO_SHIFT => {
+                        let pool = e.pool as usize;
+                        st.drain(pool, e.t);
+                        if let Some(t) = c.pools[pool].shift.next_start_after(e.t) {
+                            st.push(t, PRIO_SHIFT, pool, 0, 0);
+                        }
+                    }
+                    PRIO_WINDOW => {
+                        for (p, len) in st.tally.pools.iter_mut().zip(&st.queue_len) {
+                            p.peak = p.peak.max(*len);
+                        }
+                    }
+                    _ => st.patience(e.t, e.slot, e.id),
+                }
+            }
+        }
+    }
+    st.tally.finish(sc)
+}
+
+impl State<'_, '_> {
+    #[inline]
+    fn push(&mut self, t: f64, prio: u8, pool: usize, slot: u32, id: u32) {
+        self.seq += 1;
+        self.heap.push(Ev { t, prio, seq: self.seq, pool: pool as u32, slot, id });
+    }
+
+    #[inline]
+    fn in_window(&self, t: f64) -> bool {
+        t >= self.c.w0 && t < self.c.w1
+    }
+
+    fn arrive(&mut self, t: f64, seed: u64, replication: u64, index: u64) {
+        let c = self.c;
+        let pol = &c.sc.policy;
+        let key = lead_key(seed, replication, index);
+        let attrs = c.source.draw(&mut lead_stream(key, slot::ATTRIBUTES));
+        let value = match attrs.value {
+            Some(v) => v,
+            None => c.value.sample(&mut lead_stream(key, slot::VALUE)),
+        };
+        let counted = t >= c.w0;
+        if counted {
+            self.tally.mqls += 1;
+        }
+        if attrs.score < pol.threshold {
+            self.nurture(Exit::Retained, t, key, value, counted);
+            return;
+        }
+        if counted {
+            self.tally.handed_over += 1;
+        }
+        let pool = c.route(attrs.score);
+        let lead = Lead {
+            arrival: t,
+            score: attrs.score,
+            p: attrs.propensity,
+            value,
+            key,
+            start: f64::NAN,
+            id: index as u32,
+            pool: pool as u32,
+            attempt: 0,
+            reached: false,
+            contactable: lead_stream(key, slot::CONTACTABLE).u01() < pol.contactable,
+            counted,
+            in_queue: false,
+        };
+        let s = match self.free_slots.pop() {
+            Some(s) => {
+                self.leads[s as usize] = lead;
+                s
+            }
+            None => {
+                self.leads.push(lead);
+                (self.leads.len() - 1) as u32
+            }
+        };
+        self.live += 1;
+        self.offer(pool, s, t);
+        if let Some(mean) = pol.patience_hours {
+            if self.leads[s as usize].in_queue {
+                let e: f64 = Exp1.sample(&mut lead_stream(key, slot::PATIENCE));
+                self.push(t + mean * e, PRIO_PATIENCE, pool, s, index as u32);
+            }
+        }
+    }
+
+    /// An attempt falls due: a free rep on shift takes it at once, else it queues.
+    fn offer(&mut self, pool: usize, s: u32, t: f64) {
+        if self.free_reps[pool] > 0 && self.c.pools[pool].shift.on_shift(t) {
+            self.start(pool, s, t);
+            return;
+        }
+        self.seq += 1;
+        let lead = &mut self.leads[s as usize];
+        lead.in_queue = true;
+        let e = Entry { slot: s, id: lead.id };
+        match &mut self.queues[pool] {
+            Queue::Fifo(q) => q.push_back(e),
+            Queue::Lifo(q) => q.push(e),
+            Queue::Score(q) => q.push(ScoreEntry { score: lead.score, due: t, seq: self.seq, slot: s, id: lead.id }),
+        }
+        self.queue_len[pool] += 1;
+        if self.in_window(t) {
+            let p = &mut self.tally.pools[pool];
+            p.peak = p.peak.max(self.queue_len[pool]);
+        }
+    }
+
+    /// Free reps of an on-shift pool take queued attempts in queue order.
+    fn drain(&mut self, pool: usize, t: f64) {
+        while self.free_reps[pool] > 0 {
+            let Some(s) = self.pop(pool) else { return };
+            self.start(pool, s, t);
+        }
+    }
+
+    fn pop(&mut self, pool: usize) -> Option<u32> {
+        loop {
+            let e = match &mut self.queues[pool] {
+                Queue::Fifo(q) => q.pop_front()?,
+                Queue::Lifo(q) => q.pop()?,
+                Queue::Score(q) => q.pop().map(|e| Entry { slot: e.slot, id: e.id })?,
+            };
+            let lead = &mut self.leads[e.slot as usize];
+            // Entries of leads that went cold stay behind; skip them.
+            if lead.in_queue && lead.id == e.id {
+                lead.in_queue = false;
+                self.queue_len[pool] -= 1;
+                return Some(e.slot);
+            }
+        }
+    }
+
+    fn start(&mut self, pool: usize, s: u32, t: f64) {
+        let c = self.c;
+        let p = &c.pools[pool];
+        self.free_reps[pool] -= 1;
+        let lead = &mut self.leads[s as usize];
+        let k = lead.attempt;
+        if k == 0 && lead.counted {
+            let wait = t - lead.arrival;
+            self.tally.attempted += 1;
+            self.tally.responses.push(wait);
+            if t > lead.arrival {
+                self.tally.waited += 1;
+            }
+            if wait <= c.sc.policy.sla_hours {
+                self.tally.sla_met += 1;
+            }
+        }
+        let base = slot::ATTEMPT0 + 3 * u64::from(k);
+        let handle = p.handle.sample(&mut lead_stream(lead.key, base)) / 60.0;
+        let reached = lead.contactable && lead_stream(lead.key, base + 2).u01() < c.reach[k as usize];
+        let talk = if reached { p.talk.sample(&mut lead_stream(lead.key, base + 1)) / 60.0 } else { 0.0 };
+        let end = t + handle + talk;
+        lead.reached = reached;
+        lead.start = t;
+        let busy = end.min(c.w1) - t.max(c.w0);
+        if busy > 0.0 {
+            self.tally.pools[pool].busy += busy;
+        }
+        self.push(end, PRIO_END, pool, s, 0);
+    }
+
+    fn end(&mut self, t: f64, pool: usize, s: u32) {
+        let c = self.c;
+        self.free_reps[pool] += 1;
+        let lead = self.leads[s as usize];
+        if lead.reached {
+            if lead.counted {
+                self.tally.reached += 1;
+            }
+            let g = c.speed.eval(lead.start - lead.arrival);
+            let q = (lead.p * c.pools[pool].skill * g).min(1.0);
+            if lead_stream(lead.key, slot::QUALIFY).u01() < q {
+                self.sql(t, &lead);
+            } else {
+                self.nurture(Exit::Rejected, t, lead.key, lead.value, lead.counted);
+            }
+            self.release(s);
+        } else if lead.attempt + 1 < c.max_attempts {
+            let k = lead.attempt as usize;
+            self.leads[s as usize].attempt += 1;
+            self.seq += 1;
+            self.retries[k].push_back(Due { t: t + c.gaps[k], seq: self.seq, slot: s });
+        } else {
+            self.nurture(Exit::Unreached, t, lead.key, lead.value, lead.counted);
+            self.release(s);
+        }
+        if c.pools[pool].shift.on_shift(t) {
+            self.drain(pool, t);
+        }
+    }
+
+    fn patience(&mut self, t: f64, s: u32, id: u32) {
+        let lead = self.leads[s as usize];
+        if lead.id != id || !lead.in_queue || lead.attempt != 0 {
+            return; // served already (or the slot holds another lead by now)
+        }
+        self.leads[s as usize].in_queue = false;
+        self.queue_len[lead.pool as usize] -= 1;
+        if lead.counted {
+            self.tally.waited += 1;
+        }
+        self.nurture(Exit::Cold, t, lead.key, lead.value, lead.counted);
+        self.release(s);
+    }
+
+    #[inline]
+    fn release(&mut self, s: u32) {
+        self.free_slots.push(s);
+        self.live -= 1;
+    }
+
+    fn sql(&mut self, t: f64, lead: &Lead) {
+        if !lead.counted {
+            return;
+        }
+        let c = self.c;
+        self.tally.sqls += 1;
+        let cycle_days = c.cycle.sample(&mut lead_stream(lead.key, slot::CYCLE));
+        if lead_stream(lead.key, slot::WIN).u01() < c.sc.outcomes.win_rate {
+            self.tally.won += 1;
+            if (t - lead.arrival) + 24.0 * cycle_days <= WON_HORIZON_H {
+                self.tally.won_revenue += lead.value;
+            }
+        }
+    }
+
+    fn nurture(&mut self, why: Exit, _entry: f64, key: u64, value: f64, counted: bool) {
+        if !counted {
+            return;
+        }
+        let c = self.c;
+        let d = &c.sc.outcomes.decision;
+        self.tally.exits[why as usize] += 1;
+        let mut r = lead_stream(key, slot::NURTURE);
+        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
+        let months = if u_decide < d.pi {
+            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
+        } else {
+            f64::INFINITY
+        };
+        if months <= HORIZON_MONTHS && u_buy < c.buy {
+            self.tally.recovered[why as usize] += value;
+            self.tally.recovered_deals += 1;
+        }
+        self.tally.nurture_cost += c.nurture_cost * months.min(HORIZON_MONTHS);
+    }
+}
