@@ -436,7 +436,11 @@ fn dist(cx: &Ctx, v: Option<&Value>, field: &str, default: DistSpec) -> Result<D
             DistSpec::Gamma { mean: pos("mean")?, cv: nonneg("cv")? }
         }
         _ => {
-            if t.contains_key("median") || t.contains_key("sigma") {
+            let by_median = t.contains_key("median") || t.contains_key("sigma");
+            if by_median && (t.contains_key("mean") || t.contains_key("cv")) {
+                return Err(cx.err(field, "a lognormal takes either mean and cv, or median and sigma, not both"));
+            }
+            if by_median {
                 check_keys(cx, t, &["dist", "median", "sigma"], field)?;
                 DistSpec::LogNormalMedian { median: pos("median")?, sigma: nonneg("sigma")? }
             } else {
