@@ -121,31 +121,38 @@ const PRIO_ARRIVAL: u8 = 3;
 const PRIO_DUE: u8 = 4;
 const PRIO_PATIENCE: u8 = 5;
 
-#[derive(Clone, Copy, Debug)]
-struct Ev {
-    t: f64,
-    prio: u8,
-    seq: u64,
-    pool: u32,
-    slot: u32,
-    id: u32,
-}
+/// Event order: time, then priority, then creation order. Times are never negative, so the bit
+/// pattern of a time orders like the time itself, and the whole key compares as two integers.
+type Key = (u64, u64);
 
-impl Ev {
-    #[inline]
-    fn key(&self) -> (f64, u8, u64) {
-        (self.t, self.prio, self.seq)
-    }
+#[inline]
+fn key(t: f64, prio: u8, seq: u64) -> Key {
+    debug_assert!(t >= 0.0);
+    (t.to_bits(), (u64::from(prio) << 56) | seq)
 }
 
 #[inline]
-fn cmp_key(a: (f64, u8, u64), b: (f64, u8, u64)) -> Ordering {
-    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+fn key_time(k: Key) -> f64 {
+    f64::from_bits(k.0)
+}
+
+#[inline]
+fn key_prio(k: Key) -> u8 {
+    (k.1 >> 56) as u8
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Ev {
+    k: Key,
+    /// The lead's slot (end, patience) or the pool (shift start).
+    slot: u32,
+    /// The lead's id (patience), to recognise a reused slot.
+    id: u32,
 }
 
 impl PartialEq for Ev {
     fn eq(&self, o: &Self) -> bool {
-        cmp_key(self.key(), o.key()) == Ordering::Equal
+        self.k == o.k
     }
 }
 impl Eq for Ev {}
@@ -156,15 +163,15 @@ impl PartialOrd for Ev {
 }
 impl Ord for Ev {
     // Reversed: BinaryHeap is a max-heap and we want the earliest event on top.
+    #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        cmp_key(o.key(), self.key())
+        o.k.cmp(&self.k)
     }
 }
 
 #[derive(Clone, Copy)]
 struct Due {
-    t: f64,
-    seq: u64,
+    k: Key,
     slot: u32,
 }
 
@@ -267,10 +274,10 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     };
     for (i, p) in c.pools.iter().enumerate() {
         if let Some(t) = p.shift.next_start_after(-1e-9) {
-            st.push(t, PRIO_SHIFT, i, 0, 0);
+            st.push(t, PRIO_SHIFT, i as u32, 0);
         }
     }
-    st.push(c.w0, PRIO_WINDOW, 0, 0, 0);
+    st.push(c.w0, PRIO_WINDOW, 0, 0);
     let a = &sc.arrivals;
     let mut arrivals = ArrivalStream::new(a.calendar, a.rate_per_day, a.arrival_days, seed, replication);
     let mut next_arrival = arrivals.next();
@@ -280,41 +287,41 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
             break;
         }
         // The earliest of: the next arrival, the head of each retry FIFO, the heap's top.
-        let mut best: Option<((f64, u8, u64), usize)> = next_arrival.map(|t| ((t, PRIO_ARRIVAL, 0), usize::MAX));
+        let mut best: Option<(Key, usize)> = next_arrival.map(|t| (key(t, PRIO_ARRIVAL, 0), usize::MAX));
         for (k, q) in st.retries.iter().enumerate() {
             if let Some(d) = q.front() {
-                let key = (d.t, PRIO_DUE, d.seq);
-                if best.map_or(true, |(b, _)| cmp_key(key, b) == Ordering::Less) {
-                    best = Some((key, k));
+                if best.map_or(true, |(b, _)| d.k < b) {
+                    best = Some((d.k, k));
                 }
             }
         }
         if let Some(e) = st.heap.peek() {
-            if best.map_or(true, |(b, _)| cmp_key(e.key(), b) == Ordering::Less) {
-                best = Some((e.key(), usize::MAX - 1));
+            if best.map_or(true, |(b, _)| e.k < b) {
+                best = Some((e.k, usize::MAX - 1));
             }
         }
-        let Some((key, src)) = best else { break };
+        let Some((next, src)) = best else { break };
         match src {
             usize::MAX => {
-                st.arrive(key.0, seed, replication, lead_index);
+                st.arrive(key_time(next), seed, replication, lead_index);
                 lead_index += 1;
                 next_arrival = arrivals.next();
             }
             k if k < st.retries.len() => {
                 let d = st.retries[k].pop_front().expect("peeked");
                 let pool = st.leads[d.slot as usize].pool as usize;
-                st.offer(pool, d.slot, d.t);
+                st.offer(pool, d.slot, key_time(d.k));
             }
             _ => {
                 let e = st.heap.pop().expect("peeked");
-                match e.prio {
-                    PRIO_END => st.end(e.t, e.pool as usize, e.slot),
+                let t = key_time(e.k);
+                match key_prio(e.k) {
+                    PRIO_END => st.end(t, e.slot),
                     PRIO_SHIFT => {
-                        let pool = e.pool as usize;
-                        st.drain(pool, e.t);
-                        if let Some(t) = c.pools[pool].shift.next_start_after(e.t) {
-                            st.push(t, PRIO_SHIFT, pool, 0, 0);
+                        let pool = e.slot as usize;
+                        st.drain(pool, t);
+                        if let Some(t) = c.pools[pool].shift.next_start_after(t) {
+                            st.push(t, PRIO_SHIFT, pool as u32, 0);
                         }
                     }
                     PRIO_WINDOW => {
@@ -322,7 +329,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
                             p.peak = p.peak.max(*len);
                         }
                     }
-                    _ => st.patience(e.t, e.slot, e.id),
+                    _ => st.patience(t, e.slot, e.id),
                 }
             }
         }
@@ -332,9 +339,9 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
 
 impl State<'_, '_> {
     #[inline]
-    fn push(&mut self, t: f64, prio: u8, pool: usize, slot: u32, id: u32) {
+    fn push(&mut self, t: f64, prio: u8, slot: u32, id: u32) {
         self.seq += 1;
-        self.heap.push(Ev { t, prio, seq: self.seq, pool: pool as u32, slot, id });
+        self.heap.push(Ev { k: key(t, prio, self.seq), slot, id });
     }
 
     #[inline]
@@ -393,7 +400,7 @@ impl State<'_, '_> {
         if let Some(mean) = pol.patience_hours {
             if self.leads[s as usize].in_queue {
                 let e: f64 = Exp1.sample(&mut lead_stream(key, slot::PATIENCE));
-                self.push(t + mean * e, PRIO_PATIENCE, pool, s, index as u32);
+                self.push(t + mean * e, PRIO_PATIENCE, s, index as u32);
             }
         }
     }
@@ -473,13 +480,14 @@ impl State<'_, '_> {
         if busy > 0.0 {
             self.tally.pools[pool].busy += busy;
         }
-        self.push(end, PRIO_END, pool, s, 0);
+        self.push(end, PRIO_END, s, 0);
     }
 
-    fn end(&mut self, t: f64, pool: usize, s: u32) {
+    fn end(&mut self, t: f64, s: u32) {
         let c = self.c;
-        self.free_reps[pool] += 1;
         let lead = self.leads[s as usize];
+        let pool = lead.pool as usize;
+        self.free_reps[pool] += 1;
         if lead.reached {
             if lead.counted {
                 self.tally.reached += 1;
@@ -496,7 +504,7 @@ impl State<'_, '_> {
             let k = lead.attempt as usize;
             self.leads[s as usize].attempt += 1;
             self.seq += 1;
-            self.retries[k].push_back(Due { t: t + c.gaps[k], seq: self.seq, slot: s });
+            self.retries[k].push_back(Due { k: key(t + c.gaps[k], PRIO_DUE, self.seq), slot: s });
         } else {
             self.nurture(Exit::Unreached, t, lead.key, lead.value, lead.counted);
             self.release(s);
