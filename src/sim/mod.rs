@@ -27,6 +27,7 @@ pub mod engine;
 pub mod load;
 pub mod metrics;
 pub mod population;
+pub mod radix;
 pub mod report;
 pub mod rng;
 pub mod run;
