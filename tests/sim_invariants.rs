@@ -135,3 +135,18 @@ const PINNED: [f64; 12] = [
     781.0, 790.0, 31.0, 47.0, 12.0, 10.0, 255218.21651808702, 489914.34681662417, 15.114335722585542,
     15.37721015681687, 53.0, 42.0,
 ];
+
+/// Regression: zero-length attempts end at the instant they start, so an event is scheduled at
+/// the current time with a higher priority than the one being handled.
+#[test]
+fn zero_length_attempts_and_same_instant_bursts() {
+    let text = small(EXAMPLE)
+        .replace("{ dist = \"lognormal\", mean = 8.0, cv = 0.5 }", "{ dist = \"fixed\", value = 0 }")
+        .replace("{ dist = \"lognormal\", mean = 20.0, cv = 0.5 }", "{ dist = \"fixed\", value = 0 }");
+    let r = run(&load(&text), &opts(2, Some(1))).unwrap();
+    for rep in 0..2 {
+        let m = |name| get(&r, 0, rep, name);
+        assert_eq!(m("retained") + m("sqls") + m("rejected") + m("unreached"), m("mqls"));
+        assert_eq!(m("utilisation_sdr"), 0.0);
+    }
+}

@@ -139,23 +139,23 @@ const PRIO_DUE: u8 = 4;
 const PRIO_PATIENCE: u8 = 5;
 
 /// Event order: time, then priority, then creation order. Times are never negative, so the bit
-/// pattern of a time orders like the time itself, and the whole key compares as two integers.
-type Key = (u64, u64);
+/// pattern of a time orders like the time itself, and the whole key is one integer.
+type Key = u128;
 
 #[inline]
 fn key(t: f64, prio: u8, seq: u64) -> Key {
     debug_assert!(t >= 0.0);
-    (t.to_bits(), (u64::from(prio) << 56) | seq)
+    (u128::from(t.to_bits()) << 64) | u128::from((u64::from(prio) << 56) | seq)
 }
 
 #[inline]
 fn key_time(k: Key) -> f64 {
-    f64::from_bits(k.0)
+    f64::from_bits((k >> 64) as u64)
 }
 
 #[inline]
 fn key_prio(k: Key) -> u8 {
-    (k.1 >> 56) as u8
+    (k >> 56) as u8
 }
 
 #[derive(Clone, Copy, Debug)]
