@@ -158,32 +158,13 @@ fn key_prio(k: Key) -> u8 {
     (k >> 56) as u8
 }
 
+/// A scheduled event's payload; its key lives in the heap.
 #[derive(Clone, Copy, Debug)]
 struct Ev {
-    k: Key,
     /// The lead's slot (end, patience) or the pool (shift start).
     slot: u32,
     /// The lead's id (patience), to recognise a reused slot.
     id: u32,
-}
-
-impl PartialEq for Ev {
-    fn eq(&self, o: &Self) -> bool {
-        self.k == o.k
-    }
-}
-impl Eq for Ev {}
-impl PartialOrd for Ev {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Ev {
-    // Reversed: BinaryHeap is a max-heap and we want the earliest event on top.
-    #[inline]
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.k.cmp(&self.k)
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -338,9 +319,9 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
                 st.offer(pool, d.slot, key_time(d.k));
             }
             _ => {
-                let (_, e) = st.heap.pop().expect("peeked");
-                let t = key_time(e.k);
-                match key_prio(e.k) {
+                let (k, e) = st.heap.pop().expect("peeked");
+                let t = key_time(k);
+                match key_prio(k) {
                     PRIO_END => st.end(t, e.slot),
                     PRIO_SHIFT => {
                         let pool = e.slot as usize;
@@ -367,7 +348,7 @@ impl State<'_, '_> {
     fn push(&mut self, t: f64, prio: u8, slot: u32, id: u32) {
         self.seq += 1;
         let k = key(t, prio, self.seq);
-        self.heap.push(k, Ev { k, slot, id });
+        self.heap.push(k, Ev { slot, id });
     }
 
     #[inline]
