@@ -137,3 +137,15 @@ fn table_population_resolves_relative_to_the_scenario_file() {
     std::fs::write(&path, text.replace("value_column = \"deal_value\"", "")).unwrap();
     assert!(matches!(ScenarioFile::load(&path), Err(Error::BadValue { line: 2, .. })));
 }
+
+#[test]
+fn arrival_profiles_are_checked() {
+    let with = |line: &str| EXAMPLE.replace("calendar = \"business\" ", &format!("{line}\ncalendar = \"business\" "));
+    let (field, message) = config_error(&with("weekday_profile = [1, 1, 1]"));
+    assert_eq!(field, "arrivals.weekday_profile");
+    assert!(message.contains("7"));
+    let (field, _) = config_error(&with("hour_profile = [0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"));
+    assert_eq!(field, "arrivals.hour_profile[9]");
+    let f = parse(&with("weekday_profile = [1.2, 1, 1, 1, 0.8, 0, 0]")).unwrap();
+    assert_eq!(f.scenarios[0].arrivals.weekday_profile[0], 1.2);
+}

@@ -149,7 +149,11 @@ pub enum ArrivalCalendar {
 /// Each period (day or hour) draws from its own keyed stream.
 pub struct ArrivalStream {
     calendar: ArrivalCalendar,
-    poisson: Option<Poisson<f64>>,
+    rate_per_day: f64,
+    weekday: [f64; 7],
+    /// Cumulative hour weights, normalised to end at 24.
+    hours_cum: [f64; 25],
+    hour_mult: [f64; 24],
     seed: u64,
     replication: u64,
     period: u64,
@@ -159,45 +163,87 @@ pub struct ArrivalStream {
 }
 
 impl ArrivalStream {
-    /// Arrivals over `[0, 24 * days)` at `rate_per_day`.
-    pub fn new(calendar: ArrivalCalendar, rate_per_day: f64, days: u32, seed: u64, replication: u64) -> Self {
-        let (mean, periods) = match calendar {
-            ArrivalCalendar::Business => (rate_per_day, u64::from(days)),
-            ArrivalCalendar::Always => (rate_per_day / 24.0, 24 * u64::from(days)),
-        };
+    /// Arrivals over `[0, 24 * days)` at `rate_per_day`, shaped by a weekday profile
+    /// (multipliers, Monday first) and an hour-of-day profile (relative weights).
+    pub fn new(a: &crate::sim::config::Arrivals, seed: u64, replication: u64) -> Self {
+        let total: f64 = a.hour_profile.iter().sum();
+        let mut hours_cum = [0.0; 25];
+        let mut hour_mult = [0.0; 24];
+        for h in 0..24 {
+            hours_cum[h + 1] = hours_cum[h] + 24.0 * a.hour_profile[h] / total;
+            hour_mult[h] = 24.0 * a.hour_profile[h] / total;
+        }
+        hours_cum[24] = 24.0;
         ArrivalStream {
-            calendar,
-            poisson: (mean > 0.0).then(|| Poisson::new(mean).expect("validated rate")),
+            calendar: a.calendar,
+            rate_per_day: a.rate_per_day,
+            weekday: a.weekday_profile,
+            hours_cum,
+            hour_mult,
             seed,
             replication,
             period: 0,
-            periods,
+            periods: match a.calendar {
+                ArrivalCalendar::Business => u64::from(a.arrival_days),
+                ArrivalCalendar::Always => 24 * u64::from(a.arrival_days),
+            },
             buffer: Vec::new(),
             next: 0,
         }
+    }
+
+    /// The hour of the day (fractional) at which a uniform draw `u` places an arrival: the
+    /// inverse of the piecewise-uniform distribution the hour weights define. With flat
+    /// weights this is `24 u`.
+    #[inline]
+    fn place_in_day(&self, u: f64) -> f64 {
+        let x = 24.0 * u;
+        let c = &self.hours_cum;
+        let mut h = (x as usize).min(23);
+        while h > 0 && c[h] > x {
+            h -= 1;
+        }
+        while h < 23 && c[h + 1] <= x {
+            h += 1;
+        }
+        let width = c[h + 1] - c[h];
+        if width <= 0.0 {
+            return h as f64;
+        }
+        h as f64 + (x - c[h]) / width
     }
 
     fn fill(&mut self) -> bool {
         while self.period < self.periods {
             let p = self.period;
             self.period += 1;
-            let (origin, width) = match self.calendar {
+            let (mean, origin) = match self.calendar {
                 ArrivalCalendar::Business => {
                     if p % 7 >= 5 {
                         continue;
                     }
-                    (24.0 * p as f64, 24.0)
+                    (self.rate_per_day * self.weekday[(p % 7) as usize], 24.0 * p as f64)
                 }
-                ArrivalCalendar::Always => (p as f64, 1.0),
+                ArrivalCalendar::Always => {
+                    let day = p / 24;
+                    (self.rate_per_day / 24.0 * self.weekday[(day % 7) as usize] * self.hour_mult[(p % 24) as usize], p as f64)
+                }
             };
-            let Some(poisson) = &self.poisson else {
-                return false;
-            };
+            if mean <= 0.0 {
+                continue;
+            }
             let mut rng: SplitMix64 = arrival_stream(self.seed, self.replication, p);
-            let n = poisson.sample(&mut rng) as usize;
+            let n = Poisson::new(mean).expect("validated rate").sample(&mut rng) as usize;
             self.buffer.clear();
-            self.buffer
-                .extend((0..n).map(|_| origin + width * rng.u01()));
+            match self.calendar {
+                ArrivalCalendar::Business => {
+                    for _ in 0..n {
+                        let u = rng.u01();
+                        self.buffer.push(origin + self.place_in_day(u));
+                    }
+                }
+                ArrivalCalendar::Always => self.buffer.extend((0..n).map(|_| origin + rng.u01())),
+            }
             self.buffer.sort_unstable_by(f64::total_cmp);
             self.next = 0;
             if n > 0 {
@@ -247,9 +293,25 @@ mod tests {
 
     #[test]
     fn business_arrivals_skip_weekends_and_are_sorted() {
-        let times: Vec<f64> = ArrivalStream::new(ArrivalCalendar::Business, 50.0, 14, 1, 0).collect();
+        let mut a = crate::sim::config::Arrivals {
+            rate_per_day: 50.0,
+            arrival_days: 14,
+            warmup_days: 0,
+            calendar: ArrivalCalendar::Business,
+            weekday_profile: [1.0; 7],
+            hour_profile: [1.0; 24],
+        };
+        let times: Vec<f64> = ArrivalStream::new(&a, 1, 0).collect();
         assert!(times.windows(2).all(|w| w[0] <= w[1]));
         assert!(times.iter().all(|t| ((t / 24.0).floor() as i64) % 7 < 5));
         assert!(times.len() > 300 && times.len() < 700);
+        // Office hours only, and no Fridays.
+        a.hour_profile = [0.0; 24];
+        a.hour_profile[9..17].fill(1.0);
+        a.weekday_profile[4] = 0.0;
+        let times: Vec<f64> = ArrivalStream::new(&a, 1, 0).collect();
+        assert!(times.iter().all(|t| { let h = t % 24.0; (9.0..17.0).contains(&h) }));
+        assert!(times.iter().all(|t| ((t / 24.0) as i64) % 7 < 4));
+        assert!(times.len() > 250 && times.len() < 550);
     }
 }

@@ -280,7 +280,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     }
     st.push(c.w0, PRIO_WINDOW, 0, 0);
     let a = &sc.arrivals;
-    let mut arrivals = ArrivalStream::new(a.calendar, a.rate_per_day, a.arrival_days, seed, replication);
+    let mut arrivals = ArrivalStream::new(a, seed, replication);
     let mut next_arrival = arrivals.next();
     let mut lead_index: u64 = 0;
     loop {

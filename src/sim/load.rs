@@ -25,9 +25,10 @@ pub fn offered_load(sc: &Scenario) -> Vec<f64> {
             share[j] += 1.0 / PROBE_LEADS as f64;
         }
     }
+    let w = &sc.arrivals.weekday_profile;
     let leads_per_hour = match sc.arrivals.calendar {
-        ArrivalCalendar::Business => sc.arrivals.rate_per_day * 5.0 / 168.0,
-        ArrivalCalendar::Always => sc.arrivals.rate_per_day / 24.0,
+        ArrivalCalendar::Business => sc.arrivals.rate_per_day * w[..5].iter().sum::<f64>() / 168.0,
+        ArrivalCalendar::Always => sc.arrivals.rate_per_day * w.iter().sum::<f64>() / 168.0,
     };
     sc.pools
         .iter()

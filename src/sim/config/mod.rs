@@ -154,6 +154,11 @@ pub struct Arrivals {
     pub warmup_days: u32,
     /// How arrivals spread over the week.
     pub calendar: ArrivalCalendar,
+    /// Multipliers on the day's rate, Monday to Sunday (all 1 by default).
+    pub weekday_profile: [f64; 7],
+    /// Relative weights of the 24 hours of the day (flat by default): where in the day the
+    /// day's arrivals fall.
+    pub hour_profile: [f64; 24],
 }
 
 impl Arrivals {

@@ -335,7 +335,7 @@ fn population(cx: &mut Ctx, t: &Table, path: &str) -> Result<Population> {
 }
 
 fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
-    check_keys(cx, t, &["rate_per_day", "arrival_days", "warmup_days", "calendar"], path)?;
+    check_keys(cx, t, &["rate_per_day", "arrival_days", "warmup_days", "calendar", "weekday_profile", "hour_profile"], path)?;
     let rate_per_day = req_num(cx, t, "rate_per_day", path)?;
     if rate_per_day < 0.0 {
         return Err(cx.err(&join(path, "rate_per_day"), format!("must not be negative, found {rate_per_day}")));
@@ -355,7 +355,36 @@ fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
             _ => ArrivalCalendar::Always,
         },
     };
-    Ok(Arrivals { rate_per_day, arrival_days: arrival_days as u32, warmup_days: warmup_days as u32, calendar })
+    let weekday_profile: [f64; 7] = profile(cx, t, "weekday_profile", path)?;
+    let hour_profile: [f64; 24] = profile(cx, t, "hour_profile", path)?;
+    if hour_profile.iter().sum::<f64>() <= 0.0 {
+        return Err(cx.err(&join(path, "hour_profile"), "needs at least one hour with a positive weight"));
+    }
+    Ok(Arrivals {
+        rate_per_day,
+        arrival_days: arrival_days as u32,
+        warmup_days: warmup_days as u32,
+        calendar,
+        weekday_profile,
+        hour_profile,
+    })
+}
+
+fn profile<const N: usize>(cx: &Ctx, t: &Table, key: &str, path: &str) -> Result<[f64; N]> {
+    let field = join(path, key);
+    let Some(v) = t.get(key) else { return Ok([1.0; N]) };
+    let w = num_array(cx, v, &field)?;
+    if w.len() != N {
+        return Err(cx.err(&field, format!("needs {N} weights, found {}", w.len())));
+    }
+    let mut out = [0.0; N];
+    for (i, x) in w.into_iter().enumerate() {
+        if x < 0.0 {
+            return Err(cx.err(&format!("{field}[{i}]"), format!("must not be negative, found {x}")));
+        }
+        out[i] = x;
+    }
+    Ok(out)
 }
 
 fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>> {
