@@ -300,6 +300,7 @@ mod tests {
             calendar: ArrivalCalendar::Business,
             weekday_profile: [1.0; 7],
             hour_profile: [1.0; 24],
+            replay: None,
         };
         let times: Vec<f64> = ArrivalStream::new(&a, 1, 0).collect();
         assert!(times.windows(2).all(|w| w[0] <= w[1]));

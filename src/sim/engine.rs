@@ -18,7 +18,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use rand_distr::{Distribution, Exp1};
 
 use super::calendar::{ArrivalStream, Shift};
-use super::config::{Discipline, Scenario, SpeedToLead};
+use super::config::{Discipline, Population, Scenario, SpeedToLead};
 use super::dist::{Sampler, SpeedCurve};
 use super::metrics::{Exit, Tally};
 use super::population::Source;
@@ -280,15 +280,32 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     }
     st.push(c.w0, PRIO_WINDOW, 0, 0);
     let a = &sc.arrivals;
+    // Arrival times come from the Poisson stream, or from the table's own times (replay), in
+    // which case the lead is that row rather than a draw.
+    let replay: Option<&[(f64, u32)]> = match &sc.population {
+        Population::Table { replay: Some(r), .. } if a.replay.is_some() => Some(r.as_slice()),
+        _ => None,
+    };
+    let mut replay_at = 0usize;
     let mut arrivals = ArrivalStream::new(a, seed, replication);
-    let mut next_arrival = arrivals.next();
+    let mut next_in = |i: &mut usize| -> Option<(f64, Option<u32>)> {
+        match replay {
+            None => arrivals.next().map(|t| (t, None)),
+            Some(rows) => {
+                let r = rows.get(*i).filter(|r| r.0 < c.w1)?;
+                *i += 1;
+                Some((r.0, Some(r.1)))
+            }
+        }
+    };
+    let mut next_arrival = next_in(&mut replay_at);
     let mut lead_index: u64 = 0;
     loop {
         if next_arrival.is_none() && st.live == 0 {
             break;
         }
         // The earliest of: the next arrival, the head of each retry FIFO, the heap's top.
-        let mut best: Option<(Key, usize)> = next_arrival.map(|t| (key(t, PRIO_ARRIVAL, 0), usize::MAX));
+        let mut best: Option<(Key, usize)> = next_arrival.map(|(t, _)| (key(t, PRIO_ARRIVAL, 0), usize::MAX));
         for (k, q) in st.retries.iter().enumerate() {
             if let Some(d) = q.front() {
                 if best.map_or(true, |(b, _)| d.k < b) {
@@ -304,9 +321,10 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
         let Some((next, src)) = best else { break };
         match src {
             usize::MAX => {
-                st.arrive(key_time(next), seed, replication, lead_index);
+                let row = next_arrival.and_then(|(_, row)| row);
+                st.arrive(key_time(next), seed, replication, lead_index, row);
                 lead_index += 1;
-                next_arrival = arrivals.next();
+                next_arrival = next_in(&mut replay_at);
             }
             k if k < st.retries.len() => {
                 let d = st.retries[k].pop_front().expect("peeked");
@@ -356,11 +374,14 @@ impl State<'_, '_> {
         t >= self.c.w0 && t < self.c.w1
     }
 
-    fn arrive(&mut self, t: f64, seed: u64, replication: u64, index: u64) {
+    fn arrive(&mut self, t: f64, seed: u64, replication: u64, index: u64, row: Option<u32>) {
         let c = self.c;
         let pol = &c.sc.policy;
         let key = lead_key(seed, replication, index);
-        let attrs = c.source.draw(&mut lead_stream(key, slot::ATTRIBUTES));
+        let attrs = match row {
+            Some(i) => c.source.row(i as usize),
+            None => c.source.draw(&mut lead_stream(key, slot::ATTRIBUTES)),
+        };
         let value = match attrs.value {
             Some(v) => v,
             None => c.value.sample(&mut lead_stream(key, slot::VALUE)),

@@ -26,10 +26,17 @@ pub fn offered_load(sc: &Scenario) -> Vec<f64> {
         }
     }
     let w = &sc.arrivals.weekday_profile;
-    let leads_per_hour = match sc.arrivals.calendar {
+    let replayed = match &sc.population {
+        super::config::Population::Table { replay: Some(r), .. } if sc.arrivals.replay.is_some() => {
+            let end = 24.0 * f64::from(sc.arrivals.arrival_days);
+            Some(r.iter().filter(|x| x.0 < end).count() as f64 / end)
+        }
+        _ => None,
+    };
+    let leads_per_hour = if let Some(rate) = replayed { rate } else { match sc.arrivals.calendar {
         ArrivalCalendar::Business => sc.arrivals.rate_per_day * w[..5].iter().sum::<f64>() / 168.0,
         ArrivalCalendar::Always => sc.arrivals.rate_per_day * w.iter().sum::<f64>() / 168.0,
-    };
+    } };
     sc.pools
         .iter()
         .zip(share)

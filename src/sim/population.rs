@@ -61,6 +61,19 @@ pub enum Source {
 }
 
 impl Source {
+    /// Row `i` of a table with its propensity scaled (replayed arrivals).
+    #[inline]
+    pub fn row(&self, i: usize) -> LeadAttrs {
+        match self {
+            Source::Table(rows, scale) => {
+                let mut a = rows[i];
+                a.propensity = (a.propensity * scale).min(1.0);
+                a
+            }
+            _ => unreachable!("replay is validated to need a table"),
+        }
+    }
+
     /// Compiles a validated population.
     pub fn new(p: &Population) -> Self {
         match p {
@@ -86,13 +99,20 @@ impl Source {
     }
 }
 
-/// Reads a CSV of scored leads. Scores and propensities must lie in [0, 1], values must not be
-/// negative.
+/// Reads a CSV of scored leads, and with `time` their arrival hours. Scores and propensities
+/// must lie in [0, 1]; values and times must not be negative.
 ///
 /// # Errors
 /// [`Error::Io`], [`Error::Csv`], [`Error::HeaderOnly`], [`Error::UnknownColumn`] (with a
 /// suggestion) and [`Error::BadValue`] naming the line and column.
-pub fn read_table(path: &Path, score: &str, propensity: &str, value: Option<&str>) -> Result<Vec<LeadAttrs>> {
+#[allow(clippy::type_complexity)]
+pub fn read_table(
+    path: &Path,
+    score: &str,
+    propensity: &str,
+    value: Option<&str>,
+    time: Option<&str>,
+) -> Result<(Vec<LeadAttrs>, Option<Vec<f64>>)> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
     let csv_err = |e: csv::Error| Error::Csv {
@@ -110,7 +130,9 @@ pub fn read_table(path: &Path, score: &str, propensity: &str, value: Option<&str
     };
     let (si, pi) = (col(score)?, col(propensity)?);
     let vi = value.map(col).transpose()?;
+    let ti = time.map(col).transpose()?;
     let mut rows = Vec::new();
+    let mut times = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(csv_err)?;
         let line = rec.position().map_or(0, |p| p.line());
@@ -137,9 +159,12 @@ pub fn read_table(path: &Path, score: &str, propensity: &str, value: Option<&str
                 _ => None,
             },
         });
+        if let (Some(i), Some(name)) = (ti, time) {
+            times.push(num(i, name, 0.0, f64::MAX)?);
+        }
     }
     if rows.is_empty() {
         return Err(Error::HeaderOnly { path: path.to_path_buf() });
     }
-    Ok(rows)
+    Ok((rows, time.map(|_| times)))
 }

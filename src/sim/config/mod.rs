@@ -135,6 +135,9 @@ pub enum Population {
         /// The rows themselves.
         #[serde(skip)]
         data: Arc<Vec<LeadAttrs>>,
+        /// With `arrivals.replay`: `(arrival hour, row)` sorted by time (ties in file order).
+        #[serde(skip)]
+        replay: Option<Arc<Vec<(f64, u32)>>>,
     },
     /// Every lead alike.
     Constant {
@@ -159,6 +162,9 @@ pub struct Arrivals {
     /// Relative weights of the 24 hours of the day (flat by default): where in the day the
     /// day's arrivals fall.
     pub hour_profile: [f64; 24],
+    /// Replay the population table's own arrival times from this column (hours since the
+    /// run's start, Monday 00:00) instead of drawing Poisson arrivals.
+    pub replay: Option<String>,
 }
 
 impl Arrivals {

@@ -42,7 +42,8 @@ const SCENARIO_KEYS: &[&str] = &["name", "population", "arrivals", "pools", "pol
 /// Parsing context: the file (for messages and relative paths) and a cache of loaded tables.
 struct Ctx<'a> {
     file: &'a Path,
-    tables: HashMap<(PathBuf, String, String, Option<String>), Arc<Vec<LeadAttrs>>>,
+    #[allow(clippy::type_complexity)]
+    tables: HashMap<(PathBuf, String, String, Option<String>, Option<String>), (Arc<Vec<LeadAttrs>>, Option<Arc<Vec<(f64, u32)>>>)>,
 }
 
 impl Ctx<'_> {
@@ -232,14 +233,17 @@ fn section<'t>(cx: &Ctx, t: &'t Table, key: &str, path: &str) -> Result<Option<&
 fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> Result<Scenario> {
     let empty = Table::new();
     let outcomes = outcomes(cx, section(cx, t, "outcomes", prefix)?.unwrap_or(&empty), &join(prefix, "outcomes"))?;
-    let population = match section(cx, t, "population", prefix)? {
-        Some(p) => population(cx, p, &join(prefix, "population"))?,
-        None => return Err(cx.err(&join(prefix, "population"), "required: generator, table or constant")),
-    };
     let arrivals = match section(cx, t, "arrivals", prefix)? {
         Some(a) => arrivals(cx, a, &join(prefix, "arrivals"))?,
         None => return Err(cx.err(&join(prefix, "arrivals"), "required (rate_per_day, arrival_days)")),
     };
+    let population = match section(cx, t, "population", prefix)? {
+        Some(p) => population(cx, p, &join(prefix, "population"), arrivals.replay.as_deref())?,
+        None => return Err(cx.err(&join(prefix, "population"), "required: generator, table or constant")),
+    };
+    if arrivals.replay.is_some() && !matches!(population, Population::Table { .. }) {
+        return Err(cx.err(&join(prefix, "arrivals.replay"), "replaying arrival times needs a population table"));
+    }
     let policy = policy(cx, section(cx, t, "policy", prefix)?.unwrap_or(&empty), &join(prefix, "policy"))?;
     let pools_path = join(prefix, "pools");
     let pools_t = section(cx, t, "pools", prefix)?.ok_or_else(|| cx.err(&pools_path, "required: at least one pool"))?;
@@ -282,7 +286,7 @@ fn check_bands(cx: &Ctx, pools: &[Pool], threshold: f64, path: &str) -> Result<(
     Ok(())
 }
 
-fn population(cx: &mut Ctx, t: &Table, path: &str) -> Result<Population> {
+fn population(cx: &mut Ctx, t: &Table, path: &str, replay: Option<&str>) -> Result<Population> {
     let sources: Vec<&str> = ["generator", "table", "constant"].into_iter().filter(|k| t.contains_key(*k)).collect();
     if sources.len() != 1 {
         return Err(cx.err(path, format!("set exactly one of generator, table or constant (found {})",
@@ -320,23 +324,33 @@ fn population(cx: &mut Ctx, t: &Table, path: &str) -> Result<Population> {
             let propensity_column = opt_str(cx, t, "propensity_column", path)?.unwrap_or(&score_column).to_string();
             let value_column = opt_str(cx, t, "value_column", path)?.map(str::to_string);
             let propensity_scale = non_neg(cx, t, "propensity_scale", path, 1.0)?;
-            let key = (table.clone(), score_column.clone(), propensity_column.clone(), value_column.clone());
-            let data = match cx.tables.get(&key) {
+            let key = (table.clone(), score_column.clone(), propensity_column.clone(), value_column.clone(), replay.map(str::to_string));
+            let (data, replay) = match cx.tables.get(&key) {
                 Some(d) => d.clone(),
                 None => {
-                    let d = Arc::new(crate::sim::population::read_table(&table, &score_column, &propensity_column, value_column.as_deref())?);
+                    let (rows, times) = crate::sim::population::read_table(&table, &score_column, &propensity_column, value_column.as_deref(), replay)?;
+                    let replay = times.map(|times| {
+                        let mut order: Vec<(f64, u32)> = times.into_iter().zip(0u32..).collect();
+                        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+                        Arc::new(order)
+                    });
+                    let d = (Arc::new(rows), replay);
                     cx.tables.insert(key, d.clone());
                     d
                 }
             };
-            Ok(Population::Table { table, score_column, propensity_column, value_column, propensity_scale, rows: data.len(), data })
+            Ok(Population::Table { table, score_column, propensity_column, value_column, propensity_scale, rows: data.len(), data, replay })
         }
     }
 }
 
 fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
-    check_keys(cx, t, &["rate_per_day", "arrival_days", "warmup_days", "calendar", "weekday_profile", "hour_profile"], path)?;
-    let rate_per_day = req_num(cx, t, "rate_per_day", path)?;
+    check_keys(cx, t, &["rate_per_day", "arrival_days", "warmup_days", "calendar", "weekday_profile", "hour_profile", "replay"], path)?;
+    let replay = opt_str(cx, t, "replay", path)?.map(str::to_string);
+    let rate_per_day = match replay {
+        Some(_) => opt_num(cx, t, "rate_per_day", path)?.unwrap_or(0.0),
+        None => req_num(cx, t, "rate_per_day", path)?,
+    };
     if rate_per_day < 0.0 {
         return Err(cx.err(&join(path, "rate_per_day"), format!("must not be negative, found {rate_per_day}")));
     }
@@ -367,6 +381,7 @@ fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
         calendar,
         weekday_profile,
         hour_profile,
+        replay,
     })
 }
 
