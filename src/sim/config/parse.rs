@@ -530,9 +530,20 @@ fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> {
 fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToLead> {
     let Some(v) = v else { return Ok(SpeedToLead::Table(SPEED_PRESETS[0].1.to_vec())) };
     let t = as_table(cx, v, field)?;
-    check_keys(cx, t, &["table", "exponential_per_hour", "preset"], field)?;
+    check_keys(cx, t, &["table", "exponential_per_hour", "exponential", "preset"], field)?;
     if t.len() != 1 {
         return Err(cx.err(field, "set exactly one of table, exponential_per_hour or preset"));
+    }
+    // MODEL.md's spelling: `exponential = { per_hour = kappa }`.
+    if let Some(v) = t.get("exponential") {
+        let efield = join(field, "exponential");
+        let e = as_table(cx, v, &efield)?;
+        check_keys(cx, e, &["per_hour"], &efield)?;
+        let k = req_num(cx, e, "per_hour", &efield)?;
+        if k < 0.0 {
+            return Err(cx.err(&join(&efield, "per_hour"), format!("must not be negative, found {k}")));
+        }
+        return Ok(SpeedToLead::ExponentialPerHour(k));
     }
     if let Some(k) = opt_num(cx, t, "exponential_per_hour", field)? {
         if k < 0.0 {
