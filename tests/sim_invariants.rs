@@ -150,3 +150,20 @@ fn zero_length_attempts_and_same_instant_bursts() {
         assert_eq!(m("utilisation_sdr"), 0.0);
     }
 }
+
+#[test]
+fn score_bands_route_leads_to_their_pool() {
+    let base = small(EXAMPLE).split("[[scenario]]").next().unwrap().replace("band = [0.0, 1.0]", "band = [0.0, 0.7]");
+    let text = format!("{base}\n[pools.ae]\ncount = 2\ncost_per_hour = 72\nband = [0.7, 1.0]\ndiscipline = \"score\"\n");
+    let r = run(&load(&text), &opts(2, None)).unwrap();
+    assert!(get(&r, 0, 0, "utilisation_sdr") > 0.0 && get(&r, 0, 0, "utilisation_ae") > 0.0);
+    let only_high = text.replace("generator = \"b2b-saas\"", "constant = { score = 0.8, propensity = 0.3 }");
+    let r = run(&load(&only_high), &opts(2, None)).unwrap();
+    assert_eq!(get(&r, 0, 0, "utilisation_sdr"), 0.0);
+    assert!(get(&r, 0, 0, "utilisation_ae") > 0.0);
+    // A score equal to the top band's upper end belongs to it.
+    let top = text.replace("generator = \"b2b-saas\"", "constant = { score = 1.0, propensity = 0.3 }");
+    let r = run(&load(&top), &opts(1, None)).unwrap();
+    assert_eq!(get(&r, 0, 0, "handed_over"), get(&r, 0, 0, "mqls"));
+    assert!(get(&r, 0, 0, "utilisation_ae") > 0.0);
+}
