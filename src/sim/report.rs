@@ -36,7 +36,9 @@ fn num(metric: &str, x: f64, signed: bool) -> String {
     }
     let sign = if signed && x >= 0.0 { "+" } else { "" };
     if is_share(metric) {
-        format!("{sign}{:.1}%", 100.0 * x)
+        // Small differences need the second decimal to be readable at all.
+        let digits = if (100.0 * x).abs() < 1.0 { 2 } else { 1 };
+        format!("{sign}{:.*}%", digits, 100.0 * x)
     } else if metric.ends_with("_h") {
         format!("{sign}{x:.2}h")
     } else if is_money(metric) && x.abs() >= 1e6 {
