@@ -333,6 +333,11 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
                 if let Some(ahead) = st.retries[k].get(PREFETCH_AHEAD) {
                     prefetch(&st.leads[ahead.slot as usize]);
                 }
+                // The FIFO itself is read too sparsely for the hardware prefetcher: fetch the
+                // entries whose leads will be prefetched a few retries from now.
+                if let Some(further) = st.retries[k].get(4 * PREFETCH_AHEAD) {
+                    prefetch(further);
+                }
                 let pool = st.leads[d.slot as usize].pool as usize;
                 st.offer(pool, d.slot, key_time(d.k));
             }
