@@ -30,6 +30,7 @@ fn check(results: &Results, metric: &str, expected: f64, what: &str) {
 
 /// One pool of `c` reps always on duty, exponential handling at rate `mu` per hour, Poisson
 /// arrivals at `lambda` per hour, one attempt that always reaches, no threshold.
+#[allow(clippy::too_many_arguments)]
 fn queue_scenario(c: u32, mu: f64, lambda: f64, kappa: f64, p: f64, patience: Option<f64>, days: u32, warmup: u32) -> String {
     let patience = patience.map_or(String::new(), |m| format!("patience_hours = {m}"));
     format!(

@@ -363,11 +363,10 @@ fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
     if arrival_days > 100_000 {
         return Err(cx.err(&join(path, "arrival_days"), format!("at most 100000, found {arrival_days}")));
     }
-    let calendar = match opt_str(cx, t, "calendar", path)?.unwrap_or("business") {
-        s => match one_of(cx, s, &["business", "always"], &join(path, "calendar"))? {
-            "business" => ArrivalCalendar::Business,
-            _ => ArrivalCalendar::Always,
-        },
+    let calendar_name = opt_str(cx, t, "calendar", path)?.unwrap_or("business");
+    let calendar = match one_of(cx, calendar_name, &["business", "always"], &join(path, "calendar"))? {
+        "business" => ArrivalCalendar::Business,
+        _ => ArrivalCalendar::Always,
     };
     let weekday_profile: [f64; 7] = profile(cx, t, "weekday_profile", path)?;
     let hour_profile: [f64; 24] = profile(cx, t, "hour_profile", path)?;
@@ -506,12 +505,11 @@ fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> {
     let talk_minutes = dist(cx, t.get("talk_minutes"), &join(path, "talk_minutes"), DistSpec::LogNormalMeanCv { mean: 20.0, cv: 0.5 })?;
     let skill = non_neg(cx, t, "skill", path, 1.0)?;
     let cost_per_hour = non_neg(cx, t, "cost_per_hour", path, 36.0)?;
-    let discipline = match opt_str(cx, t, "discipline", path)?.unwrap_or("fifo") {
-        s => match one_of(cx, s, &["fifo", "score", "lifo"], &join(path, "discipline"))? {
-            "fifo" => Discipline::Fifo,
-            "score" => Discipline::Score,
-            _ => Discipline::Lifo,
-        },
+    let discipline_name = opt_str(cx, t, "discipline", path)?.unwrap_or("fifo");
+    let discipline = match one_of(cx, discipline_name, &["fifo", "score", "lifo"], &join(path, "discipline"))? {
+        "fifo" => Discipline::Fifo,
+        "score" => Discipline::Score,
+        _ => Discipline::Lifo,
     };
     let band = match t.get("band") {
         None => [0.0, 1.0],
