@@ -4,7 +4,7 @@
 //! * the arrival stream (generated day by day),
 //! * one FIFO per retry gap: attempt `k+1` is due `gap[k]` after attempt `k` ends, and ends are
 //!   handled in time order, so each FIFO is already sorted and needs no heap,
-//! * a small binary heap for attempt ends, shift starts, patience expiries and the start of the
+//! * a small 4-ary heap for attempt ends, shift starts, patience expiries and the start of the
 //!   counted window.
 //!
 //! Leads live in a slab whose slots are reused, so memory follows the leads in flight.
@@ -22,7 +22,7 @@ use super::config::{Discipline, Population, Scenario, SpeedToLead};
 use super::dist::{Sampler, SpeedCurve};
 use super::metrics::{Exit, Tally};
 use super::population::Source;
-use super::radix::RadixHeap;
+use super::heap4::Heap4;
 use super::rng::{lead_key, lead_stream, slot};
 
 /// Months in 12 months' worth of days (1 month = 30.4375 days).
@@ -239,7 +239,7 @@ struct State<'c, 'a> {
     leads: Vec<Lead>,
     free_slots: Vec<u32>,
     live: usize,
-    heap: RadixHeap<Ev>,
+    heap: Heap4<Ev>,
     retries: Vec<VecDeque<Due>>,
     queues: Vec<Queue>,
     queue_len: Vec<usize>,
@@ -257,7 +257,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
         leads: Vec::new(),
         free_slots: Vec::new(),
         live: 0,
-        heap: RadixHeap::new(),
+        heap: Heap4::new(),
         retries: (1..c.max_attempts).map(|_| VecDeque::new()).collect(),
         queues: c
             .pools
