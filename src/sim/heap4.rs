@@ -50,6 +50,11 @@ impl<T: Copy> Heap4<T> {
     }
 
     /// Removes the item with the smallest key.
+    ///
+    /// Floyd's bottom-up variant: the hole left at the root sinks along the smallest children
+    /// to the bottom, then the last item rises from there (usually not at all, since it came
+    /// from the bottom). The smallest of four children is chosen by a branch-free tournament:
+    /// which child wins is unpredictable, and mispredicted branches dominated the cost.
     #[inline]
     pub fn pop(&mut self) -> Option<(u128, T)> {
         let n = self.keys.len();
@@ -65,31 +70,43 @@ impl<T: Copy> Heap4<T> {
         if n == 0 {
             return Some(top);
         }
+        let keys = &mut self.keys;
+        let items = &mut self.items;
         let mut i = 0;
         loop {
             let first = 4 * i + 1;
-            if first >= n {
-                break;
-            }
-            let last = (first + 4).min(n);
-            let mut c = first;
-            let mut ck = self.keys[first];
-            for j in first + 1..last {
-                let k = self.keys[j];
-                if k < ck {
-                    ck = k;
-                    c = j;
+            let c = if first + 4 <= n {
+                let (k0, k1, k2, k3) = (keys[first], keys[first + 1], keys[first + 2], keys[first + 3]);
+                let (x, kx) = if k1 < k0 { (first + 1, k1) } else { (first, k0) };
+                let (y, ky) = if k3 < k2 { (first + 3, k3) } else { (first + 2, k2) };
+                if ky < kx { y } else { x }
+            } else if first < n {
+                let mut c = first;
+                for j in first + 1..n {
+                    if keys[j] < keys[c] {
+                        c = j;
+                    }
                 }
-            }
-            if key <= ck {
+                c
+            } else {
                 break;
-            }
-            self.keys[i] = ck;
-            self.items[i] = self.items[c];
+            };
+            keys[i] = keys[c];
+            items[i] = items[c];
             i = c;
         }
-        self.keys[i] = key;
-        self.items[i] = item;
+        // Sift the last item up from the hole.
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if keys[parent] <= key {
+                break;
+            }
+            keys[i] = keys[parent];
+            items[i] = items[parent];
+            i = parent;
+        }
+        keys[i] = key;
+        items[i] = item;
         Some(top)
     }
 }
