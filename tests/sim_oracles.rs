@@ -12,13 +12,30 @@ const SE_TOLERANCE: f64 = 3.0;
 
 fn simulate(toml: &str, replications: usize, seed: u64) -> Results {
     let file = ScenarioFile::from_toml_str(toml, Path::new("oracle.toml")).unwrap();
-    run(&file, &RunOptions { seed: Some(seed), replications: Some(replications), threads: None, progress: None }).unwrap()
+    run(
+        &file,
+        &RunOptions {
+            seed: Some(seed),
+            replications: Some(replications),
+            threads: None,
+            progress: None,
+        },
+    )
+    .unwrap()
 }
 
 fn check(results: &Results, metric: &str, expected: f64, what: &str) {
-    let s = results.summary(&results.scenarios[0].name, metric).unwrap().value;
+    let s = results
+        .summary(&results.scenarios[0].name, metric)
+        .unwrap()
+        .value;
     let se = s.se();
-    eprintln!("{what}: {metric} {:.5} se {:.5} oracle {expected:.5} z {:.2}", s.mean, se, (s.mean - expected) / se);
+    eprintln!(
+        "{what}: {metric} {:.5} se {:.5} oracle {expected:.5} z {:.2}",
+        s.mean,
+        se,
+        (s.mean - expected) / se
+    );
     assert!(
         (s.mean - expected).abs() <= SE_TOLERANCE * se,
         "{what}: {metric} = {:.6} ± {:.6} (se), oracle {expected:.6}, off by {:.2} se",
@@ -31,7 +48,16 @@ fn check(results: &Results, metric: &str, expected: f64, what: &str) {
 /// One pool of `c` reps always on duty, exponential handling at rate `mu` per hour, Poisson
 /// arrivals at `lambda` per hour, one attempt that always reaches, no threshold.
 #[allow(clippy::too_many_arguments)]
-fn queue_scenario(c: u32, mu: f64, lambda: f64, kappa: f64, p: f64, patience: Option<f64>, days: u32, warmup: u32) -> String {
+fn queue_scenario(
+    c: u32,
+    mu: f64,
+    lambda: f64,
+    kappa: f64,
+    p: f64,
+    patience: Option<f64>,
+    days: u32,
+    warmup: u32,
+) -> String {
     let patience = patience.map_or(String::new(), |m| format!("patience_hours = {m}"));
     format!(
         r#"
@@ -77,13 +103,22 @@ fn erlang_c_wait_probability_mean_wait_and_sql_rate() {
         let lambda = rho * f64::from(c) * mu;
         // Heavier loads relax more slowly: longer warm-up and window.
         let (days, warmup) = if rho > 0.9 { (24, 4) } else { (12, 2) };
-        let r = simulate(&queue_scenario(c, mu, lambda, kappa, p, None, days, warmup), 20, 100 + i as u64);
+        let r = simulate(
+            &queue_scenario(c, mu, lambda, kappa, p, None, days, warmup),
+            20,
+            100 + i as u64,
+        );
         let cw = erlang_c(c, lambda / mu);
         let gap = f64::from(c) * mu - lambda;
         let what = format!("Erlang C, utilisation {rho}");
         check(&r, "waited_share", cw, &what);
         check(&r, "response_mean_h", cw / gap, &what);
-        check(&r, "mql_to_sql", p * ((1.0 - cw) + cw * gap / (gap + kappa)), &what);
+        check(
+            &r,
+            "mql_to_sql",
+            p * ((1.0 - cw) + cw * gap / (gap + kappa)),
+            &what,
+        );
         check(&r, "utilisation_reps", rho, &what);
     }
 }
@@ -127,14 +162,23 @@ fn erlang_a_abandonment_and_mean_wait() {
     let (c, mu, patience_mean) = (5, 6.0, 0.5);
     for (i, rho) in [0.5, 0.8, 0.95].into_iter().enumerate() {
         let lambda = rho * f64::from(c) * mu;
-        let r = simulate(&queue_scenario(c, mu, lambda, 0.0, 0.5, Some(patience_mean), 12, 2), 20, 200 + i as u64);
+        let r = simulate(
+            &queue_scenario(c, mu, lambda, 0.0, 0.5, Some(patience_mean), 12, 2),
+            20,
+            200 + i as u64,
+        );
         let (abandon, wait, waited) = erlang_a(c, mu, lambda, 1.0 / patience_mean);
         let what = format!("Erlang A, offered utilisation {rho}");
         let cold = r.column("baseline", "cold").unwrap();
         let mqls = r.column("baseline", "mqls").unwrap();
         let shares: Vec<f64> = cold.iter().zip(&mqls).map(|(a, b)| a / b).collect();
         let s = leadsim::sim::stats::Interval::of(shares);
-        assert!((s.mean - abandon).abs() <= SE_TOLERANCE * s.se(), "{what}: abandonment {} ± {} vs {abandon}", s.mean, s.se());
+        assert!(
+            (s.mean - abandon).abs() <= SE_TOLERANCE * s.se(),
+            "{what}: abandonment {} ± {} vs {abandon}",
+            s.mean,
+            s.se()
+        );
         check(&r, "response_mean_h", wait, &what);
         check(&r, "waited_share", waited, &what);
     }
@@ -145,7 +189,13 @@ fn no_capacity_limit_sql_rate_closed_form() {
     let (p, contactable, handle_h) = (0.6, 0.6, 0.1);
     let reach = [0.39, 0.54, 0.39, 0.29, 0.25, 0.25];
     let gaps = [1.0, 24.0, 48.0, 96.0, 168.0];
-    let table = [[0.0, 1.0], [1.0, 0.75], [24.0, 0.45], [72.0, 0.35], [720.0, 0.25]];
+    let table = [
+        [0.0, 1.0],
+        [1.0, 0.75],
+        [24.0, 0.45],
+        [72.0, 0.35],
+        [720.0, 0.25],
+    ];
     let toml = format!(
         r#"
 [population]
@@ -182,7 +232,13 @@ contactable = {contactable}
 
 #[test]
 fn nurture_decision_law_share_within_12_months() {
-    for (i, (preset, pi, scale, shape)) in [("rule-of-45", 0.62, 9.8, 1.26), ("rejected-80", 0.95, 6.5, 1.0)].into_iter().enumerate() {
+    for (i, (preset, pi, scale, shape)) in [
+        ("rule-of-45", 0.62, 9.8, 1.26),
+        ("rejected-80", 0.95, 6.5, 1.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let toml = format!(
             r#"
 [population]
@@ -206,6 +262,11 @@ decision = {{ preset = "{preset}" }}
         let shares: Vec<f64> = deals.iter().zip(&retained).map(|(a, b)| a / b).collect();
         let s = leadsim::sim::stats::Interval::of(shares);
         let expected: f64 = pi * (1.0 - (-(12.0f64 / scale).powf(shape)).exp());
-        assert!((s.mean - expected).abs() <= SE_TOLERANCE * s.se(), "{preset}: {} ± {} vs {expected}", s.mean, s.se());
+        assert!(
+            (s.mean - expected).abs() <= SE_TOLERANCE * s.se(),
+            "{preset}: {} ± {} vs {expected}",
+            s.mean,
+            s.se()
+        );
     }
 }

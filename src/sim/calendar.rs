@@ -222,11 +222,19 @@ impl ArrivalStream {
                     if p % 7 >= 5 {
                         continue;
                     }
-                    (self.rate_per_day * self.weekday[(p % 7) as usize], 24.0 * p as f64)
+                    (
+                        self.rate_per_day * self.weekday[(p % 7) as usize],
+                        24.0 * p as f64,
+                    )
                 }
                 ArrivalCalendar::Always => {
                     let day = p / 24;
-                    (self.rate_per_day / 24.0 * self.weekday[(day % 7) as usize] * self.hour_mult[(p % 24) as usize], p as f64)
+                    (
+                        self.rate_per_day / 24.0
+                            * self.weekday[(day % 7) as usize]
+                            * self.hour_mult[(p % 24) as usize],
+                        p as f64,
+                    )
                 }
             };
             if mean <= 0.0 {
@@ -286,7 +294,10 @@ mod tests {
         assert!(!s.on_shift(17.0));
         assert!(!s.on_shift(5.0 * 24.0 + 10.0)); // Saturday
         assert_eq!(s.next_start_after(9.0), Some(33.0));
-        assert_eq!(s.next_start_after(4.0 * 24.0 + 10.0), Some(7.0 * 24.0 + 9.0));
+        assert_eq!(
+            s.next_start_after(4.0 * 24.0 + 10.0),
+            Some(7.0 * 24.0 + 9.0)
+        );
         assert_eq!(s.weekly_hours(), 40.0);
         assert_eq!(s.working_hours(10.0, 34.0), 8.0);
     }
@@ -311,7 +322,10 @@ mod tests {
         a.hour_profile[9..17].fill(1.0);
         a.weekday_profile[4] = 0.0;
         let times: Vec<f64> = ArrivalStream::new(&a, 1, 0).collect();
-        assert!(times.iter().all(|t| { let h = t % 24.0; (9.0..17.0).contains(&h) }));
+        assert!(times.iter().all(|t| {
+            let h = t % 24.0;
+            (9.0..17.0).contains(&h)
+        }));
         assert!(times.iter().all(|t| ((t / 24.0) as i64) % 7 < 4));
         assert!(times.len() > 250 && times.len() < 550);
     }

@@ -20,9 +20,9 @@ use rand_distr::{Distribution, Exp1};
 use super::calendar::{ArrivalStream, Shift};
 use super::config::{Discipline, Population, Scenario, SpeedToLead};
 use super::dist::{Sampler, SpeedCurve};
+use super::heap4::Heap4;
 use super::metrics::{Exit, Tally};
 use super::population::Source;
-use super::heap4::Heap4;
 use super::rng::{lead_key, lead_stream, slot};
 
 /// Months in 12 months' worth of days (1 month = 30.4375 days).
@@ -79,7 +79,11 @@ impl<'a> Compiled<'a> {
             })
             .collect();
         let top = pools.iter().map(|p| p.hi).fold(f64::MIN, f64::max);
-        let lift = if pol.nurture.enabled { pol.nurture.lift } else { 1.0 };
+        let lift = if pol.nurture.enabled {
+            pol.nurture.lift
+        } else {
+            1.0
+        };
         Compiled {
             sc,
             source: Source::new(&sc.population),
@@ -95,7 +99,11 @@ impl<'a> Compiled<'a> {
             reach: pol.reach.clone(),
             max_attempts: pol.max_attempts,
             buy: (sc.outcomes.share * lift).min(1.0),
-            nurture_cost: if pol.nurture.enabled { pol.nurture.cost_per_lead_month } else { 0.0 },
+            nurture_cost: if pol.nurture.enabled {
+                pol.nurture.cost_per_lead_month
+            } else {
+                0.0
+            },
             w0,
             w1,
         }
@@ -283,7 +291,9 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     // Arrival times come from the Poisson stream, or from the table's own times (replay), in
     // which case the lead is that row rather than a draw.
     let replay: Option<&[(f64, u32)]> = match &sc.population {
-        Population::Table { replay: Some(r), .. } if a.replay.is_some() => Some(r.as_slice()),
+        Population::Table {
+            replay: Some(r), ..
+        } if a.replay.is_some() => Some(r.as_slice()),
         _ => None,
     };
     let mut replay_at = 0usize;
@@ -305,7 +315,8 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
             break;
         }
         // The earliest of: the next arrival, the head of each retry FIFO, the heap's top.
-        let mut best: Option<(Key, usize)> = next_arrival.map(|(t, _)| (key(t, PRIO_ARRIVAL, 0), usize::MAX));
+        let mut best: Option<(Key, usize)> =
+            next_arrival.map(|(t, _)| (key(t, PRIO_ARRIVAL, 0), usize::MAX));
         for (k, q) in st.retries.iter().enumerate() {
             if let Some(d) = q.front() {
                 if best.map_or(true, |(b, _)| d.k < b) {
@@ -447,11 +458,20 @@ impl State<'_, '_> {
         self.seq += 1;
         let lead = &mut self.leads[s as usize];
         lead.in_queue = true;
-        let e = Entry { slot: s, id: lead.id };
+        let e = Entry {
+            slot: s,
+            id: lead.id,
+        };
         match &mut self.queues[pool] {
             Queue::Fifo(q) => q.push_back(e),
             Queue::Lifo(q) => q.push(e),
-            Queue::Score(q) => q.push(ScoreEntry { score: lead.score, due: t, seq: self.seq, slot: s, id: lead.id }),
+            Queue::Score(q) => q.push(ScoreEntry {
+                score: lead.score,
+                due: t,
+                seq: self.seq,
+                slot: s,
+                id: lead.id,
+            }),
         }
         self.queue_len[pool] += 1;
         if self.in_window(t) {
@@ -474,8 +494,17 @@ impl State<'_, '_> {
             // that will be taken next.
             let (e, ahead) = match &mut self.queues[pool] {
                 Queue::Fifo(q) => (q.pop_front()?, q.get(PREFETCH_AHEAD).map(|a| a.slot)),
-                Queue::Lifo(q) => (q.pop()?, q.len().checked_sub(PREFETCH_AHEAD + 1).map(|i| q[i].slot)),
-                Queue::Score(q) => (q.pop().map(|e| Entry { slot: e.slot, id: e.id })?, None),
+                Queue::Lifo(q) => (
+                    q.pop()?,
+                    q.len().checked_sub(PREFETCH_AHEAD + 1).map(|i| q[i].slot),
+                ),
+                Queue::Score(q) => (
+                    q.pop().map(|e| Entry {
+                        slot: e.slot,
+                        id: e.id,
+                    })?,
+                    None,
+                ),
             };
             if let Some(a) = ahead {
                 prefetch(&self.leads[a as usize]);
@@ -509,8 +538,13 @@ impl State<'_, '_> {
         }
         let base = slot::ATTEMPT0 + 3 * u64::from(k);
         let handle = p.handle.sample(&mut lead_stream(lead.key, base)) / 60.0;
-        let reached = lead.contactable && lead_stream(lead.key, base + 2).u01() < c.reach[k as usize];
-        let talk = if reached { p.talk.sample(&mut lead_stream(lead.key, base + 1)) / 60.0 } else { 0.0 };
+        let reached =
+            lead.contactable && lead_stream(lead.key, base + 2).u01() < c.reach[k as usize];
+        let talk = if reached {
+            p.talk.sample(&mut lead_stream(lead.key, base + 1)) / 60.0
+        } else {
+            0.0
+        };
         let end = t + handle + talk;
         lead.reached = reached;
         lead.start = t;
@@ -542,7 +576,10 @@ impl State<'_, '_> {
             let k = lead.attempt as usize;
             self.leads[s as usize].attempt += 1;
             self.seq += 1;
-            self.retries[k].push_back(Due { k: key(t + c.gaps[k], PRIO_DUE, self.seq), slot: s });
+            self.retries[k].push_back(Due {
+                k: key(t + c.gaps[k], PRIO_DUE, self.seq),
+                slot: s,
+            });
         } else {
             self.nurture(Exit::Unreached, t, lead.key, lead.value, lead.counted);
             self.release(s);

@@ -11,7 +11,10 @@ pub struct Heap4<T> {
 impl<T: Copy> Heap4<T> {
     /// An empty heap.
     pub fn new() -> Self {
-        Heap4 { keys: Vec::new(), items: Vec::new() }
+        Heap4 {
+            keys: Vec::new(),
+            items: Vec::new(),
+        }
     }
 
     /// Number of items.
@@ -76,10 +79,27 @@ impl<T: Copy> Heap4<T> {
         loop {
             let first = 4 * i + 1;
             let c = if first + 4 <= n {
-                let (k0, k1, k2, k3) = (keys[first], keys[first + 1], keys[first + 2], keys[first + 3]);
-                let (x, kx) = if k1 < k0 { (first + 1, k1) } else { (first, k0) };
-                let (y, ky) = if k3 < k2 { (first + 3, k3) } else { (first + 2, k2) };
-                if ky < kx { y } else { x }
+                let (k0, k1, k2, k3) = (
+                    keys[first],
+                    keys[first + 1],
+                    keys[first + 2],
+                    keys[first + 3],
+                );
+                let (x, kx) = if k1 < k0 {
+                    (first + 1, k1)
+                } else {
+                    (first, k0)
+                };
+                let (y, ky) = if k3 < k2 {
+                    (first + 3, k3)
+                } else {
+                    (first + 2, k2)
+                };
+                if ky < kx {
+                    y
+                } else {
+                    x
+                }
             } else if first < n {
                 let mut c = first;
                 for j in first + 1..n {

@@ -27,21 +27,32 @@ pub fn offered_load(sc: &Scenario) -> Vec<f64> {
     }
     let w = &sc.arrivals.weekday_profile;
     let replayed = match &sc.population {
-        super::config::Population::Table { replay: Some(r), .. } if sc.arrivals.replay.is_some() => {
+        super::config::Population::Table {
+            replay: Some(r), ..
+        } if sc.arrivals.replay.is_some() => {
             let end = 24.0 * f64::from(sc.arrivals.arrival_days);
             Some(r.iter().filter(|x| x.0 < end).count() as f64 / end)
         }
         _ => None,
     };
-    let leads_per_hour = if let Some(rate) = replayed { rate } else { match sc.arrivals.calendar {
-        ArrivalCalendar::Business => sc.arrivals.rate_per_day * w[..5].iter().sum::<f64>() / 168.0,
-        ArrivalCalendar::Always => sc.arrivals.rate_per_day * w.iter().sum::<f64>() / 168.0,
-    } };
+    let leads_per_hour = if let Some(rate) = replayed {
+        rate
+    } else {
+        match sc.arrivals.calendar {
+            ArrivalCalendar::Business => {
+                sc.arrivals.rate_per_day * w[..5].iter().sum::<f64>() / 168.0
+            }
+            ArrivalCalendar::Always => sc.arrivals.rate_per_day * w.iter().sum::<f64>() / 168.0,
+        }
+    };
     sc.pools
         .iter()
         .zip(share)
         .map(|(pool, share)| {
-            let (h, t) = (pool.handle_minutes.mean() / 60.0, pool.talk_minutes.mean() / 60.0);
+            let (h, t) = (
+                pool.handle_minutes.mean() / 60.0,
+                pool.talk_minutes.mean() / 60.0,
+            );
             let c = pol.contactable;
             let mut not_reached = 1.0; // P(contactable and not reached before attempt k)
             let mut work = 0.0;
@@ -60,7 +71,7 @@ pub fn offered_load(sc: &Scenario) -> Vec<f64> {
 /// upper end.
 pub fn route(sc: &Scenario, score: f64) -> Option<usize> {
     let top = sc.pools.iter().map(|p| p.band[1]).fold(f64::MIN, f64::max);
-    sc.pools
-        .iter()
-        .position(|p| score >= p.band[0] && (score < p.band[1] || (score == p.band[1] && p.band[1] == top)))
+    sc.pools.iter().position(|p| {
+        score >= p.band[0] && (score < p.band[1] || (score == p.band[1] && p.band[1] == top))
+    })
 }

@@ -118,7 +118,10 @@ pub fn quantile(x: &mut [f64], q: f64) -> f64 {
 impl Tally {
     /// Counters for a scenario with `pools` pools.
     pub fn new(pools: usize) -> Self {
-        Tally { pools: vec![PoolTally::default(); pools], ..Default::default() }
+        Tally {
+            pools: vec![PoolTally::default(); pools],
+            ..Default::default()
+        }
     }
 
     /// The metric values, in the order of [`metric_names`].

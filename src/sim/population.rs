@@ -78,7 +78,11 @@ impl Source {
     pub fn new(p: &Population) -> Self {
         match p {
             Population::Generator { score_noise, .. } => Source::Generator(*score_noise),
-            Population::Table { data, propensity_scale, .. } => Source::Table(data.clone(), *propensity_scale),
+            Population::Table {
+                data,
+                propensity_scale,
+                ..
+            } => Source::Table(data.clone(), *propensity_scale),
             Population::Constant { constant } => Source::Constant(*constant),
         }
     }
@@ -114,7 +118,9 @@ pub fn read_table(
     time: Option<&str>,
 ) -> Result<(Vec<LeadAttrs>, Option<Vec<f64>>)> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(file));
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(std::io::BufReader::new(file));
     let csv_err = |e: csv::Error| Error::Csv {
         path: path.to_path_buf(),
         line: e.position().map_or(0, |p| p.line()),
@@ -122,11 +128,14 @@ pub fn read_table(
     };
     let headers = rdr.headers().map_err(csv_err)?.clone();
     let col = |name: &str| -> Result<usize> {
-        headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).ok_or_else(|| Error::UnknownColumn {
-            path: path.to_path_buf(),
-            column: name.to_string(),
-            hint: crate::text::did_you_mean(name, headers.iter()),
-        })
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| Error::UnknownColumn {
+                path: path.to_path_buf(),
+                column: name.to_string(),
+                hint: crate::text::did_you_mean(name, headers.iter()),
+            })
     };
     let (si, pi) = (col(score)?, col(propensity)?);
     let vi = value.map(col).transpose()?;
@@ -164,7 +173,9 @@ pub fn read_table(
         }
     }
     if rows.is_empty() {
-        return Err(Error::HeaderOnly { path: path.to_path_buf() });
+        return Err(Error::HeaderOnly {
+            path: path.to_path_buf(),
+        });
     }
     Ok((rows, time.map(|_| times)))
 }

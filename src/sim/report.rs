@@ -23,7 +23,10 @@ const TABLE_METRICS: [&str; 8] = [
 ];
 
 fn is_share(metric: &str) -> bool {
-    matches!(metric, "mql_to_sql" | "acceptance" | "waited_share" | "sla_met") || metric.starts_with("utilisation_")
+    matches!(
+        metric,
+        "mql_to_sql" | "acceptance" | "waited_share" | "sla_met"
+    ) || metric.starts_with("utilisation_")
 }
 
 fn is_money(metric: &str) -> bool {
@@ -78,16 +81,26 @@ impl Results {
                 }
             }
         }
-        let mut rows: Vec<Vec<String>> = vec![std::iter::once("scenario".to_string()).chain(metrics.iter().cloned()).collect()];
+        let mut rows: Vec<Vec<String>> = vec![std::iter::once("scenario".to_string())
+            .chain(metrics.iter().cloned())
+            .collect()];
         for (i, sc) in self.scenarios.iter().enumerate() {
             let find = |m: &str| sc.summary.iter().find(|s| s.metric == m);
             let mut row = vec![sc.name.clone()];
-            let mut diff = vec![if i == 0 { String::new() } else { "  vs baseline".to_string() }];
+            let mut diff = vec![if i == 0 {
+                String::new()
+            } else {
+                "  vs baseline".to_string()
+            }];
             for m in &metrics {
                 match find(m) {
                     Some(s) => {
                         row.push(cell(m, &s.value, false, self.replications));
-                        diff.push(s.diff.as_ref().map_or(String::new(), |d| cell(m, d, true, self.replications)));
+                        diff.push(
+                            s.diff
+                                .as_ref()
+                                .map_or(String::new(), |d| cell(m, d, true, self.replications)),
+                        );
                     }
                     None => {
                         row.push("-".into());
@@ -100,7 +113,9 @@ impl Results {
                 rows.push(diff);
             }
         }
-        let widths: Vec<usize> = (0..rows[0].len()).map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
+            .collect();
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -116,7 +131,11 @@ impl Results {
                 .enumerate()
                 .map(|(j, c)| {
                     let pad = widths[j] - c.chars().count();
-                    if j == 0 { format!("{c}{}", " ".repeat(pad)) } else { format!("{}{c}", " ".repeat(pad)) }
+                    if j == 0 {
+                        format!("{c}{}", " ".repeat(pad))
+                    } else {
+                        format!("{}{c}", " ".repeat(pad))
+                    }
                 })
                 .collect();
             let _ = writeln!(out, "{}", line.join("  ").trim_end());
@@ -142,7 +161,8 @@ pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<()>
     let dir = out_dir.as_ref();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_summary_csv(results, &dir.join("summary.csv"))?;
-    let json = serde_json::to_vec_pretty(results).map_err(|e| Error::io(dir.join("summary.json"), std::io::Error::other(e)))?;
+    let json = serde_json::to_vec_pretty(results)
+        .map_err(|e| Error::io(dir.join("summary.json"), std::io::Error::other(e)))?;
     write_atomic(dir.join("summary.json"), &json)?;
     write_replications_csv(results, &dir.join("replications.csv"))
 }
@@ -152,19 +172,48 @@ fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>> {
 }
 
 fn finish(w: csv::Writer<AtomicFile>, path: &Path) -> Result<()> {
-    let f = w.into_inner().map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    let f = w
+        .into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
     f.commit()
 }
 
 fn write_summary_csv(results: &Results, path: &Path) -> Result<()> {
     let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
     let mut w = csv_writer(path)?;
-    w.write_record(["scenario", "metric", "mean", "sd", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"]).map_err(io)?;
+    w.write_record([
+        "scenario",
+        "metric",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "diff_mean",
+        "diff_ci_low",
+        "diff_ci_high",
+    ])
+    .map_err(io)?;
     for sc in &results.scenarios {
         for s in &sc.summary {
             let v = &s.value;
-            let (dm, dl, dh) = s.diff.as_ref().map_or((String::new(), String::new(), String::new()), |d| (csv_num(d.mean), csv_num(d.ci_low), csv_num(d.ci_high)));
-            w.write_record([sc.name.clone(), s.metric.clone(), csv_num(v.mean), csv_num(v.sd), csv_num(v.ci_low), csv_num(v.ci_high), dm, dl, dh]).map_err(io)?;
+            let (dm, dl, dh) = s
+                .diff
+                .as_ref()
+                .map_or((String::new(), String::new(), String::new()), |d| {
+                    (csv_num(d.mean), csv_num(d.ci_low), csv_num(d.ci_high))
+                });
+            w.write_record([
+                sc.name.clone(),
+                s.metric.clone(),
+                csv_num(v.mean),
+                csv_num(v.sd),
+                csv_num(v.ci_low),
+                csv_num(v.ci_high),
+                dm,
+                dl,
+                dh,
+            ])
+            .map_err(io)?;
         }
     }
     finish(w, path)
@@ -181,19 +230,31 @@ fn write_replications_csv(results: &Results, path: &Path) -> Result<()> {
         }
     }
     let mut w = csv_writer(path)?;
-    let header: Vec<String> = ["scenario".to_string(), "replication".to_string()].into_iter().chain(columns.iter().cloned()).collect();
+    let header: Vec<String> = ["scenario".to_string(), "replication".to_string()]
+        .into_iter()
+        .chain(columns.iter().cloned())
+        .collect();
     w.write_record(&header).map_err(io)?;
     for sc in &results.scenarios {
-        let index: Vec<Option<usize>> = columns.iter().map(|c| sc.metrics.iter().position(|m| m == c)).collect();
+        let index: Vec<Option<usize>> = columns
+            .iter()
+            .map(|c| sc.metrics.iter().position(|m| m == c))
+            .collect();
         for (r, values) in sc.values.iter().enumerate() {
             let mut rec = vec![sc.name.clone(), r.to_string()];
             // A metric the scenario lacks (another scenario's pool) is empty; an undefined
             // ratio is NaN.
-            rec.extend(index.iter().map(|i| i.map_or(String::new(), |i| format!("{}", values[i]))));
+            rec.extend(
+                index
+                    .iter()
+                    .map(|i| i.map_or(String::new(), |i| format!("{}", values[i]))),
+            );
             w.write_record(&rec).map_err(io)?;
         }
     }
-    let mut f = w.into_inner().map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    let mut f = w
+        .into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
     f.flush().map_err(|e| Error::io(path, e))?;
     f.commit()
 }

@@ -98,7 +98,10 @@ pub mod slot {
 /// The key of one lead's draws.
 #[inline]
 pub fn lead_key(seed: u64, replication: u64, lead: u64) -> u64 {
-    combine(combine(combine(mix64(seed), DOMAIN_LEAD), replication), lead)
+    combine(
+        combine(combine(mix64(seed), DOMAIN_LEAD), replication),
+        lead,
+    )
 }
 
 /// The stream of one slot of one lead.

@@ -81,7 +81,11 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
     let seed = opts.seed.unwrap_or(file.seed);
     let reps = opts.replications.unwrap_or(file.replications);
     if reps == 0 {
-        return Err(Error::InvalidParameter { name: "replications".into(), value: "0".into(), reason: "at least one is needed".into() });
+        return Err(Error::InvalidParameter {
+            name: "replications".into(),
+            value: "0".into(),
+            reason: "at least one is needed".into(),
+        });
     }
     let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
     let s = compiled.len();
@@ -103,12 +107,20 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
     let flat = match opts.threads {
         None => work(),
         Some(0) => {
-            return Err(Error::InvalidParameter { name: "threads".into(), value: "0".into(), reason: "at least one is needed".into() })
+            return Err(Error::InvalidParameter {
+                name: "threads".into(),
+                value: "0".into(),
+                reason: "at least one is needed".into(),
+            })
         }
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
-            .map_err(|e| Error::InvalidParameter { name: "threads".into(), value: n.to_string(), reason: e.to_string() })?
+            .map_err(|e| Error::InvalidParameter {
+                name: "threads".into(),
+                value: n.to_string(),
+                reason: e.to_string(),
+            })?
             .install(work),
     };
     let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(reps); s];
@@ -128,10 +140,20 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
                 .map(|(m, name)| {
                     let col = values.iter().map(|r| r[m]);
                     let value = Interval::of(col);
-                    MetricSummary { metric: name.clone(), value, diff: None }
+                    MetricSummary {
+                        metric: name.clone(),
+                        value,
+                        diff: None,
+                    }
                 })
                 .collect();
-            ScenarioResult { name: sc.name.clone(), config: sc.clone(), metrics: names, values, summary }
+            ScenarioResult {
+                name: sc.name.clone(),
+                config: sc.clone(),
+                metrics: names,
+                values,
+                summary,
+            }
         })
         .collect();
     let mut results = Results {
@@ -148,11 +170,20 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
 /// Paired differences against the baseline, replication by replication (common random
 /// numbers make them far tighter than the difference of two independent intervals).
 fn add_differences(results: &mut Results, base_names: &[String]) {
-    let (base, rest) = results.scenarios.split_first_mut().expect("at least one scenario");
+    let (base, rest) = results
+        .scenarios
+        .split_first_mut()
+        .expect("at least one scenario");
     for sc in rest {
         for (m, summary) in sc.summary.iter_mut().enumerate() {
-            let Some(bm) = base_names.iter().position(|n| *n == summary.metric) else { continue };
-            let diffs = sc.values.iter().zip(&base.values).map(|(x, b)| x[m] - b[bm]);
+            let Some(bm) = base_names.iter().position(|n| *n == summary.metric) else {
+                continue;
+            };
+            let diffs = sc
+                .values
+                .iter()
+                .zip(&base.values)
+                .map(|(x, b)| x[m] - b[bm]);
             summary.diff = Some(Interval::of(diffs));
         }
     }
@@ -161,7 +192,12 @@ fn add_differences(results: &mut Results, base_names: &[String]) {
 impl Results {
     /// The summary of `metric` for scenario `scenario`, if both exist.
     pub fn summary(&self, scenario: &str, metric: &str) -> Option<&MetricSummary> {
-        self.scenarios.iter().find(|s| s.name == scenario)?.summary.iter().find(|m| m.metric == metric)
+        self.scenarios
+            .iter()
+            .find(|s| s.name == scenario)?
+            .summary
+            .iter()
+            .find(|m| m.metric == metric)
     }
 
     /// Per-replication values of `metric` for `scenario`.

@@ -26,14 +26,30 @@ impl Interval {
     pub fn of(x: impl IntoIterator<Item = f64>) -> Self {
         let v: Vec<f64> = x.into_iter().filter(|x| !x.is_nan()).collect();
         let n = v.len();
-        let mean = if n == 0 { f64::NAN } else { v.iter().sum::<f64>() / n as f64 };
+        let mean = if n == 0 {
+            f64::NAN
+        } else {
+            v.iter().sum::<f64>() / n as f64
+        };
         if n < 2 {
-            return Interval { n, mean, sd: f64::NAN, ci_low: f64::NAN, ci_high: f64::NAN };
+            return Interval {
+                n,
+                mean,
+                sd: f64::NAN,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+            };
         }
         let ss: f64 = v.iter().map(|x| (x - mean) * (x - mean)).sum();
         let sd = (ss / (n - 1) as f64).sqrt();
         let half = t_quantile(0.5 + LEVEL / 2.0, (n - 1) as f64) * sd / (n as f64).sqrt();
-        Interval { n, mean, sd, ci_low: mean - half, ci_high: mean + half }
+        Interval {
+            n,
+            mean,
+            sd,
+            ci_low: mean - half,
+            ci_high: mean + half,
+        }
     }
 
     /// The standard error of the mean.
@@ -54,7 +70,8 @@ fn inc_beta(x: f64, a: f64, b: f64) -> f64 {
     if x > (a + 1.0) / (a + b + 2.0) {
         return 1.0 - inc_beta(1.0 - x, b, a);
     }
-    let ln_front = libm::lgamma(a + b) - libm::lgamma(a) - libm::lgamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    let ln_front =
+        libm::lgamma(a + b) - libm::lgamma(a) - libm::lgamma(b) + a * x.ln() + b * (1.0 - x).ln();
     const TINY: f64 = 1e-300;
     let mut f = 1.0;
     let mut c = 1.0;
@@ -119,7 +136,13 @@ mod tests {
     #[test]
     fn t_quantiles_match_tables() {
         // Reference values: R's qt(0.975, df).
-        for (df, q) in [(1.0, 12.706204736), (2.0, 4.30265273), (10.0, 2.228138852), (99.0, 1.984216952), (1e6, 1.959966)] {
+        for (df, q) in [
+            (1.0, 12.706204736),
+            (2.0, 4.30265273),
+            (10.0, 2.228138852),
+            (99.0, 1.984216952),
+            (1e6, 1.959966),
+        ] {
             let got = t_quantile(0.975, df);
             assert!((got - q).abs() < 1e-6 * q, "df {df}: {got} vs {q}");
         }

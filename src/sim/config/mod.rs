@@ -2,8 +2,13 @@
 //! (the file's settings deep-merged with the entry's overrides). Everything here is validated
 //! once, so the engine only ever sees values in range.
 
+mod fields;
 mod merge;
 mod parse;
+mod sections;
+mod values;
+
+pub use values::{DECISION_PRESETS, SPEED_PRESETS};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -170,7 +175,10 @@ pub struct Arrivals {
 impl Arrivals {
     /// The counted window `[24 warmup_days, 24 arrival_days)`, in hours.
     pub fn window(&self) -> (f64, f64) {
-        (24.0 * f64::from(self.warmup_days), 24.0 * f64::from(self.arrival_days))
+        (
+            24.0 * f64::from(self.warmup_days),
+            24.0 * f64::from(self.arrival_days),
+        )
     }
 }
 
@@ -279,7 +287,11 @@ pub struct Outcomes {
     pub share: f64,
 }
 
-pub(crate) fn config_error(path: &Path, field: impl Into<String>, message: impl Into<String>) -> Error {
+pub(crate) fn config_error(
+    path: &Path,
+    field: impl Into<String>,
+    message: impl Into<String>,
+) -> Error {
     Error::Config {
         path: path.to_path_buf(),
         field: field.into(),
