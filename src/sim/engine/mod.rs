@@ -12,10 +12,13 @@
 //! **Invariant:** every draw comes from the lead's keyed streams (`rng::slot`), never from a
 //! shared generator, so the event order cannot change a lead's luck.
 
-use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 use rand_distr::{Distribution, Exp1};
+
+mod events;
+
+use events::*;
 
 use super::calendar::{ArrivalStream, Shift};
 use super::config::{Discipline, Population, Scenario, SpeedToLead};
@@ -121,125 +124,6 @@ impl<'a> Compiled<'a> {
             .position(|p| s >= p.lo && (s < p.hi || (s == p.hi && p.hi == self.top)))
             .unwrap_or(0)
     }
-}
-
-/// How far down a retry FIFO to prefetch leads.
-const PREFETCH_AHEAD: usize = 4;
-
-/// A cache hint; no effect on results.
-#[inline(always)]
-fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint that never faults, and the pointer comes from a reference.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
-
-const PRIO_END: u8 = 0;
-const PRIO_SHIFT: u8 = 1;
-const PRIO_WINDOW: u8 = 2;
-const PRIO_ARRIVAL: u8 = 3;
-const PRIO_DUE: u8 = 4;
-const PRIO_PATIENCE: u8 = 5;
-
-/// Event order: time, then priority, then creation order. Times are never negative, so the bit
-/// pattern of a time orders like the time itself, and the whole key is one integer.
-type Key = u128;
-
-#[inline]
-fn key(t: f64, prio: u8, seq: u64) -> Key {
-    debug_assert!(t >= 0.0);
-    (u128::from(t.to_bits()) << 64) | u128::from((u64::from(prio) << 56) | seq)
-}
-
-#[inline]
-fn key_time(k: Key) -> f64 {
-    f64::from_bits((k >> 64) as u64)
-}
-
-#[inline]
-fn key_prio(k: Key) -> u8 {
-    (k >> 56) as u8
-}
-
-/// A scheduled event's payload; its key lives in the heap.
-#[derive(Clone, Copy, Debug)]
-struct Ev {
-    /// The lead's slot (end, patience) or the pool (shift start).
-    slot: u32,
-    /// The lead's id (patience), to recognise a reused slot.
-    id: u32,
-}
-
-#[derive(Clone, Copy)]
-struct Due {
-    k: Key,
-    slot: u32,
-}
-
-#[derive(Clone, Copy)]
-struct Entry {
-    slot: u32,
-    id: u32,
-}
-
-#[derive(Clone, Copy)]
-struct ScoreEntry {
-    score: f64,
-    due: f64,
-    seq: u64,
-    slot: u32,
-    id: u32,
-}
-impl PartialEq for ScoreEntry {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for ScoreEntry {}
-impl PartialOrd for ScoreEntry {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for ScoreEntry {
-    // Highest score on top, then earliest due time, then first queued.
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.score
-            .total_cmp(&o.score)
-            .then(o.due.total_cmp(&self.due))
-            .then(o.seq.cmp(&self.seq))
-    }
-}
-
-enum Queue {
-    Fifo(VecDeque<Entry>),
-    Lifo(Vec<Entry>),
-    Score(BinaryHeap<ScoreEntry>),
-}
-
-/// One cache line per lead: a retry touches its lead hours after the last touch, so the lead
-/// is rarely in cache, and a lead split across two lines would cost two misses.
-#[derive(Clone, Copy, Default)]
-#[repr(align(64))]
-struct Lead {
-    arrival: f64,
-    score: f64,
-    p: f64,
-    value: f64,
-    key: u64,
-    start: f64,
-    id: u32,
-    pool: u32,
-    attempt: u32,
-    reached: bool,
-    contactable: bool,
-    counted: bool,
-    in_queue: bool,
 }
 
 struct State<'c, 'a> {
