@@ -80,12 +80,16 @@ gap_hours = []
 contactable = 1.0
 reach = [1.0]
 speed_to_lead = {{ exponential_per_hour = {kappa} }}
+sla_hours = {SLA_HOURS}
 {patience}
 "#,
         rate = 24.0 * lambda,
         handle = 60.0 / mu
     )
 }
+
+/// The SLA of the queueing scenarios: short enough that meeting it is uncertain.
+const SLA_HOURS: f64 = 0.05;
 
 /// Erlang C probability of waiting, by the Erlang B recursion.
 fn erlang_c(c: u32, a: f64) -> f64 {
@@ -120,6 +124,10 @@ fn erlang_c_wait_probability_mean_wait_and_sql_rate() {
             &what,
         );
         check(&r, "utilisation_reps", rho, &what);
+        // P(wait > t) = C exp(-(c mu - lambda) t): the SLA share and the 90th percentile.
+        check(&r, "sla_met", 1.0 - cw * (-gap * SLA_HOURS).exp(), &what);
+        let p90 = if cw > 0.1 { (cw / 0.1).ln() / gap } else { 0.0 };
+        check(&r, "response_p90_h", p90, &what);
     }
 }
 
