@@ -159,6 +159,7 @@ pub struct ArrivalStream {
     period: u64,
     periods: u64,
     buffer: Vec<f64>,
+    scratch: Vec<f64>,
     next: usize,
 }
 
@@ -188,6 +189,7 @@ impl ArrivalStream {
                 ArrivalCalendar::Always => 24 * u64::from(a.arrival_days),
             },
             buffer: Vec::new(),
+            scratch: Vec::new(),
             next: 0,
         }
     }
@@ -217,6 +219,10 @@ impl ArrivalStream {
         while self.period < self.periods {
             let p = self.period;
             self.period += 1;
+            let width = match self.calendar {
+                ArrivalCalendar::Business => 24.0,
+                ArrivalCalendar::Always => 1.0,
+            };
             let (mean, origin) = match self.calendar {
                 ArrivalCalendar::Business => {
                     if p % 7 >= 5 {
@@ -252,7 +258,7 @@ impl ArrivalStream {
                 }
                 ArrivalCalendar::Always => self.buffer.extend((0..n).map(|_| origin + rng.u01())),
             }
-            self.buffer.sort_unstable_by(f64::total_cmp);
+            sort_uniform(&mut self.buffer, &mut self.scratch, origin, width);
             self.next = 0;
             if n > 0 {
                 return true;
@@ -260,6 +266,43 @@ impl ArrivalStream {
         }
         false
     }
+}
+
+/// Sorts values spread over `[origin, origin + width)` in linear expected time: a counting sort
+/// into as many buckets as values, then an insertion sort that only fixes order within
+/// buckets. The result is the same sorted sequence any sort gives.
+fn sort_uniform(x: &mut Vec<f64>, scratch: &mut Vec<f64>, origin: f64, width: f64) {
+    let n = x.len();
+    if n < 64 {
+        x.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    let scale = n as f64 / width;
+    let bucket = |v: f64| (((v - origin) * scale) as usize).min(n - 1);
+    let mut start = vec![0usize; n + 1];
+    for &v in x.iter() {
+        start[bucket(v) + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    scratch.clear();
+    scratch.resize(n, 0.0);
+    for &v in x.iter() {
+        let b = bucket(v);
+        scratch[start[b]] = v;
+        start[b] += 1;
+    }
+    for i in 1..n {
+        let v = scratch[i];
+        let mut j = i;
+        while j > 0 && scratch[j - 1] > v {
+            scratch[j] = scratch[j - 1];
+            j -= 1;
+        }
+        scratch[j] = v;
+    }
+    std::mem::swap(x, scratch);
 }
 
 impl Iterator for ArrivalStream {
