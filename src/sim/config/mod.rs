@@ -112,9 +112,10 @@ pub struct LeadAttrs {
     pub value: Option<f64>,
 }
 
-/// Where leads' (score, propensity, value) come from.
+/// Where leads' (score, propensity, value) come from. Serialises with the scenario file's own
+/// keys (`generator`, `table` or `constant` next to their settings).
 #[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(untagged)]
 pub enum Population {
     /// A synthetic generator (see `population.rs`).
     Generator {
