@@ -178,6 +178,13 @@ pub(super) fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
             format!("must not be negative, found {rate_per_day}"),
         ));
     }
+    // A bound that keeps one day's arrivals in memory and far beyond any real funnel.
+    if rate_per_day > 1e7 {
+        return Err(cx.err(
+            &join(path, "rate_per_day"),
+            format!("at most 10000000 per day, found {rate_per_day}"),
+        ));
+    }
     let arrival_days = opt_int(cx, t, "arrival_days", path, 1)?
         .ok_or_else(|| cx.err(&join(path, "arrival_days"), "required"))?;
     let warmup_days = opt_int(cx, t, "warmup_days", path, 0)?.unwrap_or(0);
