@@ -231,3 +231,19 @@ fn score_bands_route_leads_to_their_pool() {
     assert_eq!(get(&r, 0, 0, "handed_over"), get(&r, 0, 0, "mqls"));
     assert!(get(&r, 0, 0, "utilisation_ae") > 0.0);
 }
+
+/// Regression: with absurdly long attempts the run used to be kept alive by an endless chain
+/// of shift starts; it must finish, and every lead must still end in one exit state.
+#[test]
+fn absurdly_long_attempts_still_finish() {
+    let text = small(EXAMPLE).replace(
+        "{ dist = \"lognormal\", mean = 8.0, cv = 0.5 }",
+        "{ dist = \"lognormal\", median = 1e15, sigma = 1.0 }",
+    );
+    let r = run(&load(&text), &opts(1, Some(1))).unwrap();
+    let m = |name| get(&r, 0, 0, name);
+    assert_eq!(
+        m("retained") + m("sqls") + m("rejected") + m("unreached") + m("cold"),
+        m("mqls")
+    );
+}

@@ -97,13 +97,16 @@ impl Shift {
             return None;
         }
         let mut day = (t / 24.0).floor() as i64;
-        loop {
+        // Eight days always hold a working day; the bound also ends the search at times so
+        // large that a day no longer registers in an f64 (only absurd inputs get there).
+        for _ in 0..8 {
             let s = 24.0 * day as f64 + self.start;
             if s > t && self.works[day.rem_euclid(7) as usize] {
                 return Some(s);
             }
             day += 1;
         }
+        None
     }
 
     /// Working hours inside `[a, b)`.

@@ -135,6 +135,7 @@ struct State<'c, 'a> {
     retries: Vec<VecDeque<Due>>,
     queues: Vec<Queue>,
     queue_len: Vec<usize>,
+    shift_pending: Vec<bool>,
     free_reps: Vec<u32>,
     seq: u64,
     tally: Tally,
@@ -161,15 +162,11 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
             })
             .collect(),
         queue_len: vec![0; c.pools.len()],
+        shift_pending: vec![false; c.pools.len()],
         free_reps: c.pools.iter().map(|p| p.count).collect(),
         seq: 0,
         tally: Tally::new(c.pools.len()),
     };
-    for (i, p) in c.pools.iter().enumerate() {
-        if let Some(t) = p.shift.next_start_after(-1e-9) {
-            st.push(t, PRIO_SHIFT, i as u32, 0);
-        }
-    }
     st.push(c.w0, PRIO_WINDOW, 0, 0);
     let a = &sc.arrivals;
     // Arrival times come from the Poisson stream, or from the table's own times (replay), in
@@ -243,10 +240,9 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
                     PRIO_END => st.end(t, e.slot),
                     PRIO_SHIFT => {
                         let pool = e.slot as usize;
+                        st.shift_pending[pool] = false;
                         st.drain(pool, t);
-                        if let Some(t) = c.pools[pool].shift.next_start_after(t) {
-                            st.push(t, PRIO_SHIFT, pool as u32, 0);
-                        }
+                        st.need_shift(pool, t);
                     }
                     PRIO_WINDOW => {
                         for (p, len) in st.tally.pools.iter_mut().zip(&st.queue_len) {
@@ -358,9 +354,26 @@ impl State<'_, '_> {
             }),
         }
         self.queue_len[pool] += 1;
+        self.need_shift(pool, t);
         if self.in_window(t) {
             let p = &mut self.tally.pools[pool];
             p.peak = p.peak.max(self.queue_len[pool]);
+        }
+    }
+
+    /// A shift start matters only when work is waiting and a rep is free to take it, which
+    /// happens only off shift (on shift a free rep takes queued work at once). So one is
+    /// scheduled exactly then, instead of a chain of shift starts for ever: such a chain would
+    /// also keep a run alive, day after day, while every rep is busy with an absurdly long
+    /// attempt.
+    #[inline]
+    fn need_shift(&mut self, pool: usize, t: f64) {
+        if self.shift_pending[pool] || self.queue_len[pool] == 0 || self.free_reps[pool] == 0 {
+            return;
+        }
+        if let Some(next) = self.c.pools[pool].shift.next_start_after(t) {
+            self.shift_pending[pool] = true;
+            self.push(next, PRIO_SHIFT, pool as u32, 0);
         }
     }
 
@@ -470,6 +483,8 @@ impl State<'_, '_> {
         }
         if c.pools[pool].shift.on_shift(t) {
             self.drain(pool, t);
+        } else {
+            self.need_shift(pool, t);
         }
     }
 
