@@ -7,6 +7,7 @@
 //!   per-lead explanations.
 //! * [`generate`]: synthetic lead histories whose true coefficients are known.
 //! * [`data`]: CSV reading (delimiter sniffing, gzip, BOM, streaming) and type inference.
+//! * [`sim`]: Monte Carlo simulation of the marketing-to-sales handover under policies.
 //!
 //! The library does no printing and knows nothing of exit codes; the `leadsim` binary is a thin
 //! layer over it.
@@ -16,6 +17,7 @@ pub mod error;
 pub mod generate;
 pub mod output;
 pub mod scoring;
+pub mod sim;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -1,0 +1,229 @@
+//! From TOML to checked scenario types: the file, its scenarios and their deep merge. Every
+//! error names the key path and, for unknown keys, the nearest valid key.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use toml::{Table, Value};
+
+use super::fields::*;
+use super::sections::{arrivals, outcomes, policy, pool, population};
+use super::{
+    deep_merge, Pool, Population, Scenario, ScenarioFile, DEFAULT_REPLICATIONS, DEFAULT_SEED,
+};
+use crate::error::Result;
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "seed",
+    "replications",
+    "population",
+    "arrivals",
+    "pools",
+    "policy",
+    "outcomes",
+    "scenario",
+];
+const SCENARIO_KEYS: &[&str] = &[
+    "name",
+    "population",
+    "arrivals",
+    "pools",
+    "policy",
+    "outcomes",
+];
+
+pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
+    let mut cx = Ctx {
+        file,
+        tables: HashMap::new(),
+    };
+    let root: Table = toml::from_str(text).map_err(|e| {
+        let field = match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}")
+            }
+            None => "syntax".to_string(),
+        };
+        cx.err(&field, e.message().to_string())
+    })?;
+    check_keys(&cx, &root, TOP_KEYS, "")?;
+    let name = opt_str(&cx, &root, "name", "")?.unwrap_or("").to_string();
+    let seed = opt_int(&cx, &root, "seed", "", 0)?.map_or(DEFAULT_SEED, |s| s as u64);
+    let replications =
+        opt_int(&cx, &root, "replications", "", 1)?.map_or(DEFAULT_REPLICATIONS, |r| r as usize);
+
+    let mut base = root.clone();
+    for k in ["name", "seed", "replications", "scenario"] {
+        base.remove(k);
+    }
+    // The file's own settings must stand alone: they are every scenario's starting point.
+    let base_scenario = scenario(&mut cx, &base, "baseline".to_string(), "")?;
+
+    let entries: Vec<&Table> = match root.get("scenario") {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| as_table(&cx, v, &format!("scenario[{i}]")))
+            .collect::<Result<_>>()?,
+        Some(v) => {
+            return Err(cx.err(
+                "scenario",
+                format!("expected [[scenario]] entries, found {}", type_name(v)),
+            ))
+        }
+    };
+    if entries.is_empty() {
+        return Ok(ScenarioFile {
+            path: file.to_path_buf(),
+            name,
+            seed,
+            replications,
+            scenarios: vec![base_scenario],
+        });
+    }
+    let mut scenarios: Vec<Scenario> = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let prefix = format!("scenario[{i}]");
+        check_keys(&cx, entry, SCENARIO_KEYS, &prefix)?;
+        let sname = match opt_str(&cx, entry, "name", &prefix)? {
+            Some(s) if !s.trim().is_empty() => s.to_string(),
+            _ => {
+                return Err(cx.err(
+                    &join(&prefix, "name"),
+                    "every scenario needs a non-empty name",
+                ))
+            }
+        };
+        if scenarios.iter().any(|s| s.name == sname) {
+            return Err(cx.err(
+                &join(&prefix, "name"),
+                format!("scenario name \"{sname}\" is used twice"),
+            ));
+        }
+        let mut over = (*entry).clone();
+        over.remove("name");
+        let mut merged = base.clone();
+        deep_merge(&mut merged, &over);
+        scenarios.push(scenario(&mut cx, &merged, sname, &prefix)?);
+    }
+    Ok(ScenarioFile {
+        path: file.to_path_buf(),
+        name,
+        seed,
+        replications,
+        scenarios,
+    })
+}
+
+fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> Result<Scenario> {
+    let empty = Table::new();
+    let outcomes = outcomes(
+        cx,
+        section(cx, t, "outcomes", prefix)?.unwrap_or(&empty),
+        &join(prefix, "outcomes"),
+    )?;
+    let arrivals = match section(cx, t, "arrivals", prefix)? {
+        Some(a) => arrivals(cx, a, &join(prefix, "arrivals"))?,
+        None => {
+            return Err(cx.err(
+                &join(prefix, "arrivals"),
+                "required (rate_per_day, arrival_days)",
+            ))
+        }
+    };
+    let population = match section(cx, t, "population", prefix)? {
+        Some(p) => population(
+            cx,
+            p,
+            &join(prefix, "population"),
+            arrivals.replay.as_deref(),
+        )?,
+        None => {
+            return Err(cx.err(
+                &join(prefix, "population"),
+                "required: generator, table or constant",
+            ))
+        }
+    };
+    if arrivals.replay.is_some() && !matches!(population, Population::Table { .. }) {
+        return Err(cx.err(
+            &join(prefix, "arrivals.replay"),
+            "replaying arrival times needs a population table",
+        ));
+    }
+    let policy = policy(
+        cx,
+        section(cx, t, "policy", prefix)?.unwrap_or(&empty),
+        &join(prefix, "policy"),
+    )?;
+    let pools_path = join(prefix, "pools");
+    let pools_t = section(cx, t, "pools", prefix)?
+        .ok_or_else(|| cx.err(&pools_path, "required: at least one pool"))?;
+    let mut pools = Vec::new();
+    for (pname, v) in pools_t {
+        let path = join(&pools_path, pname);
+        pools.push(pool(cx, pname, as_table(cx, v, &path)?, &path)?);
+    }
+    if pools.is_empty() {
+        return Err(cx.err(&pools_path, "at least one pool is needed"));
+    }
+    check_bands(cx, &pools, policy.threshold, &pools_path)?;
+    Ok(Scenario {
+        name,
+        population,
+        arrivals,
+        pools,
+        policy,
+        outcomes,
+    })
+}
+
+fn check_bands(cx: &Ctx, pools: &[Pool], threshold: f64, path: &str) -> Result<()> {
+    let mut order: Vec<&Pool> = pools.iter().collect();
+    order.sort_by(|a, b| a.band[0].total_cmp(&b.band[0]));
+    for w in order.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if b.band[0] < a.band[1] {
+            return Err(cx.err(
+                &format!("{path}.{}.band", b.name),
+                format!(
+                    "band [{}, {}) overlaps pool \"{}\"'s band [{}, {})",
+                    b.band[0], b.band[1], a.name, a.band[0], a.band[1]
+                ),
+            ));
+        }
+        if b.band[0] > a.band[1] {
+            return Err(cx.err(
+                &format!("{path}.{}.band", b.name),
+                format!(
+                    "bands leave a gap: [{}, {}) is served by no pool",
+                    a.band[1], b.band[0]
+                ),
+            ));
+        }
+    }
+    let first = order[0];
+    let last = order[order.len() - 1];
+    if threshold <= 1.0 && first.band[0] > threshold {
+        return Err(cx.err(
+            &format!("{path}.{}.band", first.name),
+            format!(
+                "bands leave a gap: handed-over scores in [{threshold}, {}) are served by no pool",
+                first.band[0]
+            ),
+        ));
+    }
+    if last.band[1] < 1.0 {
+        return Err(cx.err(
+            &format!("{path}.{}.band", last.name),
+            format!(
+                "bands leave a gap: scores in [{}, 1] are served by no pool",
+                last.band[1]
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,318 @@
+//! Readers of the value-like settings: distributions, calendars, speed-to-lead curves and
+//! their presets.
+
+use toml::Value;
+
+use super::fields::*;
+use super::{Decision, SpeedToLead};
+use crate::error::Result;
+use crate::sim::calendar::{AlwaysTag, Hours, DAY_NAMES};
+use crate::sim::dist::DistSpec;
+use crate::text::did_you_mean;
+
+/// Speed-to-lead presets of MODEL.md section 3.
+pub const SPEED_PRESETS: &[(&str, &[[f64; 2]])] = &[
+    (
+        "default",
+        &[
+            [0.0, 1.0],
+            [1.0, 0.75],
+            [24.0, 0.45],
+            [72.0, 0.35],
+            [720.0, 0.25],
+        ],
+    ),
+    (
+        "hbr-2011",
+        &[[0.0, 1.0], [1.0, 1.0], [2.0, 0.143], [24.0, 0.0167]],
+    ),
+    (
+        "lrm-2007",
+        &[[0.0, 1.0], [0.083, 1.0], [0.167, 0.25], [0.5, 0.048]],
+    ),
+    (
+        "velocify-2012",
+        &[
+            [0.0, 1.0],
+            [0.0167, 1.0],
+            [0.033, 0.53],
+            [0.05, 0.40],
+            [24.0, 0.24],
+            [48.0, 0.20],
+        ],
+    ),
+];
+
+/// Nurture decision presets of MODEL.md section 3.
+pub const DECISION_PRESETS: &[(&str, Decision)] = &[
+    (
+        "rule-of-45",
+        Decision {
+            pi: 0.62,
+            scale_months: 9.8,
+            shape: 1.26,
+        },
+    ),
+    (
+        "rejected-80",
+        Decision {
+            pi: 0.95,
+            scale_months: 6.5,
+            shape: 1.0,
+        },
+    ),
+];
+
+pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>> {
+    let parts: Vec<String> = match v {
+        Value::String(s) => s.split(',').map(|p| p.trim().to_lowercase()).collect(),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(|s| s.trim().to_lowercase())
+                    .ok_or_else(|| cx.err(field, "expected day names"))
+            })
+            .collect::<Result<_>>()?,
+        _ => {
+            return Err(cx.err(
+                field,
+                format!(
+                    "expected day names such as \"mon-fri\", found {}",
+                    type_name(v)
+                ),
+            ))
+        }
+    };
+    let mut works = [false; 7];
+    let day = |s: &str| -> Result<usize> {
+        DAY_NAMES.iter().position(|d| *d == s).ok_or_else(|| {
+            cx.err(
+                field,
+                format!(
+                    "\"{s}\" is not a day (mon, tue, wed, thu, fri, sat, sun){}",
+                    did_you_mean(s, DAY_NAMES)
+                ),
+            )
+        })
+    };
+    for p in parts.iter().filter(|p| !p.is_empty()) {
+        match p.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (day(a.trim())?, day(b.trim())?);
+                let mut d = a;
+                loop {
+                    works[d] = true;
+                    if d == b {
+                        break;
+                    }
+                    d = (d + 1) % 7;
+                }
+            }
+            None => works[day(p)?] = true,
+        }
+    }
+    Ok(DAY_NAMES
+        .iter()
+        .zip(works)
+        .filter(|(_, w)| *w)
+        .map(|(d, _)| d.to_string())
+        .collect())
+}
+
+pub(super) fn hours(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<Hours> {
+    let Some(v) = v else {
+        return Ok(Hours::Weekly {
+            days: DAY_NAMES[..5].iter().map(|d| d.to_string()).collect(),
+            start: 9.0,
+            end: 17.0,
+        });
+    };
+    if let Value::String(s) = v {
+        one_of(cx, s, &["always"], field)?;
+        return Ok(Hours::Always(AlwaysTag));
+    }
+    let t = as_table(cx, v, field)?;
+    check_keys(cx, t, &["days", "start", "end"], field)?;
+    let days = match t.get("days") {
+        Some(d) => days_list(cx, d, &join(field, "days"))?,
+        None => DAY_NAMES[..5].iter().map(|d| d.to_string()).collect(),
+    };
+    let start = in_range(
+        cx,
+        req_num(cx, t, "start", field)?,
+        0.0,
+        24.0,
+        &join(field, "start"),
+        "an hour of the day",
+    )?;
+    let end = in_range(
+        cx,
+        req_num(cx, t, "end", field)?,
+        0.0,
+        24.0,
+        &join(field, "end"),
+        "an hour of the day",
+    )?;
+    if days.is_empty() || end <= start {
+        return Err(cx.err(field, format!(
+            "the calendar has no working hours (days {:?}, start {start}, end {end}; shifts across midnight are not supported)", days)));
+    }
+    Ok(Hours::Weekly { days, start, end })
+}
+
+pub(super) fn dist(
+    cx: &Ctx,
+    v: Option<&Value>,
+    field: &str,
+    default: DistSpec,
+) -> Result<DistSpec> {
+    let Some(v) = v else { return Ok(default) };
+    let t = as_table(cx, v, field)?;
+    let kind = opt_str(cx, t, "dist", field)?.ok_or_else(|| {
+        cx.err(
+            &join(field, "dist"),
+            "required: fixed, exponential, lognormal or gamma",
+        )
+    })?;
+    let kind = one_of(
+        cx,
+        kind,
+        &["fixed", "exponential", "lognormal", "gamma"],
+        &join(field, "dist"),
+    )?;
+    let pos = |k: &str| -> Result<f64> { positive(cx, req_num(cx, t, k, field)?, &join(field, k)) };
+    let nonneg = |k: &str| -> Result<f64> {
+        non_neg(cx, t, k, field, f64::NAN).and_then(|x| {
+            if x.is_nan() {
+                Err(cx.err(&join(field, k), "required"))
+            } else {
+                Ok(x)
+            }
+        })
+    };
+    Ok(match kind {
+        "fixed" => {
+            check_keys(cx, t, &["dist", "value"], field)?;
+            DistSpec::Fixed {
+                value: nonneg("value")?,
+            }
+        }
+        "exponential" => {
+            check_keys(cx, t, &["dist", "mean"], field)?;
+            DistSpec::Exponential { mean: pos("mean")? }
+        }
+        "gamma" => {
+            check_keys(cx, t, &["dist", "mean", "cv"], field)?;
+            DistSpec::Gamma {
+                mean: pos("mean")?,
+                cv: nonneg("cv")?,
+            }
+        }
+        _ => {
+            let by_median = t.contains_key("median") || t.contains_key("sigma");
+            if by_median && (t.contains_key("mean") || t.contains_key("cv")) {
+                return Err(cx.err(
+                    field,
+                    "a lognormal takes either mean and cv, or median and sigma, not both",
+                ));
+            }
+            if by_median {
+                check_keys(cx, t, &["dist", "median", "sigma"], field)?;
+                DistSpec::LogNormalMedian {
+                    median: pos("median")?,
+                    sigma: nonneg("sigma")?,
+                }
+            } else {
+                check_keys(cx, t, &["dist", "mean", "cv"], field)?;
+                DistSpec::LogNormalMeanCv {
+                    mean: pos("mean")?,
+                    cv: nonneg("cv")?,
+                }
+            }
+        }
+    })
+}
+
+pub(super) fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToLead> {
+    let Some(v) = v else {
+        return Ok(SpeedToLead::Table(SPEED_PRESETS[0].1.to_vec()));
+    };
+    let t = as_table(cx, v, field)?;
+    check_keys(
+        cx,
+        t,
+        &["table", "exponential_per_hour", "exponential", "preset"],
+        field,
+    )?;
+    if t.len() != 1 {
+        return Err(cx.err(
+            field,
+            "set exactly one of table, exponential_per_hour or preset",
+        ));
+    }
+    // MODEL.md's spelling: `exponential = { per_hour = kappa }`.
+    if let Some(v) = t.get("exponential") {
+        let efield = join(field, "exponential");
+        let e = as_table(cx, v, &efield)?;
+        check_keys(cx, e, &["per_hour"], &efield)?;
+        let k = req_num(cx, e, "per_hour", &efield)?;
+        if k < 0.0 {
+            return Err(cx.err(
+                &join(&efield, "per_hour"),
+                format!("must not be negative, found {k}"),
+            ));
+        }
+        return Ok(SpeedToLead::ExponentialPerHour(k));
+    }
+    if let Some(k) = opt_num(cx, t, "exponential_per_hour", field)? {
+        if k < 0.0 {
+            return Err(cx.err(
+                &join(field, "exponential_per_hour"),
+                format!("must not be negative, found {k}"),
+            ));
+        }
+        return Ok(SpeedToLead::ExponentialPerHour(k));
+    }
+    if let Some(p) = opt_str(cx, t, "preset", field)? {
+        let names: Vec<&str> = SPEED_PRESETS.iter().map(|p| p.0).collect();
+        let p = one_of(cx, p, &names, &join(field, "preset"))?;
+        return Ok(SpeedToLead::Table(
+            SPEED_PRESETS
+                .iter()
+                .find(|x| x.0 == p)
+                .map(|x| x.1.to_vec())
+                .unwrap_or_default(),
+        ));
+    }
+    let tfield = join(field, "table");
+    let rows = t["table"]
+        .as_array()
+        .ok_or_else(|| cx.err(&tfield, "expected an array of [hours, multiplier] points"))?;
+    if rows.is_empty() {
+        return Err(cx.err(&tfield, "needs at least one point"));
+    }
+    let mut pts = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let f = format!("{tfield}[{i}]");
+        let p = num_array(cx, r, &f)?;
+        if p.len() != 2 {
+            return Err(cx.err(&f, "expected [hours, multiplier]"));
+        }
+        if p[0] < 0.0 {
+            return Err(cx.err(&f, format!("hours must not be negative, found {}", p[0])));
+        }
+        in_range(cx, p[1], 0.0, 1.0, &f, "the multiplier")?;
+        if let Some(prev) = pts.last().copied() {
+            let prev: [f64; 2] = prev;
+            if p[0] <= prev[0] {
+                return Err(cx.err(&f, "hours must increase from point to point"));
+            }
+            if p[1] > prev[1] {
+                return Err(cx.err(&f, "the curve must not increase (g is non-increasing)"));
+            }
+        }
+        pts.push([p[0], p[1]]);
+    }
+    Ok(SpeedToLead::Table(pts))
+}

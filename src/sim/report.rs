@@ -1,0 +1,260 @@
+//! The printed table and the output files (`summary.csv`, `summary.json`, `replications.csv`),
+//! each written atomically.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use super::run::Results;
+use super::stats::Interval;
+use crate::error::{Error, Result};
+use crate::output::{write_atomic, AtomicFile};
+
+/// Metrics shown in the printed table, before the per-pool utilisation.
+const TABLE_METRICS: [&str; 8] = [
+    "mqls",
+    "sqls",
+    "mql_to_sql",
+    "response_p50_h",
+    "sla_met",
+    "won_revenue_12m",
+    "recovered_revenue_12m",
+    "net_revenue",
+];
+
+fn is_share(metric: &str) -> bool {
+    matches!(
+        metric,
+        "mql_to_sql" | "acceptance" | "waited_share" | "sla_met"
+    ) || metric.starts_with("utilisation_")
+}
+
+fn is_money(metric: &str) -> bool {
+    metric.contains("revenue") || metric.contains("cost")
+}
+
+fn num(metric: &str, x: f64, signed: bool) -> String {
+    if x.is_nan() {
+        return "-".into();
+    }
+    let sign = if signed && x >= 0.0 { "+" } else { "" };
+    if is_share(metric) {
+        // Small differences need the second decimal to be readable at all.
+        let digits = if (100.0 * x).abs() < 1.0 { 2 } else { 1 };
+        format!("{sign}{:.*}%", digits, 100.0 * x)
+    } else if metric.ends_with("_h") {
+        format!("{sign}{x:.2}h")
+    } else if is_money(metric) && x.abs() >= 1e6 {
+        format!("{sign}{:.2}M", x / 1e6)
+    } else if is_money(metric) && x.abs() >= 1e3 {
+        format!("{sign}{:.1}k", x / 1e3)
+    } else if x.abs() >= 100.0 || x == x.trunc() {
+        format!("{sign}{x:.0}")
+    } else {
+        format!("{sign}{x:.2}")
+    }
+}
+
+fn cell(metric: &str, s: &Interval, signed: bool, reps: usize) -> String {
+    let half = (s.ci_high - s.ci_low) / 2.0;
+    let mut out = num(metric, s.mean, signed);
+    if half.is_finite() {
+        out.push_str(" ±");
+        out.push_str(num(metric, half, false).trim_start_matches('+'));
+    }
+    if s.n < reps {
+        let _ = write!(out, " (n={})", s.n);
+    }
+    out
+}
+
+impl Results {
+    /// The human-readable table: one row per scenario with each key metric's mean and 95%
+    /// interval half-width, and under every other scenario its paired difference against the
+    /// baseline.
+    pub fn table(&self) -> String {
+        let mut metrics: Vec<String> = TABLE_METRICS.iter().map(|s| s.to_string()).collect();
+        for sc in &self.scenarios {
+            for m in &sc.metrics {
+                if m.starts_with("utilisation_") && !metrics.contains(m) {
+                    metrics.push(m.clone());
+                }
+            }
+        }
+        let mut rows: Vec<Vec<String>> = vec![std::iter::once("scenario".to_string())
+            .chain(metrics.iter().cloned())
+            .collect()];
+        for (i, sc) in self.scenarios.iter().enumerate() {
+            let find = |m: &str| sc.summary.iter().find(|s| s.metric == m);
+            let mut row = vec![sc.name.clone()];
+            let mut diff = vec![if i == 0 {
+                String::new()
+            } else {
+                "  vs baseline".to_string()
+            }];
+            for m in &metrics {
+                match find(m) {
+                    Some(s) => {
+                        row.push(cell(m, &s.value, false, self.replications));
+                        diff.push(
+                            s.diff
+                                .as_ref()
+                                .map_or(String::new(), |d| cell(m, d, true, self.replications)),
+                        );
+                    }
+                    None => {
+                        row.push("-".into());
+                        diff.push(String::new());
+                    }
+                }
+            }
+            rows.push(row);
+            if i > 0 {
+                rows.push(diff);
+            }
+        }
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}: {} replications, seed {}; mean ±95% half-width (Student t); \"vs baseline\" rows are paired differences against \"{}\"",
+            if self.name.is_empty() { "leadsim simulate" } else { &self.name },
+            self.replications,
+            self.seed,
+            self.scenarios[0].name
+        );
+        for r in &rows {
+            let line: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    let pad = widths[j] - c.chars().count();
+                    if j == 0 {
+                        format!("{c}{}", " ".repeat(pad))
+                    } else {
+                        format!("{}{c}", " ".repeat(pad))
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        }
+        out
+    }
+}
+
+fn csv_num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Writes `summary.csv`, `summary.json` and `replications.csv` into `out_dir` (created if
+/// missing), each atomically.
+///
+/// # Errors
+/// [`Error::Io`] naming the file that could not be written.
+pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<()> {
+    let dir = out_dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    write_summary_csv(results, &dir.join("summary.csv"))?;
+    let json = serde_json::to_vec_pretty(results)
+        .map_err(|e| Error::io(dir.join("summary.json"), std::io::Error::other(e)))?;
+    write_atomic(dir.join("summary.json"), &json)?;
+    write_replications_csv(results, &dir.join("replications.csv"))
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>> {
+    Ok(csv::WriterBuilder::new().from_writer(AtomicFile::create(path)?))
+}
+
+fn finish(w: csv::Writer<AtomicFile>, path: &Path) -> Result<()> {
+    let f = w
+        .into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    f.commit()
+}
+
+fn write_summary_csv(results: &Results, path: &Path) -> Result<()> {
+    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+    let mut w = csv_writer(path)?;
+    w.write_record([
+        "scenario",
+        "metric",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "diff_mean",
+        "diff_ci_low",
+        "diff_ci_high",
+    ])
+    .map_err(io)?;
+    for sc in &results.scenarios {
+        for s in &sc.summary {
+            let v = &s.value;
+            let (dm, dl, dh) = s
+                .diff
+                .as_ref()
+                .map_or((String::new(), String::new(), String::new()), |d| {
+                    (csv_num(d.mean), csv_num(d.ci_low), csv_num(d.ci_high))
+                });
+            w.write_record([
+                sc.name.clone(),
+                s.metric.clone(),
+                csv_num(v.mean),
+                csv_num(v.sd),
+                csv_num(v.ci_low),
+                csv_num(v.ci_high),
+                dm,
+                dl,
+                dh,
+            ])
+            .map_err(io)?;
+        }
+    }
+    finish(w, path)
+}
+
+fn write_replications_csv(results: &Results, path: &Path) -> Result<()> {
+    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+    let mut columns: Vec<String> = Vec::new();
+    for sc in &results.scenarios {
+        for m in &sc.metrics {
+            if !columns.contains(m) {
+                columns.push(m.clone());
+            }
+        }
+    }
+    let mut w = csv_writer(path)?;
+    let header: Vec<String> = ["scenario".to_string(), "replication".to_string()]
+        .into_iter()
+        .chain(columns.iter().cloned())
+        .collect();
+    w.write_record(&header).map_err(io)?;
+    for sc in &results.scenarios {
+        let index: Vec<Option<usize>> = columns
+            .iter()
+            .map(|c| sc.metrics.iter().position(|m| m == c))
+            .collect();
+        for (r, values) in sc.values.iter().enumerate() {
+            let mut rec = vec![sc.name.clone(), r.to_string()];
+            // A metric the scenario lacks (another scenario's pool) is empty; an undefined
+            // ratio is NaN.
+            rec.extend(
+                index
+                    .iter()
+                    .map(|i| i.map_or(String::new(), |i| format!("{}", values[i]))),
+            );
+            w.write_record(&rec).map_err(io)?;
+        }
+    }
+    let mut f = w
+        .into_inner()
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    f.flush().map_err(|e| Error::io(path, e))?;
+    f.commit()
+}

@@ -1,0 +1,209 @@
+//! All scenarios times all replications, in parallel over fixed indices, reduced in index order.
+//!
+//! **Invariant:** results depend only on the scenario file, the seed and the replication count,
+//! never on the number of threads: unit `i` (replication `i / S`, scenario `i % S`) draws only
+//! from streams keyed by its replication, and rayon's `collect` keeps index order.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::config::{Scenario, ScenarioFile};
+use super::engine::{simulate, Compiled};
+use super::metrics::metric_names;
+use super::stats::Interval;
+use crate::error::{Error, Result};
+
+/// How to run a scenario file; `None` fields take the file's values (or the defaults).
+#[derive(Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    /// Overrides the file's `seed`.
+    pub seed: Option<u64>,
+    /// Overrides the file's `replications`.
+    pub replications: Option<usize>,
+    /// Worker threads (default: rayon's global pool).
+    pub threads: Option<usize>,
+    /// Called as `(done, total)` after each (scenario, replication) finishes, from any thread.
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+/// One metric of one scenario across replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricSummary {
+    /// Metric name.
+    pub metric: String,
+    /// Its own summary.
+    #[serde(flatten)]
+    pub value: Interval,
+    /// The summary of its per-replication differences against the baseline (`None` for the
+    /// baseline itself, or when the baseline lacks the metric).
+    pub diff: Option<Interval>,
+}
+
+/// Results of one scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioResult {
+    /// The scenario's name, verbatim.
+    pub name: String,
+    /// Its resolved configuration.
+    pub config: Scenario,
+    /// Metric names, in column order.
+    pub metrics: Vec<String>,
+    /// `values[r][m]`: metric `m` of replication `r` (NaN where a ratio had no denominator).
+    #[serde(skip)]
+    pub values: Vec<Vec<f64>>,
+    /// One summary per metric.
+    pub summary: Vec<MetricSummary>,
+}
+
+/// Everything a run produced.
+#[derive(Clone, Debug, Serialize)]
+pub struct Results {
+    /// The scenario file's `name`.
+    pub name: String,
+    /// The seed used.
+    pub seed: u64,
+    /// The number of replications.
+    pub replications: usize,
+    /// leadsim's version.
+    pub version: String,
+    /// Baseline first.
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+/// Runs every scenario of `file` for every replication.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for zero replications or zero threads, or when the thread pool
+/// cannot be built.
+pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
+    let seed = opts.seed.unwrap_or(file.seed);
+    let reps = opts.replications.unwrap_or(file.replications);
+    if reps == 0 {
+        return Err(Error::InvalidParameter {
+            name: "replications".into(),
+            value: "0".into(),
+            reason: "at least one is needed".into(),
+        });
+    }
+    let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
+    let s = compiled.len();
+    let total = s * reps;
+    let done = AtomicUsize::new(0);
+    let work = || -> Vec<Vec<f64>> {
+        (0..total)
+            .into_par_iter()
+            .map(|i| {
+                let v = simulate(&compiled[i % s], seed, (i / s) as u64);
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(cb) = opts.progress {
+                    cb(d, total);
+                }
+                v
+            })
+            .collect()
+    };
+    let flat = match opts.threads {
+        None => work(),
+        Some(0) => {
+            return Err(Error::InvalidParameter {
+                name: "threads".into(),
+                value: "0".into(),
+                reason: "at least one is needed".into(),
+            })
+        }
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Error::InvalidParameter {
+                name: "threads".into(),
+                value: n.to_string(),
+                reason: e.to_string(),
+            })?
+            .install(work),
+    };
+    let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(reps); s];
+    for (i, v) in flat.into_iter().enumerate() {
+        per[i % s].push(v);
+    }
+    let base_names = metric_names(&file.scenarios[0]);
+    let scenarios: Vec<ScenarioResult> = file
+        .scenarios
+        .iter()
+        .zip(per)
+        .map(|(sc, values)| {
+            let names = metric_names(sc);
+            let summary = names
+                .iter()
+                .enumerate()
+                .map(|(m, name)| {
+                    let col = values.iter().map(|r| r[m]);
+                    let value = Interval::of(col);
+                    MetricSummary {
+                        metric: name.clone(),
+                        value,
+                        diff: None,
+                    }
+                })
+                .collect();
+            ScenarioResult {
+                name: sc.name.clone(),
+                config: sc.clone(),
+                metrics: names,
+                values,
+                summary,
+            }
+        })
+        .collect();
+    let mut results = Results {
+        name: file.name.clone(),
+        seed,
+        replications: reps,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenarios,
+    };
+    add_differences(&mut results, &base_names);
+    Ok(results)
+}
+
+/// Paired differences against the baseline, replication by replication (common random
+/// numbers make them far tighter than the difference of two independent intervals).
+fn add_differences(results: &mut Results, base_names: &[String]) {
+    let (base, rest) = results
+        .scenarios
+        .split_first_mut()
+        .expect("at least one scenario");
+    for sc in rest {
+        for (m, summary) in sc.summary.iter_mut().enumerate() {
+            let Some(bm) = base_names.iter().position(|n| *n == summary.metric) else {
+                continue;
+            };
+            let diffs = sc
+                .values
+                .iter()
+                .zip(&base.values)
+                .map(|(x, b)| x[m] - b[bm]);
+            summary.diff = Some(Interval::of(diffs));
+        }
+    }
+}
+
+impl Results {
+    /// The summary of `metric` for scenario `scenario`, if both exist.
+    pub fn summary(&self, scenario: &str, metric: &str) -> Option<&MetricSummary> {
+        self.scenarios
+            .iter()
+            .find(|s| s.name == scenario)?
+            .summary
+            .iter()
+            .find(|m| m.metric == metric)
+    }
+
+    /// Per-replication values of `metric` for `scenario`.
+    pub fn column(&self, scenario: &str, metric: &str) -> Option<Vec<f64>> {
+        let sc = self.scenarios.iter().find(|s| s.name == scenario)?;
+        let m = sc.metrics.iter().position(|n| n == metric)?;
+        Some(sc.values.iter().map(|r| r[m]).collect())
+    }
+}
