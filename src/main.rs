@@ -52,6 +52,9 @@ enum Command {
         after_help = "Examples:\n  leadsim evaluate --model model.json --data holdout.csv\n  leadsim evaluate --model model.json --data holdout.csv --json"
     )]
     Evaluate(EvaluateArgs),
+    /// Compare handover policies: Monte Carlo replay of the funnel for every scenario of a file
+    #[command(after_help = "Examples:\n  leadsim simulate data/scenarios/handover.toml --out results/\n  leadsim simulate data/scenarios/handover.toml --out results/ --seed 7 --replications 200 --threads 2\n\nWrites results/summary.csv, results/summary.json and results/replications.csv.")]
+    Simulate(SimulateArgs),
     /// Score leads with a saved model: probability, band and the strongest factors
     #[command(
         after_help = "Examples:\n  leadsim score --model model.json --data new.csv --out scored.csv --explain 3\n  leadsim score --model model.json --data huge.csv.gz --out scored.csv --id lead_id"
@@ -220,6 +223,27 @@ struct ScoreArgs {
     quiet: bool,
 }
 
+#[derive(Args)]
+struct SimulateArgs {
+    /// Scenario file (TOML): population, arrivals, rep pools, policy, outcomes, scenarios
+    scenario_file: PathBuf,
+    /// Output folder for summary.csv, summary.json and replications.csv
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Random seed (overrides the file's `seed`); one seed fixes every result
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replications per scenario (overrides the file's `replications`)
+    #[arg(long)]
+    replications: Option<usize>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar
+    #[arg(long)]
+    quiet: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -240,6 +264,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train(a) => cmd_train(a),
         Command::Evaluate(a) => cmd_evaluate(a),
         Command::Score(a) => cmd_score(a),
+        Command::Simulate(a) => cmd_simulate(a),
     }
 }
 
@@ -377,5 +402,46 @@ fn cmd_score(a: ScoreArgs) -> Result<ExitCode> {
     } else {
         print!("{}", report::score_summary(&summary, &a.out));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
+    let file = leadsim::sim::ScenarioFile::load(&a.scenario_file)?;
+    for w in file.warnings() {
+        eprintln!("warning: {w}");
+    }
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let pb = ProgressBar::new(0);
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} scenario-replications ({eta} left)",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        pb
+    };
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let opts = leadsim::sim::RunOptions {
+        seed: a.seed,
+        replications: a.replications,
+        threads: a.threads,
+        progress: Some(&progress),
+    };
+    let results = leadsim::sim::run(&file, &opts);
+    bar.finish_and_clear();
+    let results = results?;
+    leadsim::sim::write_outputs(&results, &a.out)
+        .with_context(|| format!("writing results to {}", a.out.display()))?;
+    println!("{}", results.table());
+    println!(
+        "wrote {}/summary.csv, summary.json and replications.csv",
+        a.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -1,13 +1,13 @@
 //! Where leads' (score, propensity, value) come from: a table of scored leads, a constant, or a
 //! synthetic generator.
 //!
-//! **Stand-in generator.** `generator = "b2b-saas"` is meant to be the generator of
-//! `leadsim generate` (`crate::generate::Generator`), which is being written elsewhere. Until it
-//! lands, [`stand_in_b2b_saas`] plays its part: a latent logistic model with known coefficients
-//! gives the true propensity, and the score is that logit seen through noise, i.e. a scoring
-//! model of chosen quality. Switching to the real generator means replacing the body of
-//! [`stand_in_b2b_saas`] only; it draws from the lead's attribute stream, so the rest of the
-//! draw layout is unaffected.
+//! **Generator.** `generator = "b2b-saas"` is the generator of `leadsim generate`
+//! ([`crate::generate::Generator`]), so the loop generate -> train -> score -> simulate closes:
+//! the lead's true propensity is the generator's `sigmoid(b . x)`, and its score is that logit
+//! seen through noise, `sigmoid(logit + score_noise * e)` with `e` standard normal, i.e. a
+//! scoring model of chosen quality (`score_noise = 0` is a perfect model). The deal value comes
+//! from `outcomes.deal_value`, like every population without a value column, so the scenario
+//! file stays the one place that sets it.
 
 use std::path::Path;
 
@@ -15,36 +15,29 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::config::{LeadAttrs, Population};
 use super::rng::SplitMix64;
+use crate::data::{source::field_str, CsvOptions, CsvStream};
 use crate::error::{Error, Result};
+use crate::generate::{Generator, Preset};
 
-/// Default noise of the stand-in's score on the logit scale (an AUC near 0.8 on this latent
-/// model; an assumption, grade A).
+/// Default noise of the generator's score on the logit scale (an assumption, grade A: it gives
+/// the score an AUC of about 0.8 against the true outcome, like the models `leadsim train`
+/// fits on the generator's histories).
 pub const DEFAULT_SCORE_NOISE: f64 = 0.5;
-
-/// Intercept and coefficients of the stand-in's latent model (assumption, grade A): a base rate
-/// near 0.25 and four standard-normal features of decreasing weight.
-const STAND_IN_INTERCEPT: f64 = -1.4;
-const STAND_IN_COEF: [f64; 4] = [0.9, -0.6, 0.45, 0.3];
 
 #[inline]
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// The stand-in for `crate::generate::Generator::new(Preset::B2bSaas).sample(rng)`: a fixed
-/// number of draws per lead (four features, one score error). The value is left to
-/// `outcomes.deal_value` (lognormal, median 25,000, sigma 1 by default).
+/// One lead from the b2b-saas generator: its [`crate::generate::DRAWS_PER_LEAD`] draws, then one
+/// draw for the score's error, all from the lead's attribute stream.
 #[inline]
-pub fn stand_in_b2b_saas(rng: &mut SplitMix64, score_noise: f64) -> LeadAttrs {
-    let mut logit = STAND_IN_INTERCEPT;
-    for b in STAND_IN_COEF {
-        let x: f64 = StandardNormal.sample(rng);
-        logit += b * x;
-    }
+pub fn generated_lead(generator: &Generator, rng: &mut SplitMix64, score_noise: f64) -> LeadAttrs {
+    let lead = generator.sample_latent(rng);
     let e: f64 = StandardNormal.sample(rng);
     LeadAttrs {
-        score: sigmoid(logit + score_noise * e),
-        propensity: sigmoid(logit),
+        score: sigmoid(lead.logit + score_noise * e),
+        propensity: lead.probability,
         value: None,
     }
 }
@@ -52,8 +45,8 @@ pub fn stand_in_b2b_saas(rng: &mut SplitMix64, score_noise: f64) -> LeadAttrs {
 /// A population ready to draw from.
 #[derive(Clone, Debug)]
 pub enum Source {
-    /// The stand-in generator with its score noise.
-    Generator(f64),
+    /// The synthetic generator with its score noise.
+    Generator(Generator, f64),
     /// Rows sampled with replacement, propensity already scaled and capped.
     Table(std::sync::Arc<Vec<LeadAttrs>>, f64),
     /// One kind of lead.
@@ -77,7 +70,9 @@ impl Source {
     /// Compiles a validated population.
     pub fn new(p: &Population) -> Self {
         match p {
-            Population::Generator { score_noise, .. } => Source::Generator(*score_noise),
+            Population::Generator { score_noise, .. } => {
+                Source::Generator(Generator::new(Preset::B2bSaas), *score_noise)
+            }
             Population::Table {
                 data,
                 propensity_scale,
@@ -91,7 +86,7 @@ impl Source {
     #[inline]
     pub fn draw(&self, rng: &mut SplitMix64) -> LeadAttrs {
         match self {
-            Source::Generator(noise) => stand_in_b2b_saas(rng, *noise),
+            Source::Generator(generator, noise) => generated_lead(generator, rng, *noise),
             Source::Table(rows, scale) => {
                 let i = ((rng.u01() * rows.len() as f64) as usize).min(rows.len() - 1);
                 let mut a = rows[i];
@@ -103,8 +98,9 @@ impl Source {
     }
 }
 
-/// Reads a CSV of scored leads, and with `time` their arrival hours. Scores and propensities
-/// must lie in [0, 1]; values and times must not be negative.
+/// Reads a CSV of scored leads (any file `leadsim score` or another tool wrote: delimiter
+/// sniffed, gzip, BOM and CRLF handled), and with `time` their arrival hours. Scores and
+/// propensities must lie in [0, 1]; values and times must not be negative.
 ///
 /// # Errors
 /// [`Error::Io`], [`Error::Csv`], [`Error::HeaderOnly`], [`Error::UnknownColumn`] (with a
@@ -117,38 +113,18 @@ pub fn read_table(
     value: Option<&str>,
     time: Option<&str>,
 ) -> Result<(Vec<LeadAttrs>, Option<Vec<f64>>)> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(std::io::BufReader::new(file));
-    let csv_err = |e: csv::Error| Error::Csv {
-        path: path.to_path_buf(),
-        line: e.position().map_or(0, |p| p.line()),
-        message: e.to_string(),
-    };
-    let headers = rdr.headers().map_err(csv_err)?.clone();
-    let col = |name: &str| -> Result<usize> {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-            .ok_or_else(|| Error::UnknownColumn {
-                path: path.to_path_buf(),
-                column: name.to_string(),
-                hint: crate::text::did_you_mean(name, headers.iter()),
-            })
-    };
-    let (si, pi) = (col(score)?, col(propensity)?);
-    let vi = value.map(col).transpose()?;
-    let ti = time.map(col).transpose()?;
+    let mut stream = CsvStream::open(path, &CsvOptions::default())?;
+    let (si, pi) = (stream.column_index(score)?, stream.column_index(propensity)?);
+    let vi = value.map(|v| stream.column_index(v)).transpose()?;
+    let ti = time.map(|t| stream.column_index(t)).transpose()?;
+    let path = stream.path().to_path_buf();
     let mut rows = Vec::new();
     let mut times = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(csv_err)?;
-        let line = rec.position().map_or(0, |p| p.line());
+    while let Some((rec, line)) = stream.next_record()? {
         let num = |i: usize, name: &str, lo: f64, hi: f64| -> Result<f64> {
-            let text = rec.get(i).unwrap_or("").trim();
+            let text = field_str(&path, line, name, &rec[i])?;
             let bad = |reason: &str| Error::BadValue {
-                path: path.to_path_buf(),
+                path: path.clone(),
                 line,
                 column: name.to_string(),
                 value: text.to_string(),
@@ -173,9 +149,7 @@ pub fn read_table(
         }
     }
     if rows.is_empty() {
-        return Err(Error::HeaderOnly {
-            path: path.to_path_buf(),
-        });
+        return Err(Error::HeaderOnly { path });
     }
     Ok((rows, time.map(|_| times)))
 }
