@@ -58,8 +58,14 @@ fn shipped_example_runs_end_to_end() {
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(json["scenarios"][1]["config"]["policy"]["threshold"], 0.2);
     assert_eq!(json["scenarios"][1]["config"]["pools"][0]["count"], 6);
-    assert_eq!(json["scenarios"][0]["config"]["population"]["generator"], "b2b-saas");
-    assert_eq!(json["scenarios"][0]["config"]["pools"][0]["hours"]["days"][4], "fri");
+    assert_eq!(
+        json["scenarios"][0]["config"]["population"]["generator"],
+        "b2b-saas"
+    );
+    assert_eq!(
+        json["scenarios"][0]["config"]["pools"][0]["hours"]["days"][4],
+        "fri"
+    );
     assert_eq!(json["scenarios"][0]["summary"][0]["metric"], "mqls");
     assert_eq!(json["scenarios"][0]["summary"][0]["n"], 4);
     assert!(file.warnings().is_empty(), "{:?}", file.warnings());

@@ -96,17 +96,13 @@ impl Shift {
         if self.always || !self.works.iter().any(|&w| w) {
             return None;
         }
-        let mut day = (t / 24.0).floor() as i64;
+        let first = (t / 24.0).floor() as i64;
         // Eight days always hold a working day; the bound also ends the search at times so
         // large that a day no longer registers in an f64 (only absurd inputs get there).
-        for _ in 0..8 {
-            let s = 24.0 * day as f64 + self.start;
-            if s > t && self.works[day.rem_euclid(7) as usize] {
-                return Some(s);
-            }
-            day += 1;
-        }
-        None
+        (first..first.saturating_add(8))
+            .map(|day| (day, 24.0 * day as f64 + self.start))
+            .find(|&(day, s)| s > t && self.works[day.rem_euclid(7) as usize])
+            .map(|(_, s)| s)
     }
 
     /// Working hours inside `[a, b)`.
