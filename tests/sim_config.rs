@@ -159,7 +159,11 @@ fn syntax_errors_name_the_line() {
 
 #[test]
 fn overloaded_pool_without_patience_warns() {
-    let f = parse(&EXAMPLE.replace("count = 4", "count = 1")).unwrap();
+    // One rep against 400 MQLs a business day: far more work than one rep's shifts hold.
+    let overloaded = EXAMPLE
+        .replace("count = 4", "count = 1")
+        .replace("rate_per_day = 40", "rate_per_day = 400");
+    let f = parse(&overloaded).unwrap();
     let w = f.warnings();
     assert!(
         w.iter()
@@ -167,9 +171,7 @@ fn overloaded_pool_without_patience_warns() {
         "{w:?}"
     );
     let f = parse(
-        &EXAMPLE
-            .replace("count = 4", "count = 1")
-            .replace("# patience_hours = 48.0", "patience_hours = 48.0"),
+        &overloaded.replace("# patience_hours = 48.0", "patience_hours = 48.0"),
     )
     .unwrap();
     assert!(f.warnings().is_empty());
