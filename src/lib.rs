@@ -16,6 +16,7 @@ pub mod data;
 pub mod error;
 pub mod generate;
 pub mod output;
+pub mod report;
 pub mod scoring;
 pub mod sim;
 pub mod text;

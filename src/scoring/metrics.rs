@@ -127,6 +127,109 @@ pub fn pr_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
     Some(sum / total_pos as f64)
 }
 
+/// Most points [`evaluate`] keeps per ROC or precision-recall curve: enough to draw a smooth
+/// curve, few enough to keep the model file small.
+pub const DEFAULT_CURVE_POINTS: usize = 200;
+
+/// One point of a ROC or precision-recall curve: the outcome of handing over every lead scoring
+/// at least `threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    pub threshold: f64,
+    /// False-positive rate (ROC) or recall (precision-recall).
+    pub x: f64,
+    /// True-positive rate (ROC) or precision (precision-recall).
+    pub y: f64,
+}
+
+/// `(threshold, true positives, false positives)` after each group of tied scores enters,
+/// highest scores first.
+fn cumulative_counts(probs: &[f64], labels: &[bool]) -> Vec<(f64, usize, usize)> {
+    let order = sorted_order(probs, true);
+    let (mut tp, mut fp) = (0usize, 0usize);
+    tie_groups(&order, probs)
+        .into_iter()
+        .map(|g| {
+            let new_tp = positives_in(&order[g.clone()], labels);
+            tp += new_tp;
+            fp += g.len() - new_tp;
+            (probs[order[g.start]], tp, fp)
+        })
+        .collect()
+}
+
+/// The smallest float above `x` (for finite `x`), so that "score >= threshold" selects nothing.
+fn just_above(x: f64) -> f64 {
+    if !x.is_finite() {
+        x
+    } else if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
+    }
+}
+
+/// Keeps at most `max_points` (at least 2) of `points`, evenly spaced by index, always
+/// including the first and the last.
+fn downsample(points: Vec<CurvePoint>, max_points: usize) -> Vec<CurvePoint> {
+    let (m, k) = (points.len(), max_points.max(2));
+    if m <= k {
+        return points;
+    }
+    // i (m - 1) / (k - 1) is strictly increasing in i because m > k, so no point repeats.
+    (0..k).map(|i| points[i * (m - 1) / (k - 1)]).collect()
+}
+
+/// The ROC curve: false-positive rate `x` against true-positive rate `y` at each distinct score
+/// taken as threshold, highest first, from `(0, 0)` (nobody handed over; its threshold is just
+/// above the top score) to `(1, 1)`. Tied scores enter together, so the trapezoid area under the
+/// full curve equals [`roc_auc`]. Thinned to at most `max_points` points (evenly spaced by
+/// threshold rank, endpoints kept). Empty when either class is absent.
+pub fn roc_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurvePoint> {
+    check_lengths(probs, labels);
+    let pos = count_true(labels);
+    let neg = labels.len() - pos;
+    if pos == 0 || neg == 0 {
+        return Vec::new();
+    }
+    let counts = cumulative_counts(probs, labels);
+    let mut points = Vec::with_capacity(counts.len() + 1);
+    points.push(CurvePoint {
+        threshold: just_above(counts[0].0),
+        x: 0.0,
+        y: 0.0,
+    });
+    points.extend(counts.into_iter().map(|(threshold, tp, fp)| CurvePoint {
+        threshold,
+        x: fp as f64 / neg as f64,
+        y: tp as f64 / pos as f64,
+    }));
+    downsample(points, max_points)
+}
+
+/// The precision-recall curve: recall `x` against precision `y` at each distinct score taken as
+/// threshold, highest first; the last point hands every lead over (recall 1, precision the base
+/// rate). Every point is a real threshold: no artificial `(0, 1)` start. Thinned to at most
+/// `max_points` points like [`roc_curve`]. Empty when nobody converted.
+pub fn pr_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurvePoint> {
+    check_lengths(probs, labels);
+    let pos = count_true(labels);
+    if pos == 0 {
+        return Vec::new();
+    }
+    let points = cumulative_counts(probs, labels)
+        .into_iter()
+        .map(|(threshold, tp, fp)| CurvePoint {
+            threshold,
+            x: tp as f64 / pos as f64,
+            y: tp as f64 / (tp + fp) as f64,
+        })
+        .collect();
+    downsample(points, max_points)
+}
+
 /// Mean negative log-likelihood per row (natural log), probabilities clipped to
 /// `[LOG_LOSS_EPS, 1 - LOG_LOSS_EPS]`. `None` for no rows.
 pub fn log_loss(probs: &[f64], labels: &[bool]) -> Option<f64> {
@@ -561,10 +664,19 @@ pub struct Evaluation {
     pub gains: Vec<GainsRow>,
     pub thresholds: Vec<ThresholdRow>,
     pub bands: Vec<BandRow>,
+    /// ROC curve, at most [`DEFAULT_CURVE_POINTS`] points; empty in files written before it was
+    /// added.
+    #[serde(default)]
+    pub roc_curve: Vec<CurvePoint>,
+    /// Precision-recall curve, at most [`DEFAULT_CURVE_POINTS`] points; empty in files written
+    /// before it was added.
+    #[serde(default)]
+    pub pr_curve: Vec<CurvePoint>,
 }
 
 /// All metrics and tables with the defaults: decile calibration and gains, thresholds
-/// 0.05..0.95, and the given score bands.
+/// 0.05..0.95, the given score bands, and ROC and precision-recall curves of at most
+/// [`DEFAULT_CURVE_POINTS`] points.
 pub fn evaluate(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Evaluation {
     check_lengths(probs, labels);
     let positives = count_true(labels);
@@ -585,6 +697,8 @@ pub fn evaluate(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Evaluatio
         gains: gains(probs, labels, DEFAULT_GROUPS),
         thresholds: threshold_table(probs, labels, &default_thresholds()),
         bands: band_table(probs, labels, bands),
+        roc_curve: roc_curve(probs, labels, DEFAULT_CURVE_POINTS),
+        pr_curve: pr_curve(probs, labels, DEFAULT_CURVE_POINTS),
     }
 }
 
@@ -941,6 +1055,98 @@ mod tests {
         assert_eq!((empty.metrics.rows, empty.metrics.roc_auc), (0, None));
         assert!(empty.gains.is_empty() && empty.bands.iter().all(|b| b.rows == 0));
         serde_json::to_string(&empty).unwrap();
+    }
+
+    /// Trapezoid area under curve points, in the order given.
+    fn trapezoid(points: &[CurvePoint]) -> f64 {
+        points
+            .windows(2)
+            .map(|w| (w[1].x - w[0].x) * (w[0].y + w[1].y) / 2.0)
+            .sum()
+    }
+
+    /// Thinning 20,000 distinct scores to 200 ROC points replaces ~100 steps by one chord; on
+    /// this data the area changes by 1.6e-5, so 1e-3 leaves ample room.
+    const DOWNSAMPLED_AUC_TOL: f64 = 1e-3;
+
+    #[test]
+    fn roc_curve_spans_the_unit_square_and_its_area_is_roc_auc() {
+        // Ties: the full curve has one point per distinct score plus the origin.
+        let (probs, labels) = tied_data(61, 3000);
+        let full = roc_curve(&probs, &labels, usize::MAX);
+        assert_eq!(full.len(), 21);
+        assert_eq!((full[0].x, full[0].y), (0.0, 0.0));
+        assert_eq!((full[20].x, full[20].y), (1.0, 1.0));
+        assert!(full[0].threshold > 0.95 && full[0].threshold < 0.95 + 1e-12);
+        assert!(full
+            .windows(2)
+            .all(|w| w[0].x <= w[1].x && w[0].y <= w[1].y && w[0].threshold > w[1].threshold));
+        assert_abs_diff_eq!(
+            trapezoid(&full),
+            roc_auc(&probs, &labels).unwrap(),
+            epsilon = 1e-12
+        );
+
+        let mut rng = ChaCha8Rng::seed_from_u64(62);
+        let probs: Vec<f64> = (0..20_000).map(|_| rng.gen()).collect();
+        let labels: Vec<bool> = probs.iter().map(|&p| rng.gen_bool(p * p)).collect();
+        let thin = roc_curve(&probs, &labels, DEFAULT_CURVE_POINTS);
+        assert_eq!(thin.len(), DEFAULT_CURVE_POINTS);
+        assert_eq!((thin[0].x, thin[0].y), (0.0, 0.0));
+        assert_eq!((thin[199].x, thin[199].y), (1.0, 1.0));
+        assert_abs_diff_eq!(
+            trapezoid(&thin),
+            roc_auc(&probs, &labels).unwrap(),
+            epsilon = DOWNSAMPLED_AUC_TOL
+        );
+        assert_eq!(thin, roc_curve(&probs, &labels, DEFAULT_CURVE_POINTS));
+    }
+
+    #[test]
+    fn pr_curve_ends_at_the_base_rate_and_its_step_area_is_average_precision() {
+        let (probs, labels) = tied_data(63, 3000);
+        let full = pr_curve(&probs, &labels, usize::MAX);
+        assert_eq!(full.len(), 20);
+        let last = full[full.len() - 1];
+        let rate = labels.iter().filter(|&&l| l).count() as f64 / 3000.0;
+        assert_eq!((last.x, last.threshold), (1.0, 0.0));
+        assert_abs_diff_eq!(last.y, rate, epsilon = 1e-15);
+        let mut prev_recall = 0.0;
+        let mut ap = 0.0;
+        for p in &full {
+            assert!(p.x >= prev_recall && (0.0..=1.0).contains(&p.y));
+            ap += (p.x - prev_recall) * p.y;
+            prev_recall = p.x;
+        }
+        assert_abs_diff_eq!(ap, pr_auc(&probs, &labels).unwrap(), epsilon = 1e-12);
+
+        let thin = pr_curve(&probs, &labels, 5);
+        assert_eq!(thin.len(), 5);
+        assert_eq!((thin[0], thin[4]), (full[0], last));
+    }
+
+    #[test]
+    fn curves_are_empty_when_a_class_is_absent() {
+        assert!(roc_curve(&[0.2, 0.4], &[true, true], 200).is_empty());
+        assert!(roc_curve(&[0.2, 0.4], &[false, false], 200).is_empty());
+        assert!(pr_curve(&[0.2, 0.4], &[false, false], 200).is_empty());
+        assert_eq!(pr_curve(&[0.2, 0.4], &[true, true], 200).len(), 2);
+        assert!(roc_curve(&[], &[], 200).is_empty() && pr_curve(&[], &[], 200).is_empty());
+    }
+
+    #[test]
+    fn evaluations_saved_without_curves_still_load() {
+        let (probs, labels) = tied_data(64, 500);
+        let bands = ScoreBands::from_quantiles(&probs, DEFAULT_BANDS).unwrap();
+        let eval = evaluate(&probs, &labels, &bands);
+        assert_eq!((eval.roc_curve.len(), eval.pr_curve.len()), (21, 20));
+        let mut value = serde_json::to_value(&eval).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("roc_curve");
+        object.remove("pr_curve");
+        let old: Evaluation = serde_json::from_value(value).unwrap();
+        assert!(old.roc_curve.is_empty() && old.pr_curve.is_empty());
+        assert_eq!(old.gains.len(), eval.gains.len());
     }
 
     #[test]
