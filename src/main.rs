@@ -42,7 +42,7 @@ enum Command {
         after_help = "Examples:\n  leadsim generate --preset b2b-saas --leads 20000 --seed 7 --out history.csv\n  leadsim generate --leads 1000000 --out big.csv.gz"
     )]
     Generate(GenerateArgs),
-    /// Fit a logistic-regression lead score on labelled history and save it as JSON
+    /// Fit a logistic-regression lead score on labelled history; save it as JSON with an HTML report
     #[command(
         after_help = "Examples:\n  leadsim train --data history.csv --target converted --out model.json\n  leadsim train --data data/bank-additional-full.csv.gz --target y --exclude duration --holdout 0 --out bank.json\n  leadsim train --data leads.csv --target Converted --missing Select --exclude Tags,\"Lead Quality\" --cv 5 --out model.json"
     )]
@@ -340,6 +340,9 @@ fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
     model
         .save(&a.out)
         .with_context(|| format!("saving the model to {}", a.out.display()))?;
+    let report = leadsim::report::report_path_for(&a.out);
+    leadsim::output::write_atomic(&report, leadsim::report::train::train_report(&model).as_bytes())
+        .with_context(|| format!("writing the report to {}", report.display()))?;
     for w in &model.training.warnings {
         eprintln!("warning: {w}");
     }
@@ -347,7 +350,11 @@ fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&model)?);
     } else {
         print!("{}", report::train_summary(&model));
-        println!("model written to {}", a.out.display());
+        println!(
+            "model written to {}, report to {}",
+            a.out.display(),
+            report.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -440,8 +447,8 @@ fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
         .with_context(|| format!("writing results to {}", a.out.display()))?;
     println!("{}", results.table());
     println!(
-        "wrote {}/summary.csv, summary.json and replications.csv",
-        a.out.display()
+        "wrote {}, summary.json and replications.csv",
+        a.out.join("summary.csv").display()
     );
     Ok(ExitCode::SUCCESS)
 }

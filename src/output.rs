@@ -14,16 +14,18 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Creates the temporary file next to `path` (same folder, so the rename is atomic).
+    /// Creates the temporary file next to `path` (same folder, so the rename is atomic),
+    /// creating the folder first if it does not exist.
     ///
     /// # Errors
-    /// [`Error::Io`] if the folder does not exist or is not writable.
+    /// [`Error::Io`] if the folder cannot be created or is not writable.
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let tmp = tempfile::Builder::new()
             .prefix(".leadsim-")
             .suffix(".tmp")
