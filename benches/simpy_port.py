@@ -4,8 +4,8 @@
 It reads the same scenario file (Python 3.11+ `tomllib`) and implements the same model
 (MODEL.md sections 2 and 7) for a reduced feature set:
 
-* population: the `b2b-saas` stand-in generator (latent logistic model, noisy score) or a
-  constant; deal values from `outcomes.deal_value` (lognormal by median and sigma);
+* population: one kind of lead (`population.constant`); the b2b-saas generator is not ported;
+  deal values from `outcomes.deal_value` (lognormal by median and sigma);
 * arrivals: Poisson per business day (or per day around the clock), uniform within the day,
   generated as a Poisson process with exponential gaps (the same law);
 * one pool, FIFO, a weekday shift or always on duty, lognormal handling and talk times by mean
@@ -15,7 +15,8 @@ It reads the same scenario file (Python 3.11+ `tomllib`) and implements the same
   nurture with the cure-fraction Weibull decision law and the 12-month recovery window.
 
 Not ported (the reduced scenario does not use them): patience, several pools and bands,
-`score`/`lifo` queues, table populations, presets, peak-queue and per-exit metrics.
+`score`/`lifo` queues, generator and table populations, presets, peak-queue and per-exit
+metrics.
 
 Randomness: one `random.Random` per replication, drawn in event order. Results therefore match
 the Rust engine in distribution, not draw for draw; compare means, not digits.
@@ -147,6 +148,8 @@ class Model:
         self.nurture_cpm = n.get("cost_per_lead_month", 2.0) if enabled else 0.0
         pop = cfg["population"]
         self.constant = pop.get("constant")
+        if not self.constant:
+            sys.exit("this port supports `population.constant` only; use data/scenarios/bench_simpy.toml")
         self.score_noise = float(pop.get("score_noise", 0.5))
         self.queue = simpy.Store(self.env)
         self.m = dict(mqls=0, handed_over=0, sqls=0, won=0, won_revenue_12m=0.0,
@@ -155,14 +158,10 @@ class Model:
         self.sla_met = 0
         self.leads = 0
 
-    # Stand-in generator: the same latent model as src/sim/population.rs.
+    # One kind of lead; the b2b-saas generator lives in Rust only (see the module docstring).
     def attributes(self):
-        if self.constant:
-            c = self.constant
-            return c["score"], c.get("propensity", c["score"]), c.get("value")
-        g = self.rng.gauss
-        logit = -1.4 + 0.9 * g(0, 1) - 0.6 * g(0, 1) + 0.45 * g(0, 1) + 0.3 * g(0, 1)
-        return sigmoid(logit + self.score_noise * g(0, 1)), sigmoid(logit), None
+        c = self.constant
+        return c["score"], c.get("propensity", c["score"]), c.get("value")
 
     def g(self, d):
         u = math.log1p(max(d, 0.0))

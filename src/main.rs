@@ -53,7 +53,9 @@ enum Command {
     )]
     Evaluate(EvaluateArgs),
     /// Compare handover policies: Monte Carlo replay of the funnel for every scenario of a file
-    #[command(after_help = "Examples:\n  leadsim simulate data/scenarios/handover.toml --out results/\n  leadsim simulate data/scenarios/handover.toml --out results/ --seed 7 --replications 200 --threads 2\n\nWrites results/summary.csv, results/summary.json and results/replications.csv.")]
+    #[command(
+        after_help = "Examples:\n  leadsim simulate data/scenarios/handover.toml --out results/\n  leadsim simulate data/scenarios/handover.toml --out results/ --seed 7 --replications 200 --threads 2\n\nWrites results/summary.csv, results/summary.json and results/replications.csv."
+    )]
     Simulate(SimulateArgs),
     /// Score leads with a saved model: probability, band and the strongest factors
     #[command(
@@ -341,8 +343,11 @@ fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         .save(&a.out)
         .with_context(|| format!("saving the model to {}", a.out.display()))?;
     let report = leadsim::report::report_path_for(&a.out);
-    leadsim::output::write_atomic(&report, leadsim::report::train::train_report(&model).as_bytes())
-        .with_context(|| format!("writing the report to {}", report.display()))?;
+    leadsim::output::write_atomic(
+        &report,
+        leadsim::report::train::train_report(&model).as_bytes(),
+    )
+    .with_context(|| format!("writing the report to {}", report.display()))?;
     for w in &model.training.warnings {
         eprintln!("warning: {w}");
     }

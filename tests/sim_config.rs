@@ -170,10 +170,7 @@ fn overloaded_pool_without_patience_warns() {
             .any(|w| w.contains("\"sdr\"") && w.contains("without bound")),
         "{w:?}"
     );
-    let f = parse(
-        &overloaded.replace("# patience_hours = 48.0", "patience_hours = 48.0"),
-    )
-    .unwrap();
+    let f = parse(&overloaded.replace("# patience_hours = 48.0", "patience_hours = 48.0")).unwrap();
     assert!(f.warnings().is_empty());
 }
 

@@ -114,7 +114,10 @@ pub fn read_table(
     time: Option<&str>,
 ) -> Result<(Vec<LeadAttrs>, Option<Vec<f64>>)> {
     let mut stream = CsvStream::open(path, &CsvOptions::default())?;
-    let (si, pi) = (stream.column_index(score)?, stream.column_index(propensity)?);
+    let (si, pi) = (
+        stream.column_index(score)?,
+        stream.column_index(propensity)?,
+    );
     let vi = value.map(|v| stream.column_index(v)).transpose()?;
     let ti = time.map(|t| stream.column_index(t)).transpose()?;
     let path = stream.path().to_path_buf();
