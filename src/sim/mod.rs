@@ -35,4 +35,6 @@ pub mod stats;
 
 pub use config::{Scenario, ScenarioFile};
 pub use report::write_outputs;
-pub use run::{run, MetricSummary, Results, RunOptions, ScenarioResult};
+pub use run::{
+    run, simulate_units, summarise, MetricSummary, Results, RunOptions, ScenarioResult, Unit,
+};

@@ -89,13 +89,48 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
     }
     let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
     let s = compiled.len();
-    let total = s * reps;
+    let units: Vec<Unit> = (0..s * reps)
+        .map(|i| Unit {
+            scenario: i % s,
+            replication: i / s,
+        })
+        .collect();
+    let flat = simulate_units(&compiled, seed, &units, opts)?;
+    let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(reps); s];
+    for (u, v) in units.iter().zip(flat) {
+        per[u.scenario].push(v);
+    }
+    Ok(summarise(file, seed, per))
+}
+
+/// One (scenario, replication) pair: the unit of work, of parallelism and of sharding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Unit {
+    /// Index into the file's scenarios.
+    pub scenario: usize,
+    /// Replication index (0-based); it keys every random stream of the unit.
+    pub replication: usize,
+}
+
+/// Simulates `units` in parallel and returns their metric rows in the order given. A unit's
+/// result depends only on its scenario, the seed and its replication index, never on which
+/// other units run, in which order, or on how many threads.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for zero threads, or when the thread pool cannot be built.
+pub fn simulate_units(
+    compiled: &[Compiled],
+    seed: u64,
+    units: &[Unit],
+    opts: &RunOptions,
+) -> Result<Vec<Vec<f64>>> {
+    let total = units.len();
     let done = AtomicUsize::new(0);
     let work = || -> Vec<Vec<f64>> {
-        (0..total)
-            .into_par_iter()
-            .map(|i| {
-                let v = simulate(&compiled[i % s], seed, (i / s) as u64);
+        units
+            .par_iter()
+            .map(|u| {
+                let v = simulate(&compiled[u.scenario], seed, u.replication as u64);
                 let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(cb) = opts.progress {
                     cb(d, total);
@@ -104,16 +139,14 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
             })
             .collect()
     };
-    let flat = match opts.threads {
-        None => work(),
-        Some(0) => {
-            return Err(Error::InvalidParameter {
-                name: "threads".into(),
-                value: "0".into(),
-                reason: "at least one is needed".into(),
-            })
-        }
-        Some(n) => rayon::ThreadPoolBuilder::new()
+    match opts.threads {
+        None => Ok(work()),
+        Some(0) => Err(Error::InvalidParameter {
+            name: "threads".into(),
+            value: "0".into(),
+            reason: "at least one is needed".into(),
+        }),
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .map_err(|e| Error::InvalidParameter {
@@ -121,12 +154,15 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
                 value: n.to_string(),
                 reason: e.to_string(),
             })?
-            .install(work),
-    };
-    let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(reps); s];
-    for (i, v) in flat.into_iter().enumerate() {
-        per[i % s].push(v);
+            .install(work)),
     }
+}
+
+/// Summaries and paired differences from every scenario's per-replication metric rows
+/// (`per[scenario][replication][metric]`, replications in index order, the same count for
+/// every scenario).
+pub fn summarise(file: &ScenarioFile, seed: u64, per: Vec<Vec<Vec<f64>>>) -> Results {
+    let reps = per.first().map_or(0, Vec::len);
     let base_names = metric_names(&file.scenarios[0]);
     let scenarios: Vec<ScenarioResult> = file
         .scenarios
@@ -164,7 +200,7 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
         scenarios,
     };
     add_differences(&mut results, &base_names);
-    Ok(results)
+    results
 }
 
 /// Paired differences against the baseline, replication by replication (common random
