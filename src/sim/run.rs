@@ -70,6 +70,88 @@ pub struct Results {
     pub version: String,
     /// Baseline first.
     pub scenarios: Vec<ScenarioResult>,
+    /// The grid, when the file has a `[sweep]` table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepGrid>,
+    /// The policies ranked by an objective, with the cost frontier (sweeps and comparisons).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<Ranking>,
+    /// What `--precision` asked for and which scenarios met it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionReport>,
+}
+
+/// The grid of a `[sweep]` table: its axes and where each grid scenario sits on them.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct SweepGrid {
+    /// One axis per swept field, in the file's order.
+    pub axes: Vec<SweepAxis>,
+    /// One point per grid scenario.
+    pub points: Vec<SweepPoint>,
+}
+
+/// One swept field.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct SweepAxis {
+    /// Dotted path, e.g. `policy.threshold` or `pools.sdr.count`.
+    pub path: String,
+    /// The values as they read in scenario names (e.g. `0.2`, `[0.25, 4, 24, 48, 96]`).
+    pub labels: Vec<String>,
+    /// The values themselves, as JSON.
+    pub values: Vec<serde_json::Value>,
+}
+
+/// Where one grid scenario sits.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct SweepPoint {
+    /// Index into `Results::scenarios`.
+    pub scenario: usize,
+    /// Index into each axis's values, in axis order.
+    pub coords: Vec<usize>,
+}
+
+/// Policies ranked by an objective metric.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct Ranking {
+    /// The objective metric (`net_revenue` by default; `mql_to_sql`, `recovered_revenue_12m`, ...).
+    pub objective: String,
+    /// Every scenario, best first by the objective's mean.
+    pub ranked: Vec<RankedPolicy>,
+    /// Indices into `Results::scenarios` of the policies that no other policy beats on both the
+    /// objective (higher is better) and `rep_cost` (lower is better), by increasing cost.
+    pub frontier: Vec<usize>,
+}
+
+/// One policy in a [`Ranking`].
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct RankedPolicy {
+    /// Index into `Results::scenarios`.
+    pub scenario: usize,
+    pub name: String,
+    /// Mean of the objective.
+    pub mean: f64,
+    /// Mean of the rep cost.
+    pub rep_cost: f64,
+    /// Paired difference of the objective against the baseline, with its 95% interval
+    /// (`None` for the baseline).
+    pub diff_mean: Option<f64>,
+    pub diff_ci_low: Option<f64>,
+    pub diff_ci_high: Option<f64>,
+    /// Whether that interval excludes zero.
+    pub significant: bool,
+}
+
+/// The outcome of a `--precision` run.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct PrecisionReport {
+    /// The metric whose 95% half-width was targeted.
+    pub metric: String,
+    /// The target half-width (absolute).
+    pub half_width: f64,
+    /// The replication cap.
+    pub max_replications: usize,
+    /// Names of the scenarios that did not meet the target at the cap.
+    pub unmet: Vec<String>,
 }
 
 /// Runs every scenario of `file` for every replication.
@@ -198,6 +280,9 @@ pub fn summarise(file: &ScenarioFile, seed: u64, per: Vec<Vec<Vec<f64>>>) -> Res
         replications: reps,
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenarios,
+        sweep: None,
+        ranking: None,
+        precision: None,
     };
     add_differences(&mut results, &base_names);
     results
