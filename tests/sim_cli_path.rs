@@ -26,13 +26,21 @@ fn shipped_example_runs_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("results");
     write_outputs(&results, &out).unwrap();
-    // Exactly the three files, no temporary leftovers.
+    // Exactly the three result files and the report, no temporary leftovers.
     let mut names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["replications.csv", "summary.csv", "summary.json"]);
+    assert_eq!(
+        names,
+        [
+            "replications.csv",
+            "report.html",
+            "summary.csv",
+            "summary.json"
+        ]
+    );
     let table = results.table();
     println!("{table}");
     assert!(table.contains("lower threshold, two more reps"));

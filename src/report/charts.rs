@@ -226,7 +226,7 @@ pub struct SeriesStyle {
     pub colour: RGBColor,
     pub dash: Dash,
     pub marker: Option<Marker>,
-    /// Stroke width in pixels.
+    /// Stroke width in pixels; 0 draws the markers only (a scatter).
     pub width: u32,
 }
 

@@ -5,6 +5,7 @@
 //!   heat maps), each rendering to an SVG string.
 //! * [`html`]: a small page builder (sections, tables, figures) with one CSS block.
 //! * [`train`]: the report `leadsim train` writes beside the model.
+//! * [`simulate`]: the report `leadsim simulate --out DIR` writes beside its result files.
 //!
 //! The number formats below are shared by every report, so tables read alike.
 
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub mod charts;
 pub mod html;
+pub mod simulate;
 pub mod train;
 
 /// File name of the report written beside a model.

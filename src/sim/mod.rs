@@ -12,10 +12,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Module map: `config` (TOML, validation, deep merge), `calendar` (shifts, arrivals), `dist`
-//! (distributions, speed-to-lead curve), `population`, `rng` (keyed per-lead streams),
-//! `engine` (one replication), `metrics`, `stats` (t intervals), `run` (parallel replications),
-//! `report` (table and files), `load` (offered load for warnings).
+//! Module map: `config` (TOML, validation, deep merge, `[sweep]` grids), `calendar` (shifts,
+//! arrivals), `dist` (distributions, speed-to-lead curve), `population`, `rng` (keyed per-lead
+//! streams), `engine` (one replication), `metrics`, `stats` (t intervals), `run` (parallel
+//! replications, precision batches), `rank` (objective ranking and cost frontier), `report`
+//! (table and files), `load` (offered load for warnings).
 //!
 //! **Invariant:** the simulation core does no I/O; the scenario file and population table are
 //! read by `config`, the outputs written by `report`.
@@ -28,13 +29,17 @@ pub mod heap4;
 pub mod load;
 pub mod metrics;
 pub mod population;
+pub mod rank;
 pub mod report;
 pub mod rng;
 pub mod run;
+pub mod shard;
 pub mod stats;
 
 pub use config::{Scenario, ScenarioFile};
 pub use report::write_outputs;
 pub use run::{
-    run, simulate_units, summarise, MetricSummary, Results, RunOptions, ScenarioResult, Unit,
+    run, run_with, simulate_units, summarise, Analysis, MetricSummary, PrecisionTarget, Results,
+    RunOptions, ScenarioResult, Unit,
 };
+pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};

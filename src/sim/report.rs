@@ -71,8 +71,14 @@ fn cell(metric: &str, s: &Interval, signed: bool, reps: usize) -> String {
 impl Results {
     /// The human-readable table: one row per scenario with each key metric's mean and 95%
     /// interval half-width, and under every other scenario its paired difference against the
-    /// baseline.
+    /// baseline; then the precision reached, the best policies by the ranking's objective and
+    /// the cost frontier. Beyond 20 scenarios only the baseline and the 15 best by the objective
+    /// get rows (the full table is `summary.csv`).
     pub fn table(&self) -> String {
+        // Past about 20 rows a table no longer fits a screen; 5 best are what a decision needs.
+        const TABLE_MAX_SCENARIOS: usize = 20;
+        const TABLE_TOP: usize = 15;
+        const BEST: usize = 5;
         let mut metrics: Vec<String> = TABLE_METRICS.iter().map(|s| s.to_string()).collect();
         for sc in &self.scenarios {
             for m in &sc.metrics {
@@ -81,10 +87,24 @@ impl Results {
                 }
             }
         }
+        // Big sweeps: the baseline, then the best by the objective, so the table stays readable.
+        let shown: Vec<usize> = match &self.ranking {
+            Some(r) if self.scenarios.len() > TABLE_MAX_SCENARIOS => std::iter::once(0)
+                .chain(
+                    r.ranked
+                        .iter()
+                        .map(|p| p.scenario)
+                        .filter(|&i| i != 0)
+                        .take(TABLE_TOP),
+                )
+                .collect(),
+            _ => (0..self.scenarios.len()).collect(),
+        };
         let mut rows: Vec<Vec<String>> = vec![std::iter::once("scenario".to_string())
             .chain(metrics.iter().cloned())
             .collect()];
-        for (i, sc) in self.scenarios.iter().enumerate() {
+        for &i in &shown {
+            let sc = &self.scenarios[i];
             let find = |m: &str| sc.summary.iter().find(|s| s.metric == m);
             let mut row = vec![sc.name.clone()];
             let mut diff = vec![if i == 0 {
@@ -125,7 +145,7 @@ impl Results {
             self.seed,
             self.scenarios[0].name
         );
-        for r in &rows {
+        let pad_row = |r: &[String]| -> String {
             let line: Vec<String> = r
                 .iter()
                 .enumerate()
@@ -138,7 +158,132 @@ impl Results {
                     }
                 })
                 .collect();
-            let _ = writeln!(out, "{}", line.join("  ").trim_end());
+            line.join("  ").trim_end().to_string()
+        };
+        for r in &rows {
+            let _ = writeln!(out, "{}", pad_row(r));
+        }
+        if let (Some(r), true) = (&self.ranking, shown.len() < self.scenarios.len()) {
+            let _ = writeln!(
+                out,
+                "(the baseline and the {} best of {} scenarios by {}; every scenario is in summary.csv)",
+                shown.len() - 1,
+                self.scenarios.len(),
+                r.objective
+            );
+        }
+        if let Some(p) = &self.precision {
+            let target = num(&p.metric, p.half_width, false);
+            if p.unmet.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\nprecision: every scenario's {} is within ±{target} at {} replications (batches: {:?})",
+                    p.metric, self.replications, p.batches
+                );
+            } else {
+                // A big sweep can miss in hundreds of scenarios: name a few, count the rest.
+                let mut named: Vec<String> =
+                    p.unmet.iter().take(5).map(|n| format!("\"{n}\"")).collect();
+                if p.unmet.len() > named.len() {
+                    named.push(format!("and {} more", p.unmet.len() - named.len()));
+                }
+                let _ = writeln!(
+                    out,
+                    "\nprecision: {} of {} scenarios did not reach ±{target} on {} within the cap of {} replications: {}",
+                    p.unmet.len(),
+                    self.scenarios.len(),
+                    p.metric,
+                    p.max_replications,
+                    named.join(", ")
+                );
+            }
+        }
+        if let Some(r) = &self.ranking {
+            let obj = r.objective.as_str();
+            let _ = writeln!(
+                out,
+                "\nbest policies by {obj}{} (paired difference against \"{}\"; * = its 95% interval excludes 0):",
+                if r.higher_is_better { "" } else { " (lower is better)" },
+                self.scenarios[0].name
+            );
+            let best: Vec<Vec<String>> = r
+                .ranked
+                .iter()
+                .take(BEST)
+                .enumerate()
+                .map(|(k, p)| {
+                    let diff = match (p.diff_mean, p.diff_ci_low, p.diff_ci_high) {
+                        (Some(d), Some(lo), Some(hi)) => {
+                            let half = (hi - lo) / 2.0;
+                            let mut s = num(obj, d, true);
+                            if half.is_finite() {
+                                s.push_str(" ±");
+                                s.push_str(num(obj, half, false).trim_start_matches('+'));
+                            }
+                            s
+                        }
+                        _ => "baseline".to_string(),
+                    };
+                    vec![
+                        format!("  {}.", k + 1),
+                        p.name.clone(),
+                        num(obj, p.mean, false),
+                        diff,
+                        if p.significant {
+                            "*".into()
+                        } else {
+                            String::new()
+                        },
+                    ]
+                })
+                .collect();
+            let w: Vec<usize> = (0..5)
+                .map(|j| best.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
+                .collect();
+            for b in &best {
+                let line = format!(
+                    "{:>w0$} {:<w1$}  {:>w2$}  {:>w3$} {}",
+                    b[0],
+                    b[1],
+                    b[2],
+                    b[3],
+                    b[4],
+                    w0 = w[0],
+                    w1 = w[1],
+                    w2 = w[2],
+                    w3 = w[3]
+                );
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
+            let _ = writeln!(
+                out,
+                "\nfrontier: the policies no other policy beats on both {obj} and rep_cost, by rep_cost:"
+            );
+            let entries: Vec<(&str, String, String)> = r
+                .frontier
+                .iter()
+                .filter_map(|&i| r.ranked.iter().find(|p| p.scenario == i))
+                .map(|p| {
+                    (
+                        p.name.as_str(),
+                        num("rep_cost", p.rep_cost, false),
+                        num(obj, p.mean, false),
+                    )
+                })
+                .collect();
+            let w1 = entries
+                .iter()
+                .map(|e| e.0.chars().count())
+                .max()
+                .unwrap_or(0);
+            let w2 = entries
+                .iter()
+                .map(|e| e.1.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (name, cost, value) in &entries {
+                let _ = writeln!(out, "  {name:<w1$}  rep_cost {cost:>w2$}  {obj} {value}");
+            }
         }
         out
     }
@@ -152,8 +297,8 @@ fn csv_num(x: f64) -> String {
     }
 }
 
-/// Writes `summary.csv`, `summary.json` and `replications.csv` into `out_dir` (created if
-/// missing), each atomically.
+/// Writes `summary.csv`, `summary.json`, `replications.csv` and the HTML report `report.html`
+/// into `out_dir` (created if missing), each atomically.
 ///
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
@@ -164,7 +309,9 @@ pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<()>
     let json = serde_json::to_vec_pretty(results)
         .map_err(|e| Error::io(dir.join("summary.json"), std::io::Error::other(e)))?;
     write_atomic(dir.join("summary.json"), &json)?;
-    write_replications_csv(results, &dir.join("replications.csv"))
+    write_replications_csv(results, &dir.join("replications.csv"))?;
+    let html = crate::report::simulate::simulation_report(results);
+    write_atomic(dir.join(crate::report::REPORT_FILE), html.as_bytes())
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>> {

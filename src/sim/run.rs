@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::config::{Scenario, ScenarioFile};
 use super::engine::{simulate, Compiled};
 use super::metrics::metric_names;
+use super::rank::{check_metric, rank, DEFAULT_OBJECTIVE};
 use super::stats::Interval;
 use crate::error::{Error, Result};
 
@@ -26,6 +27,34 @@ pub struct RunOptions<'a> {
     pub threads: Option<usize>,
     /// Called as `(done, total)` after each (scenario, replication) finishes, from any thread.
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+/// What a run aims for beyond the plain replications: a precision target and the objective of
+/// the ranking. Kept apart from [`RunOptions`] so callers that spell out every field of it
+/// keep compiling.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// Add replications until every scenario meets this (see [`run_with`]).
+    pub precision: Option<PrecisionTarget>,
+    /// Replication cap for `precision` (default: [`MAX_REPLICATIONS_FACTOR`] times the starting
+    /// replications).
+    pub max_replications: Option<usize>,
+    /// The ranking's objective metric (default [`DEFAULT_OBJECTIVE`]).
+    pub objective: Option<String>,
+}
+
+/// The default replication cap of a precision run, as a multiple of the starting replications:
+/// ten times the replications shrinks a half-width about threefold (1/sqrt(10)), and a target
+/// further off than that is better met by rethinking the target than by waiting.
+pub const MAX_REPLICATIONS_FACTOR: usize = 10;
+
+/// A precision target: the absolute half-width of a metric's 95% interval, in every scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrecisionTarget {
+    /// The metric (`mql_to_sql` for `--precision`).
+    pub metric: String,
+    /// The largest acceptable half-width, in the metric's own units.
+    pub half_width: f64,
 }
 
 /// One metric of one scenario across replications.
@@ -115,6 +144,9 @@ pub struct SweepPoint {
 pub struct Ranking {
     /// The objective metric (`net_revenue` by default; `mql_to_sql`, `recovered_revenue_12m`, ...).
     pub objective: String,
+    /// Whether more of the objective is better (false for costs, waiting times, queues).
+    #[serde(default = "yes")]
+    pub higher_is_better: bool,
     /// Every scenario, best first by the objective's mean.
     pub ranked: Vec<RankedPolicy>,
     /// Indices into `Results::scenarios` of the policies that no other policy beats on both the
@@ -152,14 +184,43 @@ pub struct PrecisionReport {
     pub max_replications: usize,
     /// Names of the scenarios that did not meet the target at the cap.
     pub unmet: Vec<String>,
+    /// The replication count after each batch (the last is `Results::replications`).
+    #[serde(default)]
+    pub batches: Vec<usize>,
+    /// Each scenario's half-width at the end, in `Results::scenarios` order (`None` where the
+    /// interval is undefined).
+    #[serde(default)]
+    pub half_widths: Vec<Option<f64>>,
 }
 
-/// Runs every scenario of `file` for every replication.
+fn yes() -> bool {
+    true
+}
+
+/// Runs every scenario of `file` for every replication; with more than one scenario, ranks them
+/// by [`DEFAULT_OBJECTIVE`].
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for zero replications or zero threads, or when the thread pool
 /// cannot be built.
 pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
+    run_with(file, opts, &Analysis::default())
+}
+
+/// As [`run`], with a precision target and a chosen objective.
+///
+/// With a precision target, replications run in batches: first the file's (or `opts`')
+/// replications, then more, with replication indices continuing the sequence, until every
+/// scenario's half-width of the metric is at most the target or the cap is reached. Every
+/// scenario keeps the same replication count, since paired differences need the same
+/// replications; so a run that stops at R replications gives exactly what a plain run with R
+/// replications gives. A batch is sized by the worst scenario's projection
+/// (`n (half-width / target)^2`), at least the starting replications, at most the cap.
+///
+/// # Errors
+/// As [`run`]; [`Error::InvalidParameter`] for an unknown objective or precision metric (with a
+/// suggestion), a non-positive target, or a cap below the starting replications.
+pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> Result<Results> {
     let seed = opts.seed.unwrap_or(file.seed);
     let reps = opts.replications.unwrap_or(file.replications);
     if reps == 0 {
@@ -169,20 +230,134 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
             reason: "at least one is needed".into(),
         });
     }
+    let objective = analysis.objective.as_deref().unwrap_or(DEFAULT_OBJECTIVE);
+    check_metric("objective", objective, &metric_names(&file.scenarios[0]))?;
+    let target = match &analysis.precision {
+        None => None,
+        Some(t) => Some(precision_plan(file, t, analysis.max_replications, reps)?),
+    };
     let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
     let s = compiled.len();
-    let units: Vec<Unit> = (0..s * reps)
-        .map(|i| Unit {
-            scenario: i % s,
-            replication: i / s,
-        })
-        .collect();
-    let flat = simulate_units(&compiled, seed, &units, opts)?;
     let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(reps); s];
-    for (u, v) in units.iter().zip(flat) {
-        per[u.scenario].push(v);
+    let (mut done, mut next) = (0, reps);
+    let mut batches = Vec::new();
+    let mut half_widths = Vec::new();
+    loop {
+        // Replication-major, as a plain run: only the indices continue.
+        let units: Vec<Unit> = (done * s..next * s)
+            .map(|i| Unit {
+                scenario: i % s,
+                replication: i / s,
+            })
+            .collect();
+        let flat = simulate_units(&compiled, seed, &units, opts)?;
+        for (u, v) in units.iter().zip(flat) {
+            per[u.scenario].push(v);
+        }
+        done = next;
+        batches.push(done);
+        let Some((columns, goal, cap)) = &target else {
+            break;
+        };
+        half_widths = per
+            .iter()
+            .zip(columns)
+            .map(|(rows, &m)| {
+                let i = Interval::of(rows.iter().map(|r| r[m]));
+                (i.ci_high - i.ci_low) / 2.0
+            })
+            .collect();
+        // NaN (fewer than two defined values) never meets the target.
+        let worst = half_widths
+            .iter()
+            .filter(|h| !meets(**h, goal.half_width))
+            .map(|h| if h.is_nan() { f64::INFINITY } else { *h })
+            .fold(None, |a: Option<f64>, h| Some(a.map_or(h, |a| a.max(h))));
+        let Some(worst) = worst else { break };
+        if done >= *cap {
+            break;
+        }
+        let projected = (done as f64 * (worst / goal.half_width).powi(2)).ceil();
+        // An undefined half-width (one replication) projects nothing: take one more batch.
+        let projected = if projected.is_finite() {
+            projected.min(*cap as f64) as usize
+        } else {
+            done + reps
+        };
+        next = projected.max(done + reps).min(*cap);
     }
-    Ok(summarise(file, seed, per))
+    let mut results = summarise(file, seed, per);
+    if let Some((_, goal, cap)) = target {
+        results.precision = Some(PrecisionReport {
+            unmet: results
+                .scenarios
+                .iter()
+                .zip(&half_widths)
+                .filter(|(_, h)| !meets(**h, goal.half_width))
+                .map(|(sc, _)| sc.name.clone())
+                .collect(),
+            metric: goal.metric,
+            half_width: goal.half_width,
+            max_replications: cap,
+            batches,
+            half_widths: half_widths
+                .iter()
+                .map(|h| h.is_finite().then_some(*h))
+                .collect(),
+        });
+    }
+    add_ranking(&mut results, objective)?;
+    Ok(results)
+}
+
+/// The step after [`summarise`] that every way of producing results shares (a run, a merge of
+/// shards): with more than one scenario, rank them by `objective`. Keeping it in one place is
+/// what keeps a merged output byte-identical to a single-process one.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for an unknown objective metric.
+pub fn add_ranking(results: &mut Results, objective: &str) -> Result<()> {
+    if results.scenarios.len() > 1 {
+        results.ranking = Some(rank(results, objective)?);
+    }
+    Ok(())
+}
+
+/// Whether half-width `h` meets `target`; an undefined (NaN) half-width never does.
+fn meets(h: f64, target: f64) -> bool {
+    h <= target
+}
+
+/// Checks a precision target; returns the metric's column in each scenario, the target and the
+/// replication cap.
+fn precision_plan(
+    file: &ScenarioFile,
+    t: &PrecisionTarget,
+    max: Option<usize>,
+    reps: usize,
+) -> Result<(Vec<usize>, PrecisionTarget, usize)> {
+    if !(t.half_width > 0.0 && t.half_width.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "precision".into(),
+            value: t.half_width.to_string(),
+            reason: "the half-width must be a positive number".into(),
+        });
+    }
+    let cap = max.unwrap_or(reps.saturating_mul(MAX_REPLICATIONS_FACTOR));
+    if cap < reps {
+        return Err(Error::InvalidParameter {
+            name: "max-replications".into(),
+            value: cap.to_string(),
+            reason: format!("must be at least the starting replications ({reps})"),
+        });
+    }
+    let mut columns = Vec::with_capacity(file.scenarios.len());
+    for sc in &file.scenarios {
+        let names = metric_names(sc);
+        check_metric("precision-metric", &t.metric, &names)?;
+        columns.push(names.iter().position(|n| *n == t.metric).unwrap_or(0));
+    }
+    Ok((columns, t.clone(), cap))
 }
 
 /// One (scenario, replication) pair: the unit of work, of parallelism and of sharding.
@@ -280,7 +455,7 @@ pub fn summarise(file: &ScenarioFile, seed: u64, per: Vec<Vec<Vec<f64>>>) -> Res
         replications: reps,
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenarios,
-        sweep: None,
+        sweep: file.sweep.clone(),
         ranking: None,
         precision: None,
     };

@@ -7,7 +7,7 @@ use super::draw::{
     builder, draw_legend_row, draw_line, draw_whisker, mesh, render, text_style, LegendEntry,
     LEGEND_ROW_HEIGHT,
 };
-use super::{format_tick, Axis, DrawResult, Root, SeriesStyle, FILLS, INK};
+use super::{format_tick, Axis, DrawResult, Root, SeriesStyle, CHAR_WIDTH, FILLS, INK, TEXT_PX};
 
 /// One named group of bars of a [`BarChart`]: one value per category.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +80,11 @@ impl BarChart {
         let reference = self.reference.iter().map(|r| r.0);
         // Bars grow from zero, so zero is always on the axis.
         let (y0, y1) = self.y.resolve(values.chain(reference).chain([0.0]));
+        // Long category names wrap onto several lines under their bars.
+        let per_category = (self.size.0 as f64 - 102.0) / k;
+        let max_chars = (per_category / (TEXT_PX * CHAR_WIDTH)).floor().max(4.0) as usize;
+        let labels: Vec<Vec<String>> = self.categories.iter().map(|c| wrap(c, max_chars)).collect();
+        let lines = labels.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
         let mut chart = builder(
             root,
             &self.title,
@@ -90,6 +95,7 @@ impl BarChart {
             },
         )?
         .y_label_area_size(62)
+        .x_label_area_size(48 + LABEL_LINE * (lines - 1))
         .build_cartesian_2d(-0.5..k - 0.5, y0..y1)?;
         mesh(
             &mut chart,
@@ -142,13 +148,15 @@ impl BarChart {
             }
         }
         let (xs, ys) = chart.plotting_area().get_pixel_range();
-        for (c, name) in self.categories.iter().enumerate() {
+        for (c, name) in labels.iter().enumerate() {
             let (px, _) = chart.backend_coord(&(c as f64, y0));
-            root.draw(&Text::new(
-                name.clone(),
-                (px, ys.end + 6),
-                text_style(HPos::Center, VPos::Top),
-            ))?;
+            for (i, line) in name.iter().enumerate() {
+                root.draw(&Text::new(
+                    line.clone(),
+                    (px, ys.end + 6 + (LABEL_LINE * i as u32) as i32),
+                    text_style(HPos::Center, VPos::Top),
+                ))?;
+            }
         }
         if let Some((value, name)) = &self.reference {
             let style = SeriesStyle::reference();
@@ -166,6 +174,28 @@ impl BarChart {
             ys.start - LEGEND_ROW_HEIGHT as i32 / 2 - 2,
         )
     }
+}
+
+/// Height in pixels of one line of a wrapped category label.
+const LABEL_LINE: u32 = 16;
+
+/// Splits `text` at spaces into lines of at most `max_chars` characters (a longer word keeps a
+/// line to itself).
+fn wrap(text: &str, max_chars: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= max_chars => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -206,6 +236,14 @@ mod tests {
         ] {
             assert!(draws_text(&svg, text), "{text} missing from {svg}");
         }
+        assert_eq!(
+            wrap("lower threshold, two more reps", 16),
+            ["lower threshold,", "two more reps"]
+        );
+        assert_eq!(
+            wrap("averyveryverylongword x", 5),
+            ["averyveryverylongword", "x"]
+        );
         // The background, then three finite bars and two legend swatches, filled and outlined.
         assert_eq!(svg.matches("<rect").count(), 1 + 2 * 5, "{svg}");
     }

@@ -116,9 +116,10 @@ pub(super) fn mesh<'a>(
     Ok(())
 }
 
-/// A polyline in pixel coordinates, dashed as the style says.
+/// A polyline in pixel coordinates, dashed as the style says; nothing for a style of width 0
+/// (markers only).
 pub(super) fn draw_line(root: &Root, pixels: &[(i32, i32)], style: SeriesStyle) -> DrawResult {
-    if pixels.len() < 2 {
+    if pixels.len() < 2 || style.width == 0 {
         return Ok(());
     }
     let stroke = style.colour.stroke_width(style.width);

@@ -6,6 +6,7 @@ mod fields;
 mod merge;
 mod parse;
 mod sections;
+mod sweep;
 mod values;
 
 pub use values::{DECISION_PRESETS, SPEED_PRESETS};
@@ -37,8 +38,12 @@ pub struct ScenarioFile {
     pub seed: u64,
     /// The file's `replications`.
     pub replications: usize,
-    /// The scenarios, baseline first, each fully resolved.
+    /// The scenarios, baseline first, each fully resolved; a `[sweep]`'s grid scenarios come
+    /// after the explicit ones.
     pub scenarios: Vec<Scenario>,
+    /// The `[sweep]` grid, if the file has one (indices into `scenarios`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::sim::run::SweepGrid>,
 }
 
 impl ScenarioFile {

@@ -23,6 +23,7 @@ const TOP_KEYS: &[&str] = &[
     "policy",
     "outcomes",
     "scenario",
+    "sweep",
 ];
 const SCENARIO_KEYS: &[&str] = &[
     "name",
@@ -55,7 +56,7 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
         opt_int(&cx, &root, "replications", "", 1)?.map_or(DEFAULT_REPLICATIONS, |r| r as usize);
 
     let mut base = root.clone();
-    for k in ["name", "seed", "replications", "scenario"] {
+    for k in ["name", "seed", "replications", "scenario", "sweep"] {
         base.remove(k);
     }
     // The file's own settings must stand alone: they are every scenario's starting point.
@@ -75,16 +76,10 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
             ))
         }
     };
+    let mut scenarios: Vec<Scenario> = Vec::with_capacity(entries.len().max(1));
     if entries.is_empty() {
-        return Ok(ScenarioFile {
-            path: file.to_path_buf(),
-            name,
-            seed,
-            replications,
-            scenarios: vec![base_scenario],
-        });
+        scenarios.push(base_scenario);
     }
-    let mut scenarios: Vec<Scenario> = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
         let prefix = format!("scenario[{i}]");
         check_keys(&cx, entry, SCENARIO_KEYS, &prefix)?;
@@ -109,16 +104,20 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
         deep_merge(&mut merged, &over);
         scenarios.push(scenario(&mut cx, &merged, sname, &prefix)?);
     }
+    // Grid points vary the file's settings and come after the explicit scenarios, so the
+    // baseline stays the first explicit scenario (or the file's settings).
+    let sweep = super::sweep::expand(&mut cx, &root, &base, text, &mut scenarios)?;
     Ok(ScenarioFile {
         path: file.to_path_buf(),
         name,
         seed,
         replications,
         scenarios,
+        sweep,
     })
 }
 
-fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> Result<Scenario> {
+pub(super) fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> Result<Scenario> {
     let empty = Table::new();
     let outcomes = outcomes(
         cx,
