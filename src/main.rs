@@ -54,7 +54,7 @@ enum Command {
     Evaluate(EvaluateArgs),
     /// Compare handover policies: Monte Carlo replay of the funnel for every scenario of a file
     #[command(
-        after_help = "Examples:\n  leadsim simulate data/scenarios/handover.toml --out results/\n  leadsim simulate data/scenarios/handover.toml --out results/ --seed 7 --replications 200 --threads 2\n  leadsim simulate data/scenarios/handover.toml --seed 7 --shard 3/8 --out results/shard-3   (then: leadsim merge)\n\nWrites results/summary.csv, results/summary.json and results/replications.csv."
+        after_help = "Examples:\n  leadsim simulate data/scenarios/handover.toml --out results/\n  leadsim simulate data/scenarios/handover.toml --out results/ --seed 7 --replications 200 --threads 2\n  leadsim simulate data/scenarios/handover.toml --seed 7 --shard 3/8 --out results/shard-3   (then: leadsim merge)\n  leadsim simulate data/scenarios/sweep.toml --out sweep/ --precision 0.002 --objective net_revenue\n\nWrites results/summary.csv, summary.json, replications.csv and report.html."
     )]
     Simulate(SimulateArgs),
     /// Merge the shards of a `simulate --shard I/N` run into the outputs of one unsharded run
@@ -545,7 +545,7 @@ fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
         .with_context(|| format!("writing results to {}", a.out.display()))?;
     println!("{}", results.table());
     println!(
-        "wrote {}, summary.json and replications.csv",
+        "wrote {}, summary.json, replications.csv and report.html",
         a.out.join("summary.csv").display()
     );
     Ok(ExitCode::SUCCESS)
@@ -604,7 +604,7 @@ fn cmd_merge(a: MergeArgs) -> Result<ExitCode> {
         .with_context(|| format!("writing results to {}", a.out.display()))?;
     println!("{}", merged.results.table());
     println!(
-        "merged {} shards; wrote {}, summary.json and replications.csv",
+        "merged {} shards; wrote {}, summary.json, replications.csv and report.html",
         merged.shards,
         a.out.join("summary.csv").display()
     );
