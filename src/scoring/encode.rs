@@ -267,6 +267,29 @@ pub struct LearntEncoding {
     pub dropped: Vec<DroppedColumn>,
 }
 
+impl LearntEncoding {
+    /// Drops the design columns that are linear combinations of the intercept and earlier
+    /// columns, from both the design and the encoder, and returns their names.
+    pub fn drop_collinear(&mut self) -> Vec<String> {
+        let collinear = crate::scoring::solver::collinear_columns(self.design.view());
+        if collinear.is_empty() {
+            return Vec::new();
+        }
+        let keep: Vec<usize> = (0..self.design.ncols())
+            .filter(|j| !collinear.contains(j))
+            .collect();
+        self.design = self.design.select(ndarray::Axis(1), &keep);
+        let names = self.encoder.drop_columns(&collinear);
+        for name in &names {
+            self.dropped.push(DroppedColumn {
+                name: name.clone(),
+                reason: "collinear with the intercept and earlier columns".into(),
+            });
+        }
+        names
+    }
+}
+
 impl Encoder {
     /// Learns the encoding of `feature_columns` of `table` from `rows` (the training rows),
     /// drops constant and exactly duplicated design columns, and returns the standardised

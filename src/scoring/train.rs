@@ -24,7 +24,7 @@ use crate::scoring::metrics::{self, ScoreBands};
 use crate::scoring::model::{
     AlphaCandidate, EvaluationReport, FitSummary, Model, Target, TrainingInfo, FORMAT_VERSION,
 };
-use crate::scoring::solver::{collinear_columns, LogisticFit, LogisticParams, SolverKind};
+use crate::scoring::solver::{LogisticFit, LogisticParams, SolverKind};
 
 /// Column names taken as the target when `--target` is not given (compared ignoring case).
 pub const TARGET_NAMES: &[&str] = &["converted", "target", "y", "label", "outcome", "won"];
@@ -164,21 +164,10 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
             features: coefs,
         });
     }
-    let collinear = collinear_columns(learnt.design.view());
-    if !collinear.is_empty() {
-        let keep: Vec<usize> = (0..learnt.design.ncols())
-            .filter(|j| !collinear.contains(j))
-            .collect();
-        learnt.design = learnt.design.select(Axis(1), &keep);
-        for name in learnt.encoder.drop_columns(&collinear) {
-            warnings.push(format!(
-                "dropped column \"{name}\": a linear combination of the intercept and earlier columns"
-            ));
-            learnt.dropped.push(crate::scoring::encode::DroppedColumn {
-                name,
-                reason: "collinear with the intercept and earlier columns".into(),
-            });
-        }
+    for name in learnt.drop_collinear() {
+        warnings.push(format!(
+            "dropped column \"{name}\": a linear combination of the intercept and earlier columns"
+        ));
     }
     let encoder = learnt.encoder;
     let names = encoder.column_names();
@@ -569,14 +558,7 @@ fn out_of_fold(
         let tr: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] != f).collect();
         let te: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] == f).collect();
         let mut learnt = Encoder::learn(table, features, &tr, &opts.encoder)?;
-        let collinear = collinear_columns(learnt.design.view());
-        if !collinear.is_empty() {
-            let keep: Vec<usize> = (0..learnt.design.ncols())
-                .filter(|j| !collinear.contains(j))
-                .collect();
-            learnt.design = learnt.design.select(Axis(1), &keep);
-            learnt.encoder.drop_columns(&collinear);
-        }
+        learnt.drop_collinear();
         let names = learnt.encoder.column_names();
         let units: Vec<(f64, f64)> = learnt
             .encoder

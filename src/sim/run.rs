@@ -221,15 +221,7 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
 /// As [`run`]; [`Error::InvalidParameter`] for an unknown objective or precision metric (with a
 /// suggestion), a non-positive target, or a cap below the starting replications.
 pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> Result<Results> {
-    let seed = opts.seed.unwrap_or(file.seed);
-    let reps = opts.replications.unwrap_or(file.replications);
-    if reps == 0 {
-        return Err(Error::InvalidParameter {
-            name: "replications".into(),
-            value: "0".into(),
-            reason: "at least one is needed".into(),
-        });
-    }
+    let (seed, reps) = seed_and_replications(file, opts)?;
     let objective = analysis.objective.as_deref().unwrap_or(DEFAULT_OBJECTIVE);
     check_metric("objective", objective, &metric_names(&file.scenarios[0]))?;
     let target = match &analysis.precision {
@@ -308,6 +300,25 @@ pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> 
     }
     add_ranking(&mut results, objective)?;
     Ok(results)
+}
+
+/// The seed and replication count a run uses: the options' overrides, else the file's.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for zero replications.
+pub(crate) fn seed_and_replications(
+    file: &ScenarioFile,
+    opts: &RunOptions,
+) -> Result<(u64, usize)> {
+    let reps = opts.replications.unwrap_or(file.replications);
+    if reps == 0 {
+        return Err(Error::InvalidParameter {
+            name: "replications".into(),
+            value: "0".into(),
+            reason: "at least one is needed".into(),
+        });
+    }
+    Ok((opts.seed.unwrap_or(file.seed), reps))
 }
 
 /// The step after [`summarise`] that every way of producing results shares (a run, a merge of

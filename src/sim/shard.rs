@@ -35,7 +35,10 @@ use super::config::{Population, ScenarioFile};
 use super::engine::Compiled;
 use super::metrics::metric_names;
 use super::rank::{check_metric, DEFAULT_OBJECTIVE};
-use super::run::{add_ranking, simulate_units, summarise, Analysis, Results, RunOptions, Unit};
+use super::run::{
+    add_ranking, seed_and_replications, simulate_units, summarise, Analysis, Results, RunOptions,
+    Unit,
+};
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
 
@@ -439,15 +442,7 @@ pub fn run_shard(
     if let Some(objective) = &analysis.objective {
         check_metric("objective", objective, &metric_names(&file.scenarios[0]))?;
     }
-    let seed = opts.seed.unwrap_or(file.seed);
-    let reps = opts.replications.unwrap_or(file.replications);
-    if reps == 0 {
-        return Err(Error::InvalidParameter {
-            name: "replications".into(),
-            value: "0".into(),
-            reason: "at least one is needed".into(),
-        });
-    }
+    let (seed, reps) = seed_and_replications(file, opts)?;
     let s = file.scenarios.len();
     let total = s.checked_mul(reps).ok_or_else(|| Error::InvalidParameter {
         name: "replications".into(),
