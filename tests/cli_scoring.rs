@@ -118,7 +118,9 @@ fn holdout_zero_fits_every_row_and_says_metrics_are_in_sample() {
 #[test]
 fn every_command_has_help_with_examples() {
     let d = Dir::new();
-    for cmd in ["generate", "train", "evaluate", "score", "simulate", "merge"] {
+    for cmd in [
+        "generate", "train", "evaluate", "score", "simulate", "merge",
+    ] {
         let r = d.run(&[cmd, "--help"]);
         r.ok();
         assert!(

@@ -206,7 +206,11 @@ fn block_pass(
     }
 }
 
-/// Lower-triangular Cholesky factor of a small symmetric positive definite matrix.
+/// Lower-triangular Cholesky factor of a small symmetric positive definite matrix. Written here
+/// rather than taken from linfa-linalg because a pivot must be judged relative to its own
+/// diagonal ([`RELATIVE_PIVOT`]): a generic factorisation accepts a tiny positive pivot from
+/// near-collinear columns and returns huge, meaningless steps, where this one fails and lets
+/// [`singular_error`] explain why (collinear columns, separation).
 pub(crate) struct Cholesky {
     l: Array2<f64>,
 }
