@@ -449,3 +449,31 @@ fn x_education_leads_train_without_sales_team_fields() {
     assert_eq!(m["fit"]["rows"].as_u64(), Some(7392), "80% of 9240 rows");
     assert!(m["metrics"]["roc_auc"].as_f64().unwrap() > 0.85);
 }
+
+#[test]
+fn quasi_separation_by_a_rare_flag_says_which_rows() {
+    let d = Dir::new();
+    let mut s = String::from("vip,visits,converted\n");
+    for i in 0..300 {
+        // Six VIP leads, all converted; the rest convert on a pattern unrelated to VIP.
+        let vip = i % 50 == 0;
+        let y = vip || (i * 7) % 5 == 0;
+        s.push_str(&format!(
+            "{},{},{}\n",
+            if vip { "yes" } else { "no" },
+            (i * 13) % 9,
+            u8::from(y)
+        ));
+    }
+    d.write("t.csv", &s);
+    d.run(&[
+        "train",
+        "--data",
+        "t.csv",
+        "--holdout",
+        "0",
+        "--out",
+        "m.json",
+    ])
+    .fails_with(&["quasi-completely", "every row with vip above 0 is positive"]);
+}

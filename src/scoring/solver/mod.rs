@@ -453,26 +453,40 @@ struct SeparatingColumn {
     /// The positive class lies above the threshold.
     positive_high: bool,
     threshold: f64,
+    /// The smallest value of the class below the threshold and the largest of the class above
+    /// it: they tell which side of a quasi-separation holds rows of one class only.
+    low_min: f64,
+    high_max: f64,
 }
 
 impl SeparatingColumn {
     /// The message, with the threshold mapped back to original units (`t * scale + mean`).
+    /// For a quasi-separation only the side that holds one class alone is named: for a 0/1
+    /// column that reads "every row with X above 0 is positive".
     fn describe(&self, name: &str, mean: f64, scale: f64) -> String {
-        let (pos_op, neg_op) = match (self.positive_high, self.complete) {
-            (true, true) => (">", "<"),
-            (true, false) => (">=", "<="),
-            (false, true) => ("<", ">"),
-            (false, false) => ("<=", ">="),
+        let (high, low) = if self.positive_high {
+            ("positive", "negative")
+        } else {
+            ("negative", "positive")
         };
+        let t = round_for_message(self.threshold * scale + mean);
+        if self.complete {
+            return format!(
+                "feature \"{name}\" completely separates the classes on its own: every row with \
+                 {name} above {t} is {high} and every row below {t} is {low}"
+            );
+        }
+        let mut sides = Vec::new();
+        if self.high_max > self.threshold {
+            sides.push(format!("every row with {name} above {t} is {high}"));
+        }
+        if self.low_min < self.threshold {
+            sides.push(format!("every row with {name} below {t} is {low}"));
+        }
         format!(
-            "feature \"{name}\" {} separates the classes on its own: every positive row has \
-             {name} {pos_op} {t} and every negative row has {name} {neg_op} {t}",
-            if self.complete {
-                "completely"
-            } else {
-                "quasi-completely"
-            },
-            t = round_for_message(self.threshold * scale + mean),
+            "feature \"{name}\" quasi-completely separates the classes on its own: {} (rows at \
+             exactly {t} have both outcomes)",
+            sides.join(" and ")
         )
     }
 }
@@ -557,23 +571,21 @@ impl ColumnSummary {
             if constant {
                 continue;
             }
-            for (positive_high, lo_max, hi_min) in [(true, neg[1], pos[0]), (false, pos[1], neg[0])]
-            {
+            for (positive_high, low, high) in [(true, neg, pos), (false, pos, neg)] {
+                let (lo_max, hi_min) = (low[1], high[0]);
+                let found = |complete: bool, threshold: f64| SeparatingColumn {
+                    column: j,
+                    complete,
+                    positive_high,
+                    threshold,
+                    low_min: low[0],
+                    high_max: high[1],
+                };
                 if lo_max < hi_min {
-                    return Some(SeparatingColumn {
-                        column: j,
-                        complete: true,
-                        positive_high,
-                        threshold: 0.5 * (lo_max + hi_min),
-                    });
+                    return Some(found(true, 0.5 * (lo_max + hi_min)));
                 }
                 if lo_max == hi_min && quasi.is_none() {
-                    quasi = Some(SeparatingColumn {
-                        column: j,
-                        complete: false,
-                        positive_high,
-                        threshold: lo_max,
-                    });
+                    quasi = Some(found(false, lo_max));
                 }
             }
         }
