@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
+use crate::scoring::model::sigmoid;
 
 /// A named family of synthetic populations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -380,15 +381,6 @@ fn box_muller(u1: f64, u2: f64) -> (f64, f64) {
 /// lead, so the unused sine is worth skipping).
 fn box_muller_first(u1: f64, u2: f64) -> f64 {
     (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
 }
 
 /// The index whose cumulative probability first exceeds `u`.

@@ -245,45 +245,10 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
         alpha_search,
     };
 
-    let mut model = Model {
-        format_version: FORMAT_VERSION,
-        target: roles.target_spec.clone(),
-        id_column: roles.id.map(|c| table.headers()[c].clone()),
-        encoder,
-        coefficients,
-        fit: fit_summary,
-        metrics: metrics::evaluate(&[], &[], &ScoreBands::from_cuts(vec![0.5])?).metrics,
-        evaluation: EvaluationReport {
-            kind: String::new(),
-            rows: 0,
-            evaluation: metrics::evaluate(&[], &[], &ScoreBands::from_cuts(vec![0.5])?),
-        },
-        bands: ScoreBands::from_cuts(vec![0.5])?,
-        training: TrainingInfo {
-            data_file: opts
-                .data
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            data_sha256: String::new(),
-            file_rows: n,
-            fit_rows: rows_fit,
-            columns: table.headers().len(),
-            seed: opts.seed,
-            holdout: if folds.is_some() { 0.0 } else { opts.holdout },
-            folds: opts.folds,
-            min_level_count: opts.encoder.min_level_count,
-            excluded: roles.excluded.clone(),
-            dropped: learnt.dropped,
-            warnings: Vec::new(),
-            crate_version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-    };
-
     progress.stage("evaluating");
     // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
     let train_probs = fit.predict_probability(design.view()).to_vec();
-    model.bands = match &opts.bands {
+    let bands = match &opts.bands {
         Some(cuts) => ScoreBands::from_cuts(cuts.clone())?,
         None => ScoreBands::from_quantiles(&train_probs, metrics::DEFAULT_BANDS)?,
     };
@@ -294,28 +259,60 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
     } else if eval_rows.is_empty() {
         ("in-sample", train_probs, y_train.to_vec())
     } else {
-        let probs = predict_rows(&model, &table, &roles.features, &eval_rows, &mut warnings)?;
+        // The saved coefficients, so that `leadsim evaluate` on these rows gives the same numbers.
+        let scorer = FoldModel {
+            encoder: &encoder,
+            intercept: coefficients[0].estimate,
+            coef: coefficients[1..].iter().map(|c| c.estimate).collect(),
+        };
+        let probs = scorer.predict(&table, &roles.features, &eval_rows, &mut warnings)?;
         let l = eval_rows.iter().map(|&r| labels[r]).collect();
         ("holdout", probs, l)
     };
-    let evaluation = metrics::evaluate(&probs, &eval_labels, &model.bands);
-    model.metrics = evaluation.metrics.clone();
-    model.evaluation = EvaluationReport {
-        kind: kind.to_string(),
-        rows: probs.len(),
-        evaluation,
-    };
+    let evaluation = metrics::evaluate(&probs, &eval_labels, &bands);
     if kind == "in-sample" {
         warnings.push(
             "--holdout 0: metrics are in-sample (computed on the rows the model was fit on) and optimistic"
                 .into(),
         );
     }
-    model.training.data_sha256 = hasher
+    let data_sha256 = hasher
         .join()
         .map_err(|_| Error::Numerical("hashing thread panicked".into()))??;
-    model.training.warnings = warnings;
-    Ok(model)
+    Ok(Model {
+        format_version: FORMAT_VERSION,
+        target: roles.target_spec.clone(),
+        id_column: roles.id.map(|c| table.headers()[c].clone()),
+        encoder,
+        coefficients,
+        fit: fit_summary,
+        metrics: evaluation.metrics.clone(),
+        evaluation: EvaluationReport {
+            kind: kind.to_string(),
+            rows: probs.len(),
+            evaluation,
+        },
+        bands,
+        training: TrainingInfo {
+            data_file: opts
+                .data
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            data_sha256,
+            file_rows: n,
+            fit_rows: rows_fit,
+            columns: table.headers().len(),
+            seed: opts.seed,
+            holdout: if folds.is_some() { 0.0 } else { opts.holdout },
+            folds: opts.folds,
+            min_level_count: opts.encoder.min_level_count,
+            excluded: roles.excluded.clone(),
+            dropped: learnt.dropped,
+            warnings,
+            crate_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+    })
 }
 
 /// Column roles after inference and overrides.
@@ -634,21 +631,6 @@ impl<'a> FoldModel<'a> {
         }
         Ok(out)
     }
-}
-
-fn predict_rows(
-    model: &Model,
-    table: &Table,
-    features: &[usize],
-    rows: &[usize],
-    warnings: &mut Vec<String>,
-) -> Result<Vec<f64>> {
-    let fm = FoldModel {
-        encoder: &model.encoder,
-        intercept: model.coefficients[0].estimate,
-        coef: model.coefficients[1..].iter().map(|c| c.estimate).collect(),
-    };
-    fm.predict(table, features, rows, warnings)
 }
 
 /// Log likelihood of the intercept-only model.
