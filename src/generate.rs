@@ -27,8 +27,8 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
-use crate::output::AtomicFile;
 use crate::scoring::model::sigmoid;
 
 /// A named family of synthetic populations.

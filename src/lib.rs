@@ -12,13 +12,15 @@
 //! The library does no printing and knows nothing of exit codes; the `leadsim` binary is a thin
 //! layer over it.
 
+pub mod atomic;
 pub mod data;
 pub mod error;
+pub mod format;
 pub mod generate;
-pub mod output;
 pub mod report;
 pub mod scoring;
 pub mod sim;
+pub mod stats;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -409,7 +409,7 @@ fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         .save(&a.out)
         .with_context(|| format!("saving the model to {}", a.out.display()))?;
     let report = leadsim::report::report_path_for(&a.out);
-    leadsim::output::write_atomic(
+    leadsim::atomic::write_atomic(
         &report,
         leadsim::report::train::train_report(&model).as_bytes(),
     )

@@ -190,7 +190,7 @@ fn report_is_written_beside_the_model_as_utf8() {
     model().save(&model_path).unwrap();
     let report = report_path_for(&model_path);
     assert_eq!(report, dir.path().join("report.html"));
-    leadsim::output::write_atomic(&report, train_report(model()).as_bytes()).unwrap();
+    leadsim::atomic::write_atomic(&report, train_report(model()).as_bytes()).unwrap();
     let bytes = std::fs::read(&report).unwrap();
     let text = std::str::from_utf8(&bytes).expect("report is UTF-8");
     assert!(text.contains("<meta charset=\"utf-8\">"));

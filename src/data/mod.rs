@@ -2,9 +2,11 @@
 //! files held column by column ([`table`]), and the value rules both share: what counts as
 //! missing, what parses as a number, which columns are yes/no.
 
+pub mod hash;
 pub mod source;
 pub mod table;
 
+pub use hash::{sha256_bytes, sha256_file};
 pub use source::{CsvOptions, CsvStream};
 pub use table::{ParsedColumn, Table};
 

@@ -15,6 +15,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::stats::quantile_sorted;
 
 /// Number of calibration bins used by [`evaluate`] (deciles).
 pub const DEFAULT_BINS: usize = 10;
@@ -494,7 +495,7 @@ fn band_labels(n_bands: usize) -> Vec<String> {
 
 impl ScoreBands {
     /// Bands with equal shares of the training scores: cuts at the `j / n_bands` quantiles
-    /// (type 7, see [`quantile`]). When heavy ties make quantiles coincide (or fall on the lowest
+    /// (type 7, see [`quantile_sorted`]). When heavy ties make quantiles coincide (or fall on the lowest
     /// score), those cuts are dropped, giving fewer bands rather than empty ones.
     ///
     /// # Errors
@@ -518,7 +519,7 @@ impl ScoreBands {
         let mut sorted = train_probs.to_vec();
         sorted.sort_by(f64::total_cmp);
         let mut cuts: Vec<f64> = (1..n_bands)
-            .map(|j| quantile(&sorted, j as f64 / n_bands as f64))
+            .map(|j| quantile_sorted(&sorted, j as f64 / n_bands as f64))
             .collect();
         cuts.dedup();
         // A cut at the lowest training score would leave the bottom band empty on training data.
@@ -699,46 +700,6 @@ pub fn evaluate(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Evaluatio
         bands: band_table(probs, labels, bands),
         roc_curve: roc_curve(probs, labels, DEFAULT_CURVE_POINTS),
         pr_curve: pr_curve(probs, labels, DEFAULT_CURVE_POINTS),
-    }
-}
-
-/// Quantile `q` of ascending `sorted` values, interpolating linearly between order statistics
-/// (type 7, the default of R and NumPy).
-///
-/// # Panics
-/// If `sorted` is empty or `q` is not in `[0, 1]`.
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    assert!(!sorted.is_empty(), "quantile of no values");
-    assert!(
-        (0.0..=1.0).contains(&q),
-        "quantile level {q} is not in [0, 1]"
-    );
-    debug_assert!(
-        sorted.windows(2).all(|w| w[0] <= w[1]),
-        "quantile input not sorted"
-    );
-    let h = (sorted.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let frac = h - lo as f64;
-    // Returning the order statistic itself on an exact hit avoids 0 * inf = NaN.
-    if frac == 0.0 {
-        return sorted[lo];
-    }
-    sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
-}
-
-/// Median, the mean of the two middle values for an even count. Sorts `values` in place.
-///
-/// # Panics
-/// If `values` is empty.
-pub fn median(values: &mut [f64]) -> f64 {
-    assert!(!values.is_empty(), "median of no values");
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
     }
 }
 
@@ -1153,24 +1114,5 @@ mod tests {
     #[should_panic(expected = "2 probabilities but 1 labels")]
     fn length_mismatch_panics() {
         roc_auc(&[0.1, 0.2], &[true]);
-    }
-
-    #[test]
-    fn quantile_and_median_known_values() {
-        let x = [1.0, 2.0, 3.0, 4.0];
-        // NumPy: np.quantile([1, 2, 3, 4], [0, .25, .5, 1]) = [1, 1.75, 2.5, 4].
-        assert_eq!(
-            [0.0, 0.25, 0.5, 1.0].map(|q| quantile(&x, q)),
-            [1.0, 1.75, 2.5, 4.0]
-        );
-        assert_abs_diff_eq!(
-            quantile(&[10.0, 20.0, 30.0, 40.0, 50.0], 0.1),
-            14.0,
-            epsilon = 1e-12
-        );
-        assert_eq!(quantile(&[7.0], 0.3), 7.0);
-        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
-        assert_eq!(median(&mut [5.0]), 5.0);
     }
 }

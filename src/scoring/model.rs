@@ -152,7 +152,7 @@ impl Model {
     /// [`Error::Io`] when the file cannot be written.
     pub fn save(&self, path: &Path) -> Result<()> {
         let json = serde_json::to_vec_pretty(self).expect("model serialises");
-        crate::output::write_atomic(path, &json)
+        crate::atomic::write_atomic(path, &json)
     }
 
     /// Reads and checks a model file.

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::atomic::AtomicFile;
 use crate::data::source::field_str;
 use crate::data::{CsvOptions, CsvStream};
 use crate::error::{Error, Result};
-use crate::output::AtomicFile;
 use crate::scoring::encode::RowEncoder;
 use crate::scoring::metrics::{self, Evaluation};
 use crate::scoring::model::{sigmoid, Model, Target};

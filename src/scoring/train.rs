@@ -5,7 +5,7 @@
 //! columns, optionally pick alpha by cross-validation, fit, compute inference on original units,
 //! and evaluate on rows the model has not seen.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use linfa::traits::Fit;
@@ -14,7 +14,6 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use sha2::Digest;
 
 use crate::data::{CsvOptions, Table};
 use crate::error::{Error, Result};
@@ -641,26 +640,7 @@ fn null_log_likelihood(positives: usize, rows: usize) -> f64 {
 
 /// SHA-256 of the file's bytes, computed on another thread while the CSV is parsed.
 fn spawn_hash(path: PathBuf) -> std::thread::JoinHandle<Result<String>> {
-    std::thread::spawn(move || sha256_file(&path))
-}
-
-/// Hex SHA-256 of a file.
-///
-/// # Errors
-/// [`Error::Io`] when the file cannot be read.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let k = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if k == 0 {
-            break;
-        }
-        h.update(&buf[..k]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    std::thread::spawn(move || crate::data::sha256_file(&path))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use super::calendar::Shift;
 use super::config::Scenario;
+use crate::stats::quantile_in_place;
 
 /// The scenario-independent metric names, in output order. Each pool adds
 /// `utilisation_<pool>`, `peak_queue_<pool>` and `rep_cost_<pool>` after these.
@@ -99,22 +100,6 @@ fn ratio(a: f64, b: f64) -> f64 {
     }
 }
 
-/// The `q` quantile by linear interpolation between order statistics (NaN when empty).
-/// Reorders `x`.
-pub fn quantile(x: &mut [f64], q: f64) -> f64 {
-    if x.is_empty() {
-        return f64::NAN;
-    }
-    let h = (x.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let (_, &mut a, rest) = x.select_nth_unstable_by(lo, f64::total_cmp);
-    if rest.is_empty() {
-        return a;
-    }
-    let b = rest.iter().copied().fold(f64::INFINITY, f64::min);
-    a + (h - lo as f64) * (b - a)
-}
-
 impl Tally {
     /// Counters for a scenario with `pools` pools.
     pub fn new(pools: usize) -> Self {
@@ -130,8 +115,8 @@ impl Tally {
         let n = self.mqls as f64;
         let handed = self.handed_over as f64;
         let mean_response = ratio(self.responses.iter().sum(), self.responses.len() as f64);
-        let p50 = quantile(&mut self.responses, 0.5);
-        let p90 = quantile(&mut self.responses, 0.9);
+        let p50 = quantile_in_place(&mut self.responses, 0.5);
+        let p90 = quantile_in_place(&mut self.responses, 0.9);
         let mut pool_cost = Vec::new();
         let mut pool_metrics = Vec::new();
         for (p, t) in sc.pools.iter().zip(&self.pools) {
@@ -173,20 +158,5 @@ impl Tally {
         ];
         v.extend(pool_metrics);
         v
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantiles_interpolate_order_statistics() {
-        let mut x = vec![4.0, 1.0, 3.0, 2.0];
-        assert_eq!(quantile(&mut x, 0.5), 2.5);
-        assert_eq!(quantile(&mut x, 0.9), 3.7);
-        assert_eq!(quantile(&mut x, 1.0), 4.0);
-        assert_eq!(quantile(&mut [7.0], 0.9), 7.0);
-        assert!(quantile(&mut [], 0.5).is_nan());
     }
 }

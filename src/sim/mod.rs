@@ -34,7 +34,6 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod shard;
-pub mod stats;
 
 pub use config::{Scenario, ScenarioFile};
 pub use report::write_outputs;

@@ -6,9 +6,9 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::run::Results;
-use super::stats::Interval;
+use crate::atomic::{write_atomic, AtomicFile};
 use crate::error::{Error, Result};
-use crate::output::{write_atomic, AtomicFile};
+use crate::stats::Interval;
 
 /// Metrics shown in the printed table, before the per-pool utilisation.
 const TABLE_METRICS: [&str; 8] = [

@@ -13,8 +13,8 @@ use super::config::{Scenario, ScenarioFile};
 use super::engine::{simulate, Compiled};
 use super::metrics::metric_names;
 use super::rank::{check_metric, rank, DEFAULT_OBJECTIVE};
-use super::stats::Interval;
 use crate::error::{Error, Result};
+use crate::stats::Interval;
 
 /// How to run a scenario file; `None` fields take the file's values (or the defaults).
 #[derive(Clone, Copy, Default)]

@@ -29,7 +29,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest, Sha256};
 
 use super::config::{Population, ScenarioFile};
 use super::engine::Compiled;
@@ -39,8 +38,8 @@ use super::run::{
     add_ranking, seed_and_replications, simulate_units, summarise, Analysis, Results, RunOptions,
     Unit,
 };
+use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
-use crate::output::AtomicFile;
 
 /// The `format` field of every partial result.
 pub const FORMAT: &str = "leadsim-shard";
@@ -180,7 +179,7 @@ impl ScenarioSource {
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let sha256 = hex_sha256(&bytes);
+        let sha256 = crate::data::sha256_bytes(&bytes);
         let text = String::from_utf8(bytes).map_err(|e| {
             Error::io(
                 path,
@@ -380,13 +379,6 @@ fn shard_error(path: &Path, field: &str, message: String) -> Error {
     }
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// SHA-256 of every population table the file reads, by resolved path.
 fn table_hashes(file: &ScenarioFile) -> Result<Vec<TableHash>> {
     let paths: BTreeSet<&PathBuf> = file
@@ -402,7 +394,7 @@ fn table_hashes(file: &ScenarioFile) -> Result<Vec<TableHash>> {
         .map(|p| {
             Ok(TableHash {
                 path: p.clone(),
-                sha256: crate::scoring::train::sha256_file(p)?,
+                sha256: crate::data::sha256_file(p)?,
             })
         })
         .collect()
@@ -411,7 +403,7 @@ fn table_hashes(file: &ScenarioFile) -> Result<Vec<TableHash>> {
 /// SHA-256 of the resolved configurations as `summary.json` shows them.
 fn config_sha256(file: &ScenarioFile) -> String {
     let json = serde_json::to_vec(&file.scenarios).expect("configurations serialise");
-    hex_sha256(&json)
+    crate::data::sha256_bytes(&json)
 }
 
 /// Runs shard `shard` of the units of `source`'s file (see the module docs for the partition).
@@ -670,7 +662,7 @@ pub fn merge(inputs: &[PathBuf], objective: Option<&str>) -> Result<Merged> {
 /// Parses the stored scenario text again and checks it resolves as it did when the shards ran.
 fn rebuild(path: &Path, sf: &ShardFile) -> Result<ScenarioFile> {
     let rec = &sf.scenario_file;
-    if hex_sha256(rec.text.as_bytes()) != rec.sha256 {
+    if crate::data::sha256_bytes(rec.text.as_bytes()) != rec.sha256 {
         return Err(shard_error(
             path,
             "scenario_file",

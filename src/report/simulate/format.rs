@@ -3,7 +3,7 @@
 
 use crate::report::MISSING;
 use crate::sim::run::{MetricSummary, Results};
-use crate::sim::stats::Interval;
+use crate::stats::Interval;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -219,16 +219,4 @@ pub(super) fn column(r: &Results, scenario: usize, metric: &str) -> Vec<f64> {
             .collect(),
         None => Vec::new(),
     }
-}
-
-/// The `q` quantile of the finite values of `x` (linear interpolation), NaN for none.
-pub(super) fn quantile(x: &[f64], q: f64) -> f64 {
-    let mut v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let pos = q * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
 }
