@@ -1,0 +1,218 @@
+//! `simulate` (plain, precision and sharded runs) and `merge`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// Scenario file (TOML): population, arrivals, rep pools, policy, outcomes, scenarios
+    scenario_file: PathBuf,
+    /// Output folder for summary.csv, summary.json and replications.csv
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Random seed (overrides the file's `seed`); one seed fixes every result
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replications per scenario (overrides the file's `replications`)
+    #[arg(long)]
+    replications: Option<usize>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Add replications until every scenario's 95% half-width of mql_to_sql is at most WIDTH
+    /// (absolute, e.g. 0.002 = ±0.2 points)
+    #[arg(long, value_name = "WIDTH", conflicts_with = "precision_metric")]
+    precision: Option<f64>,
+    /// As --precision, for another metric: NAME=WIDTH (e.g. net_revenue=20000)
+    #[arg(long, value_name = "NAME=WIDTH", value_parser = parse_precision_metric)]
+    precision_metric: Option<(String, f64)>,
+    /// Replication cap of a precision run (default: 10 x the starting replications)
+    #[arg(long, value_name = "N")]
+    max_replications: Option<usize>,
+    /// Metric the policies are ranked by (net_revenue, mql_to_sql, recovered_revenue_12m, ...)
+    #[arg(long, value_name = "METRIC", default_value = "net_revenue")]
+    objective: String,
+    /// No progress bar
+    #[arg(long)]
+    quiet: bool,
+    /// Run only shard I of N of the (scenario, replication) units and write
+    /// <out>/shard-I-of-N.json for `leadsim merge` (e.g. --shard 3/8; I from 1 to N)
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<leadsim::sim::Shard>,
+}
+
+/// `x` to four significant digits, without an exponent (half-widths of shares and of money alike).
+fn significant4(x: f64) -> String {
+    let digits = if x == 0.0 || !x.is_finite() {
+        0
+    } else {
+        (3 - x.abs().log10().floor() as i32).max(0) as usize
+    };
+    format!("{x:.digits$}")
+}
+
+/// `NAME=WIDTH` of `--precision-metric`.
+fn parse_precision_metric(s: &str) -> std::result::Result<(String, f64), String> {
+    let (name, width) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=WIDTH, e.g. mql_to_sql=0.002, found \"{s}\""))?;
+    let width: f64 = width
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{width}\" is not a number"))?;
+    Ok((name.trim().to_string(), width))
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Folders (or shard files) written by `leadsim simulate --shard I/N`
+    #[arg(required = true, value_name = "DIR")]
+    inputs: Vec<PathBuf>,
+    /// Output folder for the files an unsharded `simulate` writes
+    #[arg(long)]
+    out: PathBuf,
+    /// Metric the policies are ranked by (default: the shards' --objective)
+    #[arg(long, value_name = "METRIC")]
+    objective: Option<String>,
+}
+
+/// `I/N` of `--shard`.
+fn parse_shard(s: &str) -> std::result::Result<leadsim::sim::Shard, String> {
+    s.parse().map_err(|e| match e {
+        leadsim::Error::InvalidParameter { reason, .. } => reason,
+        e => e.to_string(),
+    })
+}
+
+pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
+    if let Some(shard) = a.shard {
+        return cmd_simulate_shard(a, shard);
+    }
+    let file = leadsim::sim::ScenarioFile::load(&a.scenario_file)?;
+    for w in file.warnings() {
+        eprintln!("warning: {w}");
+    }
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let pb = ProgressBar::new(0);
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} scenario-replications ({eta} left)",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        pb
+    };
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let opts = leadsim::sim::RunOptions {
+        seed: a.seed,
+        replications: a.replications,
+        threads: a.threads,
+        progress: Some(&progress),
+    };
+    let precision = match (a.precision, a.precision_metric) {
+        (Some(w), _) => Some(("mql_to_sql".to_string(), w)),
+        (None, m) => m,
+    };
+    let analysis = leadsim::sim::Analysis {
+        precision: precision
+            .map(|(metric, half_width)| leadsim::sim::PrecisionTarget { metric, half_width }),
+        max_replications: a.max_replications,
+        objective: Some(a.objective.clone()),
+    };
+    let results = leadsim::sim::run_with(&file, &opts, &analysis);
+    bar.finish_and_clear();
+    let results = results?;
+    if let Some(p) = &results.precision {
+        for (sc, h) in results.scenarios.iter().zip(&p.half_widths) {
+            if p.unmet.contains(&sc.name) {
+                eprintln!(
+                    "warning: scenario \"{}\" did not reach ±{} on {} within {} replications (±{})",
+                    sc.name,
+                    p.half_width,
+                    p.metric,
+                    p.max_replications,
+                    h.map_or("undefined".to_string(), significant4)
+                );
+            }
+        }
+    }
+    leadsim::sim::write_outputs(&results, &a.out)
+        .with_context(|| format!("writing results to {}", a.out.display()))?;
+    println!("{}", results.table());
+    println!(
+        "wrote {}, summary.json, replications.csv and report.html",
+        a.out.join("summary.csv").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `simulate --shard I/N`: one slice of the units, written for `merge`; one line on stdout.
+pub fn cmd_simulate_shard(a: SimulateArgs, shard: leadsim::sim::Shard) -> Result<ExitCode> {
+    let source = leadsim::sim::ScenarioSource::load(&a.scenario_file)?;
+    for w in source.file().warnings() {
+        eprintln!("warning: {w}");
+    }
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let opts = leadsim::sim::RunOptions {
+        seed: a.seed,
+        replications: a.replications,
+        threads: a.threads,
+        progress: Some(&progress),
+    };
+    let precision = match (a.precision, a.precision_metric) {
+        (Some(w), _) => Some(("mql_to_sql".to_string(), w)),
+        (None, m) => m,
+    };
+    let analysis = leadsim::sim::Analysis {
+        precision: precision
+            .map(|(metric, half_width)| leadsim::sim::PrecisionTarget { metric, half_width }),
+        max_replications: a.max_replications,
+        objective: Some(a.objective),
+    };
+    let partial = leadsim::sim::run_shard(&source, shard, &opts, &analysis);
+    bar.finish_and_clear();
+    let partial = partial?;
+    let path = partial
+        .write(&a.out)
+        .with_context(|| format!("writing shard {shard} to {}", a.out.display()))?;
+    println!(
+        "shard {shard}: ran {} of {} (scenario, replication) units; wrote {}",
+        partial.units(),
+        partial.total_units(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `merge`: shards back into the outputs of one run.
+pub fn cmd_merge(a: MergeArgs) -> Result<ExitCode> {
+    let merged = leadsim::sim::merge(&a.inputs, a.objective.as_deref())?;
+    leadsim::sim::write_outputs(&merged.results, &a.out)
+        .with_context(|| format!("writing results to {}", a.out.display()))?;
+    println!("{}", merged.results.table());
+    println!(
+        "merged {} shards; wrote {}, summary.json, replications.csv and report.html",
+        merged.shards,
+        a.out.join("summary.csv").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
