@@ -9,7 +9,8 @@ use leadsim::report::html::escape;
 use leadsim::report::simulate::{
     diff_cell, format_value, level_cell, simulation_report, DefaultSource, MAX_SHOWN, SOURCES,
 };
-use leadsim::sim::run::{RankedPolicy, Ranking, SweepAxis, SweepGrid, SweepPoint};
+use leadsim::sim::model::{SweepAxis, SweepGrid, SweepPoint};
+use leadsim::sim::run::{RankedPolicy, Ranking};
 use leadsim::sim::{run, Results, RunOptions, ScenarioFile};
 
 const HANDOVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/scenarios/handover.toml");

@@ -29,7 +29,7 @@ fn integer_literals_are_numbers() {
     assert_eq!(f.scenarios[1].policy.max_attempts, 6);
     assert_eq!(
         f.scenarios[2].pools[0].discipline,
-        leadsim::sim::config::Discipline::Lifo
+        leadsim::sim::model::Discipline::Lifo
     );
 }
 
@@ -242,7 +242,7 @@ fn arrival_profiles_are_checked() {
     let f = parse(&with("weekday_profile = [1.2, 1, 1, 1, 0.8, 0, 0]")).unwrap();
     let spelled = EXAMPLE.replace("speed_to_lead = { table = [[0.0, 1.0], [1.0, 0.75], [24.0, 0.45], [72.0, 0.35], [720.0, 0.25]] }", "speed_to_lead = { exponential = { per_hour = 0.5 } }");
     assert!(
-        matches!(parse(&spelled).unwrap().scenarios[0].policy.speed_to_lead, leadsim::sim::config::SpeedToLead::ExponentialPerHour(k) if k == 0.5)
+        matches!(parse(&spelled).unwrap().scenarios[0].policy.speed_to_lead, leadsim::sim::model::SpeedToLead::ExponentialPerHour(k) if k == 0.5)
     );
     assert_eq!(f.scenarios[0].arrivals.weekday_profile[0], 1.2);
 }

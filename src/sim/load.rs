@@ -1,8 +1,8 @@
 //! Offered load per pool, for the unbounded-queue warning: the expected rep-hours of work the
 //! pool receives per hour of the week, against its reps on shift.
 
-use super::calendar::{ArrivalCalendar, Shift};
-use super::config::Scenario;
+use super::calendar::Shift;
+use super::model::{ArrivalCalendar, Scenario};
 use super::population::Source;
 use super::rng::population_probe_stream;
 
@@ -27,7 +27,7 @@ pub fn offered_load(sc: &Scenario) -> Vec<f64> {
     }
     let w = &sc.arrivals.weekday_profile;
     let replayed = match &sc.population {
-        super::config::Population::Table {
+        super::model::Population::Table {
             replay: Some(r), ..
         } if sc.arrivals.replay.is_some() => {
             let end = 24.0 * f64::from(sc.arrivals.arrival_days);

@@ -28,6 +28,7 @@ pub mod engine;
 pub mod heap4;
 pub mod load;
 pub mod metrics;
+pub mod model;
 pub mod population;
 pub mod rank;
 pub mod report;
@@ -35,7 +36,7 @@ pub mod rng;
 pub mod run;
 pub mod shard;
 
-pub use config::{Scenario, ScenarioFile};
+pub use model::{Scenario, ScenarioFile};
 pub use report::write_outputs;
 pub use run::{
     run, run_with, simulate_units, summarise, Analysis, MetricSummary, PrecisionTarget, Results,

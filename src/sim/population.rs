@@ -13,16 +13,11 @@ use std::path::Path;
 
 use rand_distr::{Distribution, StandardNormal};
 
-use super::config::{LeadAttrs, Population};
+use super::model::{LeadAttrs, Population};
 use super::rng::SplitMix64;
 use crate::data::{source::field_str, CsvOptions, CsvStream};
 use crate::error::{Error, Result};
 use crate::generate::{Generator, Preset};
-
-/// Default noise of the generator's score on the logit scale (an assumption, grade A: it gives
-/// the score an AUC of about 0.8 against the true outcome, like the models `leadsim train`
-/// fits on the generator's histories).
-pub const DEFAULT_SCORE_NOISE: f64 = 0.5;
 
 #[inline]
 fn sigmoid(x: f64) -> f64 {

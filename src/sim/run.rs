@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::config::{Scenario, ScenarioFile};
 use super::engine::{simulate, Compiled};
 use super::metrics::metric_names;
+use super::model::{Scenario, ScenarioFile, SweepGrid};
 use super::rank::{check_metric, rank, DEFAULT_OBJECTIVE};
 use crate::error::{Error, Result};
 use crate::stats::Interval;
@@ -108,35 +108,6 @@ pub struct Results {
     /// What `--precision` asked for and which scenarios met it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<PrecisionReport>,
-}
-
-/// The grid of a `[sweep]` table: its axes and where each grid scenario sits on them.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
-pub struct SweepGrid {
-    /// One axis per swept field, in the file's order.
-    pub axes: Vec<SweepAxis>,
-    /// One point per grid scenario.
-    pub points: Vec<SweepPoint>,
-}
-
-/// One swept field.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
-pub struct SweepAxis {
-    /// Dotted path, e.g. `policy.threshold` or `pools.sdr.count`.
-    pub path: String,
-    /// The values as they read in scenario names (e.g. `0.2`, `[0.25, 4, 24, 48, 96]`).
-    pub labels: Vec<String>,
-    /// The values themselves, as JSON.
-    pub values: Vec<serde_json::Value>,
-}
-
-/// Where one grid scenario sits.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
-pub struct SweepPoint {
-    /// Index into `Results::scenarios`.
-    pub scenario: usize,
-    /// Index into each axis's values, in axis order.
-    pub coords: Vec<usize>,
 }
 
 /// Policies ranked by an objective metric.

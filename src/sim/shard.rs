@@ -30,9 +30,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::config::{Population, ScenarioFile};
 use super::engine::Compiled;
 use super::metrics::metric_names;
+use super::model::{Population, ScenarioFile};
 use super::rank::{check_metric, DEFAULT_OBJECTIVE};
 use super::run::{
     add_ranking, seed_and_replications, simulate_units, summarise, Analysis, Results, RunOptions,

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::sim::config::{ScenarioFile, DECISION_PRESETS, SPEED_PRESETS};
+use crate::sim::model::defaults::{DECISION_PRESETS, SPEED_PRESETS};
+use crate::sim::model::{Scenario, ScenarioFile};
 
 /// Where a default of the scenario file comes from: MODEL.md section 3 (and docs/model.md
 /// for the choices MODEL.md leaves open), in our own words.
@@ -82,7 +83,7 @@ pub(super) const LEAF_KEYS: [&str; 4] = ["hours", "speed_to_lead", "decision", "
 
 /// The resolved configuration as (dotted knob, value) pairs, sorted by key within each table;
 /// pools are keyed by name (`pools.sdr.count`).
-pub(super) fn flatten_config(config: &crate::sim::config::Scenario) -> Vec<(String, Value)> {
+pub(super) fn flatten_config(config: &Scenario) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     if let Ok(Value::Object(map)) = serde_json::to_value(config) {
         for (key, value) in map {

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use toml::{Table, Value};
 
-use super::{config_error, LeadAttrs};
+use super::config_error;
 use crate::error::{Error, Result};
+use crate::sim::model::LeadAttrs;
 use crate::text::did_you_mean;
 
 /// Parsing context: the file (for messages and relative paths) and a cache of loaded tables.

@@ -1,4 +1,4 @@
-//! From TOML to checked scenario types: the file, its scenarios and their deep merge. Every
+//! From TOML to the checked scenario model: the file, its scenarios and their deep merge. Every
 //! error names the key path and, for unknown keys, the nearest valid key.
 
 use std::collections::HashMap;
@@ -6,12 +6,12 @@ use std::path::Path;
 
 use toml::{Table, Value};
 
+use super::deep_merge;
 use super::fields::*;
 use super::sections::{arrivals, outcomes, policy, pool, population};
-use super::{
-    deep_merge, Pool, Population, Scenario, ScenarioFile, DEFAULT_REPLICATIONS, DEFAULT_SEED,
-};
 use crate::error::Result;
+use crate::sim::model::defaults::{DEFAULT_REPLICATIONS, DEFAULT_SEED};
+use crate::sim::model::{Pool, Population, Scenario, ScenarioFile};
 
 const TOP_KEYS: &[&str] = &[
     "name",

@@ -6,16 +6,13 @@ use std::sync::Arc;
 use toml::{Table, Value};
 
 use super::fields::*;
-use super::values::{dist, hours, speed, DECISION_PRESETS};
-use super::{
-    Arrivals, Decision, Discipline, LeadAttrs, Nurture, Outcomes, Policy, Pool, Population,
-};
+use super::values::{dist, hours, speed};
 use crate::error::Result;
-use crate::sim::calendar::ArrivalCalendar;
-use crate::sim::dist::DistSpec;
-
-const DEFAULT_REACH: [f64; 6] = [0.39, 0.54, 0.39, 0.29, 0.25, 0.25];
-const DEFAULT_GAPS: [f64; 5] = [1.0, 24.0, 48.0, 96.0, 168.0];
+use crate::sim::model::defaults::*;
+use crate::sim::model::{
+    ArrivalCalendar, Arrivals, Decision, Discipline, LeadAttrs, Nurture, Outcomes, Policy, Pool,
+    Population,
+};
 
 pub(super) fn population(
     cx: &mut Ctx,
@@ -45,13 +42,7 @@ pub(super) fn population(
             check_keys(cx, t, &["generator", "score_noise"], path)?;
             let g = opt_str(cx, t, "generator", path)?.unwrap_or_default();
             let g = one_of(cx, g, &["b2b-saas"], &join(path, "generator"))?;
-            let score_noise = non_neg(
-                cx,
-                t,
-                "score_noise",
-                path,
-                crate::sim::population::DEFAULT_SCORE_NOISE,
-            )?;
+            let score_noise = non_neg(cx, t, "score_noise", path, DEFAULT_SCORE_NOISE)?;
             Ok(Population::Generator {
                 generator: g.to_string(),
                 score_noise,
@@ -104,13 +95,14 @@ pub(super) fn population(
             let dir = cx.file.parent().unwrap_or(Path::new(""));
             let table = dir.join(rel);
             let score_column = opt_str(cx, t, "score_column", path)?
-                .unwrap_or("score")
+                .unwrap_or(DEFAULT_SCORE_COLUMN)
                 .to_string();
             let propensity_column = opt_str(cx, t, "propensity_column", path)?
                 .unwrap_or(&score_column)
                 .to_string();
             let value_column = opt_str(cx, t, "value_column", path)?.map(str::to_string);
-            let propensity_scale = non_neg(cx, t, "propensity_scale", path, 1.0)?;
+            let propensity_scale =
+                non_neg(cx, t, "propensity_scale", path, DEFAULT_PROPENSITY_SCALE)?;
             let key = (
                 table.clone(),
                 score_column.clone(),
@@ -278,19 +270,16 @@ pub(super) fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> 
         cx,
         t.get("handle_minutes"),
         &join(path, "handle_minutes"),
-        DistSpec::LogNormalMeanCv { mean: 8.0, cv: 0.5 },
+        DEFAULT_HANDLE_MINUTES,
     )?;
     let talk_minutes = dist(
         cx,
         t.get("talk_minutes"),
         &join(path, "talk_minutes"),
-        DistSpec::LogNormalMeanCv {
-            mean: 20.0,
-            cv: 0.5,
-        },
+        DEFAULT_TALK_MINUTES,
     )?;
-    let skill = non_neg(cx, t, "skill", path, 1.0)?;
-    let cost_per_hour = non_neg(cx, t, "cost_per_hour", path, 36.0)?;
+    let skill = non_neg(cx, t, "skill", path, DEFAULT_SKILL)?;
+    let cost_per_hour = non_neg(cx, t, "cost_per_hour", path, DEFAULT_COST_PER_HOUR)?;
     let discipline_name = opt_str(cx, t, "discipline", path)?.unwrap_or("fifo");
     let discipline = match one_of(
         cx,
@@ -303,7 +292,7 @@ pub(super) fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> 
         _ => Discipline::Lifo,
     };
     let band = match t.get("band") {
-        None => [0.0, 1.0],
+        None => DEFAULT_BAND,
         Some(v) => {
             let field = join(path, "band");
             let b = num_array(cx, v, &field)?;
@@ -350,8 +339,8 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
         ],
         path,
     )?;
-    let threshold = prob(cx, t, "threshold", path, 0.5)?;
-    let max_attempts = opt_int(cx, t, "max_attempts", path, 1)?.unwrap_or(6);
+    let threshold = prob(cx, t, "threshold", path, DEFAULT_THRESHOLD)?;
+    let max_attempts = opt_int(cx, t, "max_attempts", path, 1)?.unwrap_or(DEFAULT_MAX_ATTEMPTS);
     if max_attempts > 1000 {
         return Err(cx.err(
             &join(path, "max_attempts"),
@@ -380,7 +369,7 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
             ),
         ));
     }
-    let contactable = prob(cx, t, "contactable", path, 0.6)?;
+    let contactable = prob(cx, t, "contactable", path, DEFAULT_CONTACTABLE)?;
     let reach = match t.get("reach") {
         Some(v) => num_array(cx, v, &join(path, "reach"))?,
         None => DEFAULT_REACH.to_vec(),
@@ -405,7 +394,7 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
         ));
     }
     let speed_to_lead = speed(cx, t.get("speed_to_lead"), &join(path, "speed_to_lead"))?;
-    let sla_hours = non_neg(cx, t, "sla_hours", path, 1.0)?;
+    let sla_hours = non_neg(cx, t, "sla_hours", path, DEFAULT_SLA_HOURS)?;
     let patience_hours = match opt_num(cx, t, "patience_hours", path)? {
         Some(p) => Some(positive(cx, p, &join(path, "patience_hours"))?),
         None => None,
@@ -426,8 +415,14 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
     };
     let nurture = Nurture {
         enabled,
-        lift: non_neg(cx, n, "lift", &npath, 1.5)?,
-        cost_per_lead_month: non_neg(cx, n, "cost_per_lead_month", &npath, 2.0)?,
+        lift: non_neg(cx, n, "lift", &npath, DEFAULT_NURTURE_LIFT)?,
+        cost_per_lead_month: non_neg(
+            cx,
+            n,
+            "cost_per_lead_month",
+            &npath,
+            DEFAULT_NURTURE_COST_PER_LEAD_MONTH,
+        )?,
     };
     Ok(Policy {
         threshold,
@@ -455,28 +450,22 @@ pub(super) fn outcomes(cx: &Ctx, t: &Table, path: &str) -> Result<Outcomes> {
         ],
         path,
     )?;
-    let win_rate = prob(cx, t, "win_rate", path, 0.25)?;
+    let win_rate = prob(cx, t, "win_rate", path, DEFAULT_WIN_RATE)?;
     let sales_cycle_days = dist(
         cx,
         t.get("sales_cycle_days"),
         &join(path, "sales_cycle_days"),
-        DistSpec::LogNormalMedian {
-            median: 60.0,
-            sigma: 0.6,
-        },
+        DEFAULT_SALES_CYCLE_DAYS,
     )?;
     let deal_value = dist(
         cx,
         t.get("deal_value"),
         &join(path, "deal_value"),
-        DistSpec::LogNormalMedian {
-            median: 25_000.0,
-            sigma: 1.0,
-        },
+        DEFAULT_DEAL_VALUE,
     )?;
     let dpath = join(path, "decision");
     let decision = match section(cx, t, "decision", path)? {
-        None => DECISION_PRESETS[0].1,
+        None => DEFAULT_DECISION,
         Some(d) if d.contains_key("preset") => {
             check_keys(cx, d, &["preset"], &dpath)?;
             let names: Vec<&str> = DECISION_PRESETS.iter().map(|p| p.0).collect();
@@ -486,26 +475,27 @@ pub(super) fn outcomes(cx: &Ctx, t: &Table, path: &str) -> Result<Outcomes> {
                 .iter()
                 .find(|x| x.0 == p)
                 .map(|x| x.1)
-                .unwrap_or(DECISION_PRESETS[0].1)
+                .unwrap_or(DEFAULT_DECISION)
         }
         Some(d) => {
             check_keys(cx, d, &["pi", "scale_months", "shape", "preset"], &dpath)?;
             Decision {
-                pi: prob(cx, d, "pi", &dpath, 0.62)?,
+                pi: prob(cx, d, "pi", &dpath, DEFAULT_DECISION.pi)?,
                 scale_months: positive(
                     cx,
-                    opt_num(cx, d, "scale_months", &dpath)?.unwrap_or(9.8),
+                    opt_num(cx, d, "scale_months", &dpath)?
+                        .unwrap_or(DEFAULT_DECISION.scale_months),
                     &join(&dpath, "scale_months"),
                 )?,
                 shape: positive(
                     cx,
-                    opt_num(cx, d, "shape", &dpath)?.unwrap_or(1.26),
+                    opt_num(cx, d, "shape", &dpath)?.unwrap_or(DEFAULT_DECISION.shape),
                     &join(&dpath, "shape"),
                 )?,
             }
         }
     };
-    let share = prob(cx, t, "share", path, 0.15)?;
+    let share = prob(cx, t, "share", path, DEFAULT_SHARE)?;
     Ok(Outcomes {
         win_rate,
         sales_cycle_days,

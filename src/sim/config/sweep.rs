@@ -11,9 +11,8 @@ use toml::{Table, Value};
 
 use super::fields::*;
 use super::parse::scenario;
-use super::Scenario;
 use crate::error::{Error, Result};
-use crate::sim::run::{SweepAxis, SweepGrid, SweepPoint};
+use crate::sim::model::{Scenario, SweepAxis, SweepGrid, SweepPoint};
 use crate::text::closest;
 
 /// Sections a sweep path may start with.

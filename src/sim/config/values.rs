@@ -1,67 +1,14 @@
-//! Readers of the value-like settings: distributions, calendars, speed-to-lead curves and
-//! their presets.
+//! Readers of the value-like settings: distributions, calendars and speed-to-lead curves.
 
 use toml::Value;
 
 use super::fields::*;
-use super::{Decision, SpeedToLead};
 use crate::error::Result;
-use crate::sim::calendar::{AlwaysTag, Hours, DAY_NAMES};
-use crate::sim::dist::DistSpec;
+use crate::sim::model::defaults::{
+    DEFAULT_SHIFT_END, DEFAULT_SHIFT_START, DEFAULT_WORKING_DAYS, SPEED_PRESETS,
+};
+use crate::sim::model::{AlwaysTag, DistSpec, Hours, SpeedToLead, DAY_NAMES};
 use crate::text::did_you_mean;
-
-/// Speed-to-lead presets of MODEL.md section 3.
-pub const SPEED_PRESETS: &[(&str, &[[f64; 2]])] = &[
-    (
-        "default",
-        &[
-            [0.0, 1.0],
-            [1.0, 0.75],
-            [24.0, 0.45],
-            [72.0, 0.35],
-            [720.0, 0.25],
-        ],
-    ),
-    (
-        "hbr-2011",
-        &[[0.0, 1.0], [1.0, 1.0], [2.0, 0.143], [24.0, 0.0167]],
-    ),
-    (
-        "lrm-2007",
-        &[[0.0, 1.0], [0.083, 1.0], [0.167, 0.25], [0.5, 0.048]],
-    ),
-    (
-        "velocify-2012",
-        &[
-            [0.0, 1.0],
-            [0.0167, 1.0],
-            [0.033, 0.53],
-            [0.05, 0.40],
-            [24.0, 0.24],
-            [48.0, 0.20],
-        ],
-    ),
-];
-
-/// Nurture decision presets of MODEL.md section 3.
-pub const DECISION_PRESETS: &[(&str, Decision)] = &[
-    (
-        "rule-of-45",
-        Decision {
-            pi: 0.62,
-            scale_months: 9.8,
-            shape: 1.26,
-        },
-    ),
-    (
-        "rejected-80",
-        Decision {
-            pi: 0.95,
-            scale_months: 6.5,
-            shape: 1.0,
-        },
-    ),
-];
 
 pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>> {
     let parts: Vec<String> = match v {
@@ -120,12 +67,19 @@ pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>>
         .collect())
 }
 
+fn default_days() -> Vec<String> {
+    DAY_NAMES[..DEFAULT_WORKING_DAYS]
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
+}
+
 pub(super) fn hours(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<Hours> {
     let Some(v) = v else {
         return Ok(Hours::Weekly {
-            days: DAY_NAMES[..5].iter().map(|d| d.to_string()).collect(),
-            start: 9.0,
-            end: 17.0,
+            days: default_days(),
+            start: DEFAULT_SHIFT_START,
+            end: DEFAULT_SHIFT_END,
         });
     };
     if let Value::String(s) = v {
@@ -136,7 +90,7 @@ pub(super) fn hours(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<Hours> {
     check_keys(cx, t, &["days", "start", "end"], field)?;
     let days = match t.get("days") {
         Some(d) => days_list(cx, d, &join(field, "days"))?,
-        None => DAY_NAMES[..5].iter().map(|d| d.to_string()).collect(),
+        None => default_days(),
     };
     let start = in_range(
         cx,
@@ -251,7 +205,7 @@ pub(super) fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToL
             "set exactly one of table, exponential_per_hour or preset",
         ));
     }
-    // MODEL.md's spelling: `exponential = { per_hour = kappa }`.
+    // The contract's spelling (docs/model.md section 2, step 5): `exponential = { per_hour = kappa }`.
     if let Some(v) = t.get("exponential") {
         let efield = join(field, "exponential");
         let e = as_table(cx, v, &efield)?;

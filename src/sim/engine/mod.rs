@@ -21,10 +21,10 @@ mod events;
 use events::*;
 
 use super::calendar::{ArrivalStream, Shift};
-use super::config::{Discipline, Population, Scenario, SpeedToLead};
 use super::dist::{Sampler, SpeedCurve};
 use super::heap4::Heap4;
 use super::metrics::{Exit, Tally};
+use super::model::{Discipline, Population, Scenario, SpeedToLead};
 use super::population::Source;
 use super::rng::{lead_key, lead_stream, slot};
 
@@ -72,8 +72,8 @@ impl<'a> Compiled<'a> {
             .iter()
             .map(|p| CPool {
                 shift: Shift::new(&p.hours),
-                handle: p.handle_minutes.sampler(),
-                talk: p.talk_minutes.sampler(),
+                handle: Sampler::new(&p.handle_minutes),
+                talk: Sampler::new(&p.talk_minutes),
                 skill: p.skill,
                 discipline: p.discipline,
                 count: p.count,
@@ -96,8 +96,8 @@ impl<'a> Compiled<'a> {
                 SpeedToLead::Table(pts) => SpeedCurve::table(pts),
                 SpeedToLead::ExponentialPerHour(k) => SpeedCurve::Exponential { kappa: *k },
             },
-            value: sc.outcomes.deal_value.sampler(),
-            cycle: sc.outcomes.sales_cycle_days.sampler(),
+            value: Sampler::new(&sc.outcomes.deal_value),
+            cycle: Sampler::new(&sc.outcomes.sales_cycle_days),
             gaps: pol.gap_hours.clone(),
             reach: pol.reach.clone(),
             max_attempts: pol.max_attempts,
