@@ -4,7 +4,7 @@
 
 use super::run::{RankedPolicy, Ranking, Results};
 use crate::error::{Error, Result};
-use crate::text::did_you_mean;
+use crate::text::closest;
 
 /// The objective when none is given.
 pub const DEFAULT_OBJECTIVE: &str = "net_revenue";
@@ -24,18 +24,15 @@ pub fn higher_is_better(metric: &str) -> bool {
 /// Checks that `metric` is one of `names`, for the option `option`.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming the nearest metric when there is one.
-pub fn check_metric(option: &str, metric: &str, names: &[String]) -> Result<()> {
+/// [`Error::UnknownMetric`] naming the nearest metric when there is one.
+pub fn check_metric(option: &'static str, metric: &str, names: &[String]) -> Result<()> {
     if names.iter().any(|n| n == metric) {
         return Ok(());
     }
-    let hint = did_you_mean(metric, names.iter().map(String::as_str));
-    Err(Error::InvalidParameter {
-        name: option.into(),
-        value: metric.into(),
-        reason: format!(
-            "not a metric{hint} (for example net_revenue, mql_to_sql, recovered_revenue_12m, won_revenue_12m, sqls)"
-        ),
+    Err(Error::UnknownMetric {
+        option,
+        name: metric.into(),
+        suggestion: closest(metric, names.iter().map(String::as_str)).map(str::to_string),
     })
 }
 
@@ -43,7 +40,7 @@ pub fn check_metric(option: &str, metric: &str, names: &[String]) -> Result<()> 
 /// means by scenario order), and finds the cost frontier.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] when `objective` is not a metric of the baseline.
+/// [`Error::UnknownMetric`] when `objective` is not a metric of the baseline.
 pub fn rank(results: &Results, objective: &str) -> Result<Ranking> {
     check_metric("objective", objective, &results.scenarios[0].metrics)?;
     let higher = higher_is_better(objective);

@@ -172,8 +172,8 @@ fn yes() -> bool {
 /// by [`DEFAULT_OBJECTIVE`].
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for zero replications or zero threads, or when the thread pool
-/// cannot be built.
+/// [`Error::ZeroReplications`], [`Error::ZeroThreads`], or [`Error::ThreadPool`] when the
+/// thread pool cannot be built.
 pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
     run_with(file, opts, &Analysis::default())
 }
@@ -189,8 +189,9 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
 /// (`n (half-width / target)^2`), at least the starting replications, at most the cap.
 ///
 /// # Errors
-/// As [`run`]; [`Error::InvalidParameter`] for an unknown objective or precision metric (with a
-/// suggestion), a non-positive target, or a cap below the starting replications.
+/// As [`run`]; [`Error::UnknownMetric`] for an unknown objective or precision metric (with a
+/// suggestion), [`Error::InvalidPrecision`] for a non-positive target, and
+/// [`Error::ReplicationCapTooLow`] for a cap below the starting replications.
 pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> Result<Results> {
     let (seed, reps) = seed_and_replications(file, opts)?;
     let objective = analysis.objective.as_deref().unwrap_or(DEFAULT_OBJECTIVE);
@@ -276,18 +277,14 @@ pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> 
 /// The seed and replication count a run uses: the options' overrides, else the file's.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for zero replications.
+/// [`Error::ZeroReplications`].
 pub(crate) fn seed_and_replications(
     file: &ScenarioFile,
     opts: &RunOptions,
 ) -> Result<(u64, usize)> {
     let reps = opts.replications.unwrap_or(file.replications);
     if reps == 0 {
-        return Err(Error::InvalidParameter {
-            name: "replications".into(),
-            value: "0".into(),
-            reason: "at least one is needed".into(),
-        });
+        return Err(Error::ZeroReplications);
     }
     Ok((opts.seed.unwrap_or(file.seed), reps))
 }
@@ -297,7 +294,7 @@ pub(crate) fn seed_and_replications(
 /// what keeps a merged output byte-identical to a single-process one.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for an unknown objective metric.
+/// [`Error::UnknownMetric`] for an unknown objective metric.
 pub fn add_ranking(results: &mut Results, objective: &str) -> Result<()> {
     if results.scenarios.len() > 1 {
         results.ranking = Some(rank(results, objective)?);
@@ -319,18 +316,15 @@ fn precision_plan(
     reps: usize,
 ) -> Result<(Vec<usize>, PrecisionTarget, usize)> {
     if !(t.half_width > 0.0 && t.half_width.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "precision".into(),
-            value: t.half_width.to_string(),
-            reason: "the half-width must be a positive number".into(),
+        return Err(Error::InvalidPrecision {
+            half_width: t.half_width,
         });
     }
     let cap = max.unwrap_or(reps.saturating_mul(MAX_REPLICATIONS_FACTOR));
     if cap < reps {
-        return Err(Error::InvalidParameter {
-            name: "max-replications".into(),
-            value: cap.to_string(),
-            reason: format!("must be at least the starting replications ({reps})"),
+        return Err(Error::ReplicationCapTooLow {
+            cap,
+            replications: reps,
         });
     }
     let mut columns = Vec::with_capacity(file.scenarios.len());
@@ -356,7 +350,7 @@ pub struct Unit {
 /// other units run, in which order, or on how many threads.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for zero threads, or when the thread pool cannot be built.
+/// [`Error::ZeroThreads`], or [`Error::ThreadPool`] when the thread pool cannot be built.
 pub fn simulate_units(
     compiled: &[Compiled],
     seed: u64,
@@ -380,18 +374,13 @@ pub fn simulate_units(
     };
     match opts.threads {
         None => Ok(work()),
-        Some(0) => Err(Error::InvalidParameter {
-            name: "threads".into(),
-            value: "0".into(),
-            reason: "at least one is needed".into(),
-        }),
+        Some(0) => Err(Error::ZeroThreads),
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
-            .map_err(|e| Error::InvalidParameter {
-                name: "threads".into(),
-                value: n.to_string(),
-                reason: e.to_string(),
+            .map_err(|e| Error::ThreadPool {
+                threads: n,
+                message: e.to_string(),
             })?
             .install(work)),
     }

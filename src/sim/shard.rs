@@ -87,11 +87,10 @@ impl Shard {
     /// Shard `index` (1-based) of `count`.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] (`shard`) for `count == 0`, `index == 0` or `index > count`.
+    /// [`Error::InvalidShard`] for `count == 0`, `index == 0` or `index > count`.
     pub fn new(index: usize, count: usize) -> Result<Self> {
-        let bad = |reason: String| Error::InvalidParameter {
-            name: "shard".into(),
-            value: format!("{index}/{count}"),
+        let bad = |reason: String| Error::InvalidShard {
+            text: format!("{index}/{count}"),
             reason,
         };
         if count == 0 {
@@ -146,9 +145,8 @@ impl FromStr for Shard {
             .and_then(|(i, n)| Some((i.parse::<usize>().ok()?, n.parse::<usize>().ok()?)));
         match parsed {
             Some((i, n)) => Shard::new(i, n),
-            None => Err(Error::InvalidParameter {
-                name: "shard".into(),
-                value: s.into(),
+            None => Err(Error::InvalidShard {
+                text: s.into(),
                 reason: "expected I/N with whole numbers, e.g. 3/8 for the third of eight shards"
                     .into(),
             }),
@@ -309,30 +307,33 @@ impl PartialResult {
     /// Reads a partial result, checking its format before its contents.
     ///
     /// # Errors
-    /// [`Error::Io`] if it cannot be read; [`Error::Config`] if it is not a partial result of
-    /// this format version or its rows are not those of its shard.
+    /// [`Error::Io`] if it cannot be read; [`Error::NotAShardFile`], [`Error::ShardVersion`]
+    /// if it is not a partial result of this format version; [`Error::ShardDamaged`] if its
+    /// rows are not those of its shard.
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let bad = |field: &str, message: String| shard_error(path, field, message);
-        let probe: Probe = serde_json::from_slice(&bytes)
-            .map_err(|e| bad("format", format!("not a leadsim shard file ({e})")))?;
+        let bad = |field: &'static str, reason: String| Error::ShardDamaged {
+            path: path.to_path_buf(),
+            field,
+            reason,
+        };
+        let probe: Probe = serde_json::from_slice(&bytes).map_err(|e| Error::NotAShardFile {
+            path: path.to_path_buf(),
+            detail: Some(e.to_string()),
+        })?;
         if probe.format.as_deref() != Some(FORMAT) {
-            return Err(bad(
-                "format",
-                "not a leadsim shard file (written by `leadsim simulate --shard I/N`)".into(),
-            ));
+            return Err(Error::NotAShardFile {
+                path: path.to_path_buf(),
+                detail: None,
+            });
         }
         if probe.format_version != Some(FORMAT_VERSION) {
-            return Err(bad(
-                "format_version",
-                format!(
-                    "version {} is not supported (this leadsim reads version {FORMAT_VERSION})",
-                    probe
-                        .format_version
-                        .map_or("(none)".into(), |v| v.to_string())
-                ),
-            ));
+            return Err(Error::ShardVersion {
+                path: path.to_path_buf(),
+                found: probe.format_version,
+                supported: FORMAT_VERSION,
+            });
         }
         let inner: ShardFile = serde_json::from_slice(&bytes)
             .map_err(|e| bad("format", format!("damaged shard file: {e}")))?;
@@ -371,14 +372,6 @@ impl PartialResult {
     }
 }
 
-fn shard_error(path: &Path, field: &str, message: String) -> Error {
-    Error::Config {
-        path: path.to_path_buf(),
-        field: field.into(),
-        message,
-    }
-}
-
 /// SHA-256 of every population table the file reads, by resolved path.
 fn table_hashes(file: &ScenarioFile) -> Result<Vec<TableHash>> {
     let paths: BTreeSet<&PathBuf> = file
@@ -411,9 +404,10 @@ fn config_sha256(file: &ScenarioFile) -> String {
 /// `opts.threads`. `analysis.objective` is recorded as the merge's default ranking objective.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for zero replications or threads, for an unknown objective, and
-/// for a precision target (`precision`: it picks replications from results so far, which a
-/// fixed partition cannot); [`Error::Io`] if a population table cannot be read for its hash.
+/// As [`run`](super::run::run), [`Error::UnknownMetric`] for an unknown objective,
+/// [`Error::TooManyUnits`], and [`Error::PrecisionWithShards`] for a precision target (it picks
+/// replications from results so far, which a fixed partition cannot); [`Error::Io`] if a
+/// population table cannot be read for its hash.
 pub fn run_shard(
     source: &ScenarioSource,
     shard: Shard,
@@ -422,13 +416,9 @@ pub fn run_shard(
 ) -> Result<PartialResult> {
     let file = &source.file;
     if let Some(p) = &analysis.precision {
-        return Err(Error::InvalidParameter {
-            name: "precision".into(),
-            value: format!("{}={}", p.metric, p.half_width),
-            reason: "a sharded run cannot add replications until a target is met, since every \
-                     shard's units are fixed in advance; shard a run with a fixed --replications \
-                     (for example the count a --precision run on one machine reached)"
-                .into(),
+        return Err(Error::PrecisionWithShards {
+            metric: p.metric.clone(),
+            half_width: p.half_width,
         });
     }
     if let Some(objective) = &analysis.objective {
@@ -436,11 +426,9 @@ pub fn run_shard(
     }
     let (seed, reps) = seed_and_replications(file, opts)?;
     let s = file.scenarios.len();
-    let total = s.checked_mul(reps).ok_or_else(|| Error::InvalidParameter {
-        name: "replications".into(),
-        value: reps.to_string(),
-        reason: "too many units".into(),
-    })?;
+    let total = s
+        .checked_mul(reps)
+        .ok_or(Error::TooManyUnits { replications: reps })?;
     let range = shard.units(total);
     let units: Vec<Unit> = range
         .clone()
@@ -542,29 +530,24 @@ fn is_shard_name(name: &str) -> bool {
 /// `objective`, else the objective the shards recorded, else [`DEFAULT_OBJECTIVE`].
 ///
 /// # Errors
-/// [`Error::Config`] naming the shard file and field that does not match the first shard (or
-/// this leadsim, or the scenario file as parsed again here); [`Error::InvalidParameter`]
-/// (`shards`) naming missing and duplicated shards; the errors of [`shard_files`] and
-/// [`PartialResult::read`].
+/// [`Error::ShardMismatch`] naming the shard file and field that does not match the first
+/// shard; [`Error::ShardLeadsim`], [`Error::ShardScenariosChanged`],
+/// [`Error::ShardSettingsChanged`] and [`Error::ShardTableChanged`] when this leadsim or the
+/// scenario file as parsed again here does not match; [`Error::NoShards`] and
+/// [`Error::MissingShards`] naming missing and duplicated shards; the errors of
+/// [`shard_files`] and [`PartialResult::read`].
 pub fn merge(inputs: &[PathBuf], objective: Option<&str>) -> Result<Merged> {
     let files = shard_files(inputs)?;
     let mut files_iter = files.iter();
-    let first_path = files_iter.next().ok_or_else(|| Error::InvalidParameter {
-        name: "shards".into(),
-        value: "(none)".into(),
-        reason: "no shard files or folders to merge".into(),
-    })?;
+    let first_path = files_iter.next().ok_or(Error::NoShards)?;
     let first = PartialResult::read(first_path)?.inner;
     let ours = env!("CARGO_PKG_VERSION");
     if first.leadsim_version != ours {
-        return Err(shard_error(
-            first_path,
-            "leadsim_version",
-            format!(
-                "written by leadsim {}, but this is leadsim {ours}; merge with the version that ran the shards",
-                first.leadsim_version
-            ),
-        ));
+        return Err(Error::ShardLeadsim {
+            path: first_path.clone(),
+            found: first.leadsim_version.clone(),
+            ours: ours.to_string(),
+        });
     }
     let file = rebuild(first_path, &first)?;
     let objective = objective
@@ -590,17 +573,17 @@ pub fn merge(inputs: &[PathBuf], objective: Option<&str>) -> Result<Merged> {
         }
         for row in rows {
             if row.values.len() != counts[row.scenario] {
-                return Err(shard_error(
-                    path,
-                    "rows",
-                    format!(
+                return Err(Error::ShardDamaged {
+                    path: path.clone(),
+                    field: "rows",
+                    reason: format!(
                         "scenario {} replication {} has {} metrics, expected {}",
                         row.scenario,
                         row.replication,
                         row.values.len(),
                         counts[row.scenario]
                     ),
-                ));
+                });
             }
             per[row.scenario][row.replication] = row.values.into_iter().map(|x| x.0).collect();
         }
@@ -616,39 +599,15 @@ pub fn merge(inputs: &[PathBuf], objective: Option<&str>) -> Result<Merged> {
         let rows = std::mem::take(&mut sf.rows);
         place(path, sf.shard, rows)?;
     }
-    let missing: Vec<String> = (1..=count)
-        .filter(|i| !seen.contains_key(i))
-        .map(|i| format!("{i}/{count}"))
-        .collect();
-    let duplicated: Vec<String> = seen
-        .iter()
-        .filter(|(_, p)| p.len() > 1)
-        .map(|(i, p)| {
-            let list: Vec<String> = p.iter().map(|p| p.display().to_string()).collect();
-            format!(
-                "shard {i}/{count} appears {} times ({})",
-                p.len(),
-                list.join(", ")
-            )
-        })
-        .collect();
+    let missing: Vec<usize> = (1..=count).filter(|i| !seen.contains_key(i)).collect();
+    let duplicated: Vec<(usize, Vec<PathBuf>)> =
+        seen.into_iter().filter(|(_, p)| p.len() > 1).collect();
     if !missing.is_empty() || !duplicated.is_empty() {
-        let mut problems = Vec::new();
-        if !missing.is_empty() {
-            problems.push(format!(
-                "missing shard{} {}",
-                if missing.len() > 1 { "s" } else { "" },
-                missing.join(", ")
-            ));
-        }
-        problems.extend(duplicated);
-        return Err(Error::InvalidParameter {
-            name: "shards".into(),
-            value: format!("{} files for a run of {count}", files.len()),
-            reason: format!(
-                "{}; every shard 1..={count} must be merged exactly once",
-                problems.join("; ")
-            ),
+        return Err(Error::MissingShards {
+            files: files.len(),
+            count,
+            missing,
+            duplicated,
         });
     }
     let mut results = summarise(&file, reference.seed, per);
@@ -663,53 +622,42 @@ pub fn merge(inputs: &[PathBuf], objective: Option<&str>) -> Result<Merged> {
 fn rebuild(path: &Path, sf: &ShardFile) -> Result<ScenarioFile> {
     let rec = &sf.scenario_file;
     if crate::data::sha256_bytes(rec.text.as_bytes()) != rec.sha256 {
-        return Err(shard_error(
-            path,
-            "scenario_file",
-            "the stored scenario text does not match its SHA-256 (damaged file)".into(),
-        ));
+        return Err(Error::ShardDamaged {
+            path: path.to_path_buf(),
+            field: "scenario_file",
+            reason: "the stored scenario text does not match its SHA-256 (damaged file)".into(),
+        });
     }
     let file = ScenarioFile::from_toml_str(&rec.text, &rec.path)?;
     let names: Vec<&str> = file.scenarios.iter().map(|sc| sc.name.as_str()).collect();
     if names != sf.scenarios.iter().map(String::as_str).collect::<Vec<_>>() {
-        return Err(shard_error(
-            path,
-            "scenarios",
-            "the stored scenario file resolves to other scenarios here than when the shard ran"
-                .into(),
-        ));
+        return Err(Error::ShardScenariosChanged {
+            path: path.to_path_buf(),
+        });
     }
     let tables = table_hashes(&file)?;
     if tables != sf.tables {
-        let which: Vec<String> = sf
-            .tables
-            .iter()
-            .filter(|t| !tables.contains(t))
-            .map(|t| t.path.display().to_string())
-            .collect();
-        return Err(shard_error(
-            path,
-            "tables",
-            format!(
-                "population table {} changed since the shards ran (SHA-256 differs); merge needs the same table",
-                which.join(", ")
-            ),
-        ));
+        return Err(Error::ShardTableChanged {
+            path: path.to_path_buf(),
+            tables: sf
+                .tables
+                .iter()
+                .filter(|t| !tables.contains(t))
+                .map(|t| t.path.clone())
+                .collect(),
+        });
     }
     if config_sha256(&file) != sf.config_sha256 {
-        return Err(shard_error(
-            path,
-            "config_sha256",
-            "the stored scenario file resolves to other settings here than when the shards ran"
-                .into(),
-        ));
+        return Err(Error::ShardSettingsChanged {
+            path: path.to_path_buf(),
+        });
     }
     Ok(file)
 }
 
 /// Names the first field in which `sf` differs from the reference shard.
 fn check_same(path: &Path, sf: &ShardFile, ref_path: &Path, r: &ShardFile) -> Result<()> {
-    let fields: [(&str, String, String); 9] = [
+    let fields: [(&'static str, String, String); 9] = [
         (
             "leadsim_version",
             sf.leadsim_version.clone(),
@@ -754,14 +702,13 @@ fn check_same(path: &Path, sf: &ShardFile, ref_path: &Path, r: &ShardFile) -> Re
     ];
     for (field, here, there) in fields {
         if here != there {
-            return Err(shard_error(
-                path,
+            return Err(Error::ShardMismatch {
+                path: path.to_path_buf(),
                 field,
-                format!(
-                    "{here} here but {there} in {}; shards of one run must agree",
-                    ref_path.display()
-                ),
-            ));
+                here,
+                there,
+                reference: ref_path.to_path_buf(),
+            });
         }
     }
     Ok(())
@@ -800,10 +747,7 @@ mod tests {
             "0/3", "4/3", "1/0", "0/0", "abc", "3", "3/", "/3", "-1/3", "1/3/5", " 1/3", "1.5/3",
         ] {
             let e = bad.parse::<Shard>().unwrap_err();
-            assert!(
-                matches!(&e, Error::InvalidParameter { name, .. } if name == "shard"),
-                "{bad}: {e}"
-            );
+            assert!(matches!(&e, Error::InvalidShard { .. }), "{bad}: {e}");
         }
         assert!("4/3"
             .parse::<Shard>()

@@ -84,7 +84,7 @@ pub struct MergeArgs {
 /// `I/N` of `--shard`.
 fn parse_shard(s: &str) -> std::result::Result<leadsim::sim::Shard, String> {
     s.parse().map_err(|e| match e {
-        leadsim::Error::InvalidParameter { reason, .. } => reason,
+        leadsim::Error::InvalidShard { reason, .. } => reason,
         e => e.to_string(),
     })
 }
@@ -190,7 +190,7 @@ pub fn cmd_simulate_shard(a: SimulateArgs, shard: leadsim::sim::Shard) -> Result
     };
     let partial = leadsim::sim::run_shard(&source, shard, &opts, &analysis);
     bar.finish_and_clear();
-    let partial = partial?;
+    let partial = partial.map_err(hinted)?;
     let path = partial
         .write(&a.out)
         .with_context(|| format!("writing shard {shard} to {}", a.out.display()))?;
@@ -205,7 +205,7 @@ pub fn cmd_simulate_shard(a: SimulateArgs, shard: leadsim::sim::Shard) -> Result
 
 /// `merge`: shards back into the outputs of one run.
 pub fn cmd_merge(a: MergeArgs) -> Result<ExitCode> {
-    let merged = leadsim::sim::merge(&a.inputs, a.objective.as_deref())?;
+    let merged = leadsim::sim::merge(&a.inputs, a.objective.as_deref()).map_err(hinted)?;
     leadsim::sim::write_outputs(&merged.results, &a.out)
         .with_context(|| format!("writing results to {}", a.out.display()))?;
     println!("{}", merged.results.table());
@@ -215,4 +215,27 @@ pub fn cmd_merge(a: MergeArgs) -> Result<ExitCode> {
         a.out.join("summary.csv").display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to do about a simulation error, in the command line's terms: the library states the
+/// problem and names no flags, the CLI adds the way out.
+fn hint(e: &leadsim::Error) -> Option<&'static str> {
+    match e {
+        leadsim::Error::PrecisionWithShards { .. } => Some(
+            "; shard a run with a fixed --replications (for example the count a --precision run \
+             on one machine reached)",
+        ),
+        leadsim::Error::NotAShardFile { detail: None, .. } => {
+            Some(" (written by `leadsim simulate --shard I/N`)")
+        }
+        _ => None,
+    }
+}
+
+/// `e` with its [`hint`], if it has one, on the same line.
+fn hinted(e: leadsim::Error) -> anyhow::Error {
+    match hint(&e) {
+        Some(h) => anyhow::anyhow!("{e}{h}"),
+        None => e.into(),
+    }
 }

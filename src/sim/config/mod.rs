@@ -59,15 +59,3 @@ impl ScenarioFile {
         out
     }
 }
-
-pub(crate) fn config_error(
-    path: &Path,
-    field: impl Into<String>,
-    message: impl Into<String>,
-) -> Error {
-    Error::Config {
-        path: path.to_path_buf(),
-        field: field.into(),
-        message: message.into(),
-    }
-}

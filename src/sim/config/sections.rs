@@ -7,7 +7,7 @@ use toml::{Table, Value};
 
 use super::fields::*;
 use super::values::{dist, hours, speed};
-use crate::error::Result;
+use crate::error::{ConfigProblem, Result};
 use crate::sim::model::defaults::*;
 use crate::sim::model::{
     ArrivalCalendar, Arrivals, Decision, Discipline, LeadAttrs, Nurture, Outcomes, Policy, Pool,
@@ -27,14 +27,9 @@ pub(super) fn population(
     if sources.len() != 1 {
         return Err(cx.err(
             path,
-            format!(
-                "set exactly one of generator, table or constant (found {})",
-                if sources.is_empty() {
-                    "none".to_string()
-                } else {
-                    sources.join(", ")
-                }
-            ),
+            ConfigProblem::NotOneSource {
+                found: sources.iter().map(|s| s.to_string()).collect(),
+            },
         ));
     }
     match sources[0] {
@@ -55,7 +50,7 @@ pub(super) fn population(
             check_keys(cx, c, &["score", "propensity", "value"], &cpath)?;
             let score = prob(cx, c, "score", &cpath, f64::NAN).and_then(|s| {
                 if s.is_nan() {
-                    Err(cx.err(&join(&cpath, "score"), "required"))
+                    Err(cx.err(&join(&cpath, "score"), ConfigProblem::Required))
                 } else {
                     Ok(s)
                 }
@@ -63,12 +58,7 @@ pub(super) fn population(
             let propensity = prob(cx, c, "propensity", &cpath, score)?;
             let value = opt_num(cx, c, "value", &cpath)?;
             if let Some(v) = value {
-                if v < 0.0 {
-                    return Err(cx.err(
-                        &join(&cpath, "value"),
-                        format!("must not be negative, found {v}"),
-                    ));
-                }
+                not_negative(cx, v, &join(&cpath, "value"))?;
             }
             Ok(Population::Constant {
                 constant: LeadAttrs {
@@ -164,32 +154,31 @@ pub(super) fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
         Some(_) => opt_num(cx, t, "rate_per_day", path)?.unwrap_or(0.0),
         None => req_num(cx, t, "rate_per_day", path)?,
     };
-    if rate_per_day < 0.0 {
-        return Err(cx.err(
-            &join(path, "rate_per_day"),
-            format!("must not be negative, found {rate_per_day}"),
-        ));
-    }
+    not_negative(cx, rate_per_day, &join(path, "rate_per_day"))?;
     // A bound that keeps one day's arrivals in memory and far beyond any real funnel.
-    if rate_per_day > 1e7 {
+    const MAX_RATE_PER_DAY: f64 = 1e7;
+    if rate_per_day > MAX_RATE_PER_DAY {
         return Err(cx.err(
             &join(path, "rate_per_day"),
-            format!("at most 10000000 per day, found {rate_per_day}"),
+            ConfigProblem::RateTooHigh {
+                value: rate_per_day,
+                max: MAX_RATE_PER_DAY,
+            },
         ));
     }
     let arrival_days = opt_int(cx, t, "arrival_days", path, 1)?
-        .ok_or_else(|| cx.err(&join(path, "arrival_days"), "required"))?;
+        .ok_or_else(|| cx.err(&join(path, "arrival_days"), ConfigProblem::Required))?;
     let warmup_days = opt_int(cx, t, "warmup_days", path, 0)?.unwrap_or(0);
     if warmup_days >= arrival_days {
-        return Err(cx.err(&join(path, "warmup_days"), format!(
-            "the warm-up ({warmup_days} days) must be shorter than arrival_days ({arrival_days}), or no lead is counted")));
-    }
-    if arrival_days > 100_000 {
         return Err(cx.err(
-            &join(path, "arrival_days"),
-            format!("at most 100000, found {arrival_days}"),
+            &join(path, "warmup_days"),
+            ConfigProblem::WarmupTooLong {
+                warmup_days,
+                arrival_days,
+            },
         ));
     }
+    at_most(cx, arrival_days, 100_000, &join(path, "arrival_days"))?;
     let calendar_name = opt_str(cx, t, "calendar", path)?.unwrap_or("business");
     let calendar = match one_of(
         cx,
@@ -203,10 +192,7 @@ pub(super) fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
     let weekday_profile: [f64; 7] = profile(cx, t, "weekday_profile", path)?;
     let hour_profile: [f64; 24] = profile(cx, t, "hour_profile", path)?;
     if hour_profile.iter().sum::<f64>() <= 0.0 {
-        return Err(cx.err(
-            &join(path, "hour_profile"),
-            "needs at least one hour with a positive weight",
-        ));
+        return Err(cx.err(&join(path, "hour_profile"), ConfigProblem::NoPositiveHour));
     }
     Ok(Arrivals {
         rate_per_day,
@@ -226,17 +212,17 @@ fn profile<const N: usize>(cx: &Ctx, t: &Table, key: &str, path: &str) -> Result
     };
     let w = num_array(cx, v, &field)?;
     if w.len() != N {
-        return Err(cx.err(&field, format!("needs {N} weights, found {}", w.len())));
+        return Err(cx.err(
+            &field,
+            ConfigProblem::WrongLength {
+                expected: N,
+                found: w.len(),
+            },
+        ));
     }
     let mut out = [0.0; N];
     for (i, x) in w.into_iter().enumerate() {
-        if x < 0.0 {
-            return Err(cx.err(
-                &format!("{field}[{i}]"),
-                format!("must not be negative, found {x}"),
-            ));
-        }
-        out[i] = x;
+        out[i] = not_negative(cx, x, &format!("{field}[{i}]"))?;
     }
     Ok(out)
 }
@@ -258,13 +244,8 @@ pub(super) fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> 
         path,
     )?;
     let count = opt_int(cx, t, "count", path, 1)?
-        .ok_or_else(|| cx.err(&join(path, "count"), "required"))?;
-    if count > 1_000_000 {
-        return Err(cx.err(
-            &join(path, "count"),
-            format!("at most 1000000, found {count}"),
-        ));
-    }
+        .ok_or_else(|| cx.err(&join(path, "count"), ConfigProblem::Required))?;
+    at_most(cx, count, 1_000_000, &join(path, "count"))?;
     let hours = hours(cx, t.get("hours"), &join(path, "hours"))?;
     let handle_minutes = dist(
         cx,
@@ -301,10 +282,7 @@ pub(super) fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> 
                 || !(0.0..=1.0).contains(&b[1])
                 || b[0] >= b[1]
             {
-                return Err(cx.err(
-                    &field,
-                    format!("expected [lo, hi] with 0 <= lo < hi <= 1, found {b:?}"),
-                ));
+                return Err(cx.err(&field, ConfigProblem::BadBand { found: b }));
             }
             [b[0], b[1]]
         }
@@ -341,32 +319,21 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
     )?;
     let threshold = prob(cx, t, "threshold", path, DEFAULT_THRESHOLD)?;
     let max_attempts = opt_int(cx, t, "max_attempts", path, 1)?.unwrap_or(DEFAULT_MAX_ATTEMPTS);
-    if max_attempts > 1000 {
-        return Err(cx.err(
-            &join(path, "max_attempts"),
-            format!("at most 1000, found {max_attempts}"),
-        ));
-    }
+    at_most(cx, max_attempts, 1000, &join(path, "max_attempts"))?;
     let gap_hours = match t.get("gap_hours") {
         Some(v) => num_array(cx, v, &join(path, "gap_hours"))?,
         None => DEFAULT_GAPS.to_vec(),
     };
     for (i, g) in gap_hours.iter().enumerate() {
-        if *g < 0.0 {
-            return Err(cx.err(
-                &format!("{path}.gap_hours[{i}]"),
-                format!("must not be negative, found {g}"),
-            ));
-        }
+        not_negative(cx, *g, &format!("{path}.gap_hours[{i}]"))?;
     }
     if (gap_hours.len() as i64) < max_attempts - 1 {
         return Err(cx.err(
             &join(path, "gap_hours"),
-            format!(
-                "has {} gaps but max_attempts = {max_attempts} needs {}",
-                gap_hours.len(),
-                max_attempts - 1
-            ),
+            ConfigProblem::TooFewGaps {
+                found: gap_hours.len(),
+                max_attempts,
+            },
         ));
     }
     let contactable = prob(cx, t, "contactable", path, DEFAULT_CONTACTABLE)?;
@@ -387,10 +354,10 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
     if (reach.len() as i64) < max_attempts {
         return Err(cx.err(
             &join(path, "reach"),
-            format!(
-                "has {} values but max_attempts = {max_attempts} needs {max_attempts}",
-                reach.len()
-            ),
+            ConfigProblem::TooFewReach {
+                found: reach.len(),
+                max_attempts,
+            },
         ));
     }
     let speed_to_lead = speed(cx, t.get("speed_to_lead"), &join(path, "speed_to_lead"))?;
@@ -409,7 +376,10 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
         Some(v) => {
             return Err(cx.err(
                 &join(&npath, "enabled"),
-                format!("expected true or false, found {}", value_text(v)),
+                ConfigProblem::WrongType {
+                    expected: "true or false",
+                    found: value_text(v),
+                },
             ))
         }
     };
@@ -503,4 +473,13 @@ pub(super) fn outcomes(cx: &Ctx, t: &Table, path: &str) -> Result<Outcomes> {
         decision,
         share,
     })
+}
+
+/// `x` itself unless it is above `max` (bounds far beyond any real funnel that keep a typo from
+/// running for days or exhausting memory).
+fn at_most(cx: &Ctx, x: i64, max: i64, field: &str) -> Result<i64> {
+    if x > max {
+        return Err(cx.err(field, ConfigProblem::TooLarge { value: x, max }));
+    }
+    Ok(x)
 }

@@ -3,12 +3,11 @@
 use toml::Value;
 
 use super::fields::*;
-use crate::error::Result;
+use crate::error::{ConfigProblem, Result};
 use crate::sim::model::defaults::{
     DEFAULT_SHIFT_END, DEFAULT_SHIFT_START, DEFAULT_WORKING_DAYS, SPEED_PRESETS,
 };
 use crate::sim::model::{AlwaysTag, DistSpec, Hours, SpeedToLead, DAY_NAMES};
-use crate::text::did_you_mean;
 
 pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>> {
     let parts: Vec<String> = match v {
@@ -16,30 +15,27 @@ pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>>
         Value::Array(a) => a
             .iter()
             .map(|x| {
-                x.as_str()
-                    .map(|s| s.trim().to_lowercase())
-                    .ok_or_else(|| cx.err(field, "expected day names"))
+                x.as_str().map(|s| s.trim().to_lowercase()).ok_or_else(|| {
+                    cx.err(
+                        field,
+                        ConfigProblem::Expected {
+                            expected: "day names",
+                        },
+                    )
+                })
             })
             .collect::<Result<_>>()?,
-        _ => {
-            return Err(cx.err(
-                field,
-                format!(
-                    "expected day names such as \"mon-fri\", found {}",
-                    type_name(v)
-                ),
-            ))
-        }
+        _ => return Err(cx.err(field, wrong_type("day names such as \"mon-fri\"", v))),
     };
     let mut works = [false; 7];
     let day = |s: &str| -> Result<usize> {
         DAY_NAMES.iter().position(|d| *d == s).ok_or_else(|| {
             cx.err(
                 field,
-                format!(
-                    "\"{s}\" is not a day (mon, tue, wed, thu, fri, sat, sun){}",
-                    did_you_mean(s, DAY_NAMES)
-                ),
+                ConfigProblem::NotADay {
+                    value: s.to_string(),
+                    suggestion: suggest(s, &DAY_NAMES),
+                },
             )
         })
     };
@@ -109,8 +105,7 @@ pub(super) fn hours(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<Hours> {
         "an hour of the day",
     )?;
     if days.is_empty() || end <= start {
-        return Err(cx.err(field, format!(
-            "the calendar has no working hours (days {:?}, start {start}, end {end}; shifts across midnight are not supported)", days)));
+        return Err(cx.err(field, ConfigProblem::NoWorkingHours { days, start, end }));
     }
     Ok(Hours::Weekly { days, start, end })
 }
@@ -123,12 +118,8 @@ pub(super) fn dist(
 ) -> Result<DistSpec> {
     let Some(v) = v else { return Ok(default) };
     let t = as_table(cx, v, field)?;
-    let kind = opt_str(cx, t, "dist", field)?.ok_or_else(|| {
-        cx.err(
-            &join(field, "dist"),
-            "required: fixed, exponential, lognormal or gamma",
-        )
-    })?;
+    let kind = opt_str(cx, t, "dist", field)?
+        .ok_or_else(|| cx.err(&join(field, "dist"), ConfigProblem::MissingDist))?;
     let kind = one_of(
         cx,
         kind,
@@ -139,7 +130,7 @@ pub(super) fn dist(
     let nonneg = |k: &str| -> Result<f64> {
         non_neg(cx, t, k, field, f64::NAN).and_then(|x| {
             if x.is_nan() {
-                Err(cx.err(&join(field, k), "required"))
+                Err(cx.err(&join(field, k), ConfigProblem::Required))
             } else {
                 Ok(x)
             }
@@ -166,10 +157,7 @@ pub(super) fn dist(
         _ => {
             let by_median = t.contains_key("median") || t.contains_key("sigma");
             if by_median && (t.contains_key("mean") || t.contains_key("cv")) {
-                return Err(cx.err(
-                    field,
-                    "a lognormal takes either mean and cv, or median and sigma, not both",
-                ));
+                return Err(cx.err(field, ConfigProblem::LognormalBothForms));
             }
             if by_median {
                 check_keys(cx, t, &["dist", "median", "sigma"], field)?;
@@ -200,10 +188,7 @@ pub(super) fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToL
         field,
     )?;
     if t.len() != 1 {
-        return Err(cx.err(
-            field,
-            "set exactly one of table, exponential_per_hour or preset",
-        ));
+        return Err(cx.err(field, ConfigProblem::NotOneCurve));
     }
     // The contract's spelling (docs/model.md section 2, step 5): `exponential = { per_hour = kappa }`.
     if let Some(v) = t.get("exponential") {
@@ -211,21 +196,11 @@ pub(super) fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToL
         let e = as_table(cx, v, &efield)?;
         check_keys(cx, e, &["per_hour"], &efield)?;
         let k = req_num(cx, e, "per_hour", &efield)?;
-        if k < 0.0 {
-            return Err(cx.err(
-                &join(&efield, "per_hour"),
-                format!("must not be negative, found {k}"),
-            ));
-        }
+        let k = not_negative(cx, k, &join(&efield, "per_hour"))?;
         return Ok(SpeedToLead::ExponentialPerHour(k));
     }
     if let Some(k) = opt_num(cx, t, "exponential_per_hour", field)? {
-        if k < 0.0 {
-            return Err(cx.err(
-                &join(field, "exponential_per_hour"),
-                format!("must not be negative, found {k}"),
-            ));
-        }
+        let k = not_negative(cx, k, &join(field, "exponential_per_hour"))?;
         return Ok(SpeedToLead::ExponentialPerHour(k));
     }
     if let Some(p) = opt_str(cx, t, "preset", field)? {
@@ -240,30 +215,40 @@ pub(super) fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToL
         ));
     }
     let tfield = join(field, "table");
-    let rows = t["table"]
-        .as_array()
-        .ok_or_else(|| cx.err(&tfield, "expected an array of [hours, multiplier] points"))?;
+    let rows = t["table"].as_array().ok_or_else(|| {
+        cx.err(
+            &tfield,
+            ConfigProblem::Expected {
+                expected: "an array of [hours, multiplier] points",
+            },
+        )
+    })?;
     if rows.is_empty() {
-        return Err(cx.err(&tfield, "needs at least one point"));
+        return Err(cx.err(&tfield, ConfigProblem::NoCurvePoints));
     }
     let mut pts = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let f = format!("{tfield}[{i}]");
         let p = num_array(cx, r, &f)?;
         if p.len() != 2 {
-            return Err(cx.err(&f, "expected [hours, multiplier]"));
+            return Err(cx.err(
+                &f,
+                ConfigProblem::Expected {
+                    expected: "[hours, multiplier]",
+                },
+            ));
         }
         if p[0] < 0.0 {
-            return Err(cx.err(&f, format!("hours must not be negative, found {}", p[0])));
+            return Err(cx.err(&f, ConfigProblem::NegativeCurveHours { value: p[0] }));
         }
         in_range(cx, p[1], 0.0, 1.0, &f, "the multiplier")?;
         if let Some(prev) = pts.last().copied() {
             let prev: [f64; 2] = prev;
             if p[0] <= prev[0] {
-                return Err(cx.err(&f, "hours must increase from point to point"));
+                return Err(cx.err(&f, ConfigProblem::CurveHoursNotIncreasing));
             }
             if p[1] > prev[1] {
-                return Err(cx.err(&f, "the curve must not increase (g is non-increasing)"));
+                return Err(cx.err(&f, ConfigProblem::CurveIncreasing));
             }
         }
         pts.push([p[0], p[1]]);
