@@ -1,10 +1,10 @@
 //! Offered load per pool, for the unbounded-queue warning: the expected rep-hours of work the
 //! pool receives per hour of the week, against its reps on shift.
 
-use super::calendar::Shift;
+use super::engine::calendar::Shift;
+use super::engine::population::Source;
+use super::engine::rng::population_probe_stream;
 use super::model::{ArrivalCalendar, Scenario};
-use super::population::Source;
-use super::rng::population_probe_stream;
 
 /// Leads drawn to estimate each pool's share of a generated population.
 const PROBE_LEADS: u64 = 20_000;

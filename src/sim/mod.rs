@@ -21,18 +21,12 @@
 //! **Invariant:** the simulation core does no I/O; the scenario file and population table are
 //! read by `config`, the outputs written by `report`.
 
-pub mod calendar;
 pub mod config;
-pub mod dist;
 pub mod engine;
-pub mod heap4;
 pub mod load;
-pub mod metrics;
 pub mod model;
-pub mod population;
 pub mod rank;
 pub mod report;
-pub mod rng;
 pub mod run;
 pub mod shard;
 

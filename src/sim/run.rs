@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::engine::tally::metric_names;
 use super::engine::{simulate, Compiled};
-use super::metrics::metric_names;
 use super::model::{Scenario, ScenarioFile, SweepGrid};
 use super::rank::{check_metric, rank, DEFAULT_OBJECTIVE};
 use crate::error::{Error, Result};

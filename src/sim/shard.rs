@@ -30,8 +30,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::engine::tally::metric_names;
 use super::engine::Compiled;
-use super::metrics::metric_names;
 use super::model::{Population, ScenarioFile};
 use super::rank::{check_metric, DEFAULT_OBJECTIVE};
 use super::run::{

@@ -8,6 +8,7 @@ mod merge;
 mod parse;
 mod sections;
 mod sweep;
+mod table;
 mod values;
 
 use std::path::Path;

@@ -103,7 +103,7 @@ pub(super) fn population(
             let (data, replay) = match cx.tables.get(&key) {
                 Some(d) => d.clone(),
                 None => {
-                    let (rows, times) = crate::sim::population::read_table(
+                    let (rows, times) = super::table::read_table(
                         &table,
                         &score_column,
                         &propensity_column,

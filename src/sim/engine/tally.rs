@@ -2,7 +2,7 @@
 //! leads, turned into one number per metric name.
 
 use super::calendar::Shift;
-use super::model::Scenario;
+use crate::sim::model::Scenario;
 use crate::stats::quantile_in_place;
 
 /// The scenario-independent metric names, in output order. Each pool adds

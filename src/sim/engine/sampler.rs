@@ -2,8 +2,8 @@
 
 use rand_distr::{Distribution, Exp1, Gamma, StandardNormal};
 
-use super::model::DistSpec;
 use super::rng::SplitMix64;
+use crate::sim::model::DistSpec;
 
 /// A ready-to-draw distribution.
 #[derive(Clone, Debug)]

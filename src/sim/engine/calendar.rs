@@ -3,8 +3,8 @@
 
 use rand_distr::{Distribution, Poisson};
 
-use super::model::{ArrivalCalendar, Arrivals, Hours, DAY_NAMES};
 use super::rng::{arrival_stream, SplitMix64};
+use crate::sim::model::{ArrivalCalendar, Arrivals, Hours, DAY_NAMES};
 
 /// The compiled form of [`Hours`].
 #[derive(Clone, Copy, Debug)]
