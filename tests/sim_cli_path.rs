@@ -76,5 +76,6 @@ fn shipped_example_runs_end_to_end() {
     );
     assert_eq!(json["scenarios"][0]["summary"][0]["metric"], "mqls");
     assert_eq!(json["scenarios"][0]["summary"][0]["n"], 4);
-    assert!(file.warnings().is_empty(), "{:?}", file.warnings());
+    let warnings = leadsim::sim::warnings(&file);
+    assert!(warnings.is_empty(), "{warnings:?}");
 }

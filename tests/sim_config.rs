@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use leadsim::error::ConfigProblem;
-use leadsim::sim::ScenarioFile;
+use leadsim::sim::{ScenarioFile, Warning};
 use leadsim::Error;
 
 const EXAMPLE: &str = include_str!("../data/scenarios/handover.toml");
@@ -201,14 +201,23 @@ fn overloaded_pool_without_patience_warns() {
         .replace("count = 4", "count = 1")
         .replace("rate_per_day = 40", "rate_per_day = 400");
     let f = parse(&overloaded).unwrap();
-    let w = f.warnings();
+    let w = leadsim::sim::warnings(&f);
     assert!(
-        w.iter()
-            .any(|w| w.contains("\"sdr\"") && w.contains("without bound")),
+        w.iter().any(|w| {
+            let text = w.to_string();
+            text.contains("\"sdr\"") && text.contains("without bound")
+        }),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().all(
+            |w| matches!(w, Warning::UnboundedQueue { pool, reps, offered, .. }
+            if pool == "sdr" && *offered > f64::from(*reps))
+        ),
         "{w:?}"
     );
     let f = parse(&overloaded.replace("# patience_hours = 48.0", "patience_hours = 48.0")).unwrap();
-    assert!(f.warnings().is_empty());
+    assert!(leadsim::sim::warnings(&f).is_empty());
 }
 
 #[test]

@@ -5,8 +5,10 @@ mod util;
 use std::path::Path;
 
 use leadsim::error::ConfigProblem;
-use leadsim::sim::rank::frontier;
-use leadsim::sim::{run, run_with, Analysis, PrecisionTarget, Results, RunOptions, ScenarioFile};
+use leadsim::sim::run::rank::frontier;
+use leadsim::sim::{
+    run, run_with, Analysis, PrecisionTarget, Results, RunOptions, ScenarioFile, Warning,
+};
 use leadsim::Error;
 
 const EXAMPLE: &str = include_str!("../data/scenarios/handover.toml");
@@ -173,6 +175,11 @@ fn sweep_errors_name_the_axis_and_the_grid_scenario() {
     );
 }
 
+/// A run without a precision target has no shortfall to warn about.
+fn plain_warnings_are_empty(f: &ScenarioFile) -> bool {
+    run(f, &opts(2)).unwrap().warnings().is_empty()
+}
+
 /// Bit-for-bit comparison of two runs' per-replication values.
 fn same_values(a: &Results, b: &Results) -> bool {
     a.scenarios.len() == b.scenarios.len()
@@ -259,6 +266,17 @@ fn precision_reports_the_scenarios_that_miss_the_target_at_the_cap() {
     assert_eq!(p.batches, vec![3, 5]);
     assert_eq!(p.unmet, names(&f));
     assert!(r.table().contains("did not reach"));
+    // Each shortfall is a warning the CLI prints, carrying what was reached.
+    let w = r.warnings();
+    assert_eq!(w.len(), p.unmet.len());
+    for (w, (name, h)) in w.iter().zip(p.unmet.iter().zip(&p.half_widths)) {
+        assert!(
+            matches!(w, Warning::PrecisionShortfall { scenario, max_replications: 5, reached, .. }
+                if scenario == name && reached == h && reached.is_some()),
+            "{w:?}"
+        );
+    }
+    assert!(plain_warnings_are_empty(&f));
     // Bad targets and caps are refused before anything runs.
     type Check = fn(&Error) -> bool;
     let cases: [(&str, f64, Option<usize>, Check); 3] = [

@@ -23,9 +23,7 @@
 
 pub mod config;
 pub mod engine;
-pub mod load;
 pub mod model;
-pub mod rank;
 pub mod report;
 pub mod run;
 pub mod shard;
@@ -33,7 +31,7 @@ pub mod shard;
 pub use model::{Scenario, ScenarioFile};
 pub use report::write_outputs;
 pub use run::{
-    run, run_with, simulate_units, summarise, Analysis, MetricSummary, PrecisionTarget, Results,
-    RunOptions, ScenarioResult, Unit,
+    run, run_with, simulate_units, summarise, warnings, Analysis, MetricSummary, PrecisionTarget,
+    Results, RunOptions, ScenarioResult, Unit, Warning,
 };
 pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};

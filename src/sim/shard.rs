@@ -33,10 +33,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::engine::tally::metric_names;
 use super::engine::Compiled;
 use super::model::{Population, ScenarioFile};
-use super::rank::{check_metric, DEFAULT_OBJECTIVE};
+use super::run::rank::check_metric;
 use super::run::{
     add_ranking, seed_and_replications, simulate_units, summarise, Analysis, Results, RunOptions,
-    Unit,
+    Unit, DEFAULT_OBJECTIVE,
 };
 use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};

@@ -46,16 +46,6 @@ pub struct SimulateArgs {
     shard: Option<leadsim::sim::Shard>,
 }
 
-/// `x` to four significant digits, without an exponent (half-widths of shares and of money alike).
-fn significant4(x: f64) -> String {
-    let digits = if x == 0.0 || !x.is_finite() {
-        0
-    } else {
-        (3 - x.abs().log10().floor() as i32).max(0) as usize
-    };
-    format!("{x:.digits$}")
-}
-
 /// `NAME=WIDTH` of `--precision-metric`.
 fn parse_precision_metric(s: &str) -> std::result::Result<(String, f64), String> {
     let (name, width) = s
@@ -94,7 +84,7 @@ pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
         return cmd_simulate_shard(a, shard);
     }
     let file = leadsim::sim::ScenarioFile::load(&a.scenario_file)?;
-    for w in file.warnings() {
+    for w in leadsim::sim::warnings(&file) {
         eprintln!("warning: {w}");
     }
     let bar = if a.quiet || !std::io::stderr().is_terminal() {
@@ -133,19 +123,8 @@ pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
     let results = leadsim::sim::run_with(&file, &opts, &analysis);
     bar.finish_and_clear();
     let results = results?;
-    if let Some(p) = &results.precision {
-        for (sc, h) in results.scenarios.iter().zip(&p.half_widths) {
-            if p.unmet.contains(&sc.name) {
-                eprintln!(
-                    "warning: scenario \"{}\" did not reach ±{} on {} within {} replications (±{})",
-                    sc.name,
-                    p.half_width,
-                    p.metric,
-                    p.max_replications,
-                    h.map_or("undefined".to_string(), significant4)
-                );
-            }
-        }
+    for w in results.warnings() {
+        eprintln!("warning: {w}");
     }
     leadsim::sim::write_outputs(&results, &a.out)
         .with_context(|| format!("writing results to {}", a.out.display()))?;
@@ -160,7 +139,7 @@ pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
 /// `simulate --shard I/N`: one slice of the units, written for `merge`; one line on stdout.
 pub fn cmd_simulate_shard(a: SimulateArgs, shard: leadsim::sim::Shard) -> Result<ExitCode> {
     let source = leadsim::sim::ScenarioSource::load(&a.scenario_file)?;
-    for w in source.file().warnings() {
+    for w in leadsim::sim::warnings(source.file()) {
         eprintln!("warning: {w}");
     }
     let bar = if a.quiet || !std::io::stderr().is_terminal() {

@@ -38,25 +38,4 @@ impl ScenarioFile {
     pub fn from_toml_str(text: &str, path: &Path) -> Result<Self> {
         parse::parse_file(text, path)
     }
-
-    /// Warnings that do not stop a run: pools whose offered load exceeds their capacity while
-    /// no patience is set, so that their queue grows without bound.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for sc in &self.scenarios {
-            if sc.policy.patience_hours.is_some() {
-                continue;
-            }
-            for (pool, load) in sc.pools.iter().zip(super::load::offered_load(sc)) {
-                if load > f64::from(pool.count) {
-                    out.push(format!(
-                        "scenario \"{}\": pool \"{}\" is offered {:.2} reps' worth of work but has {}; \
-                         with no patience_hours its queue grows without bound",
-                        sc.name, pool.name, load, pool.count
-                    ));
-                }
-            }
-        }
-        out
-    }
 }

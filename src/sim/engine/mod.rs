@@ -123,8 +123,15 @@ impl<'a> Compiled<'a> {
         self.sc
     }
 
+    /// Where its leads come from.
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The pool whose band holds score `s`: bands are half-open, and the top band also holds its
+    /// upper end (validation leaves no handed-over score without a pool).
     #[inline]
-    fn route(&self, s: f64) -> usize {
+    pub(crate) fn route(&self, s: f64) -> usize {
         self.pools
             .iter()
             .position(|p| s >= p.lo && (s < p.hi || (s == p.hi && p.hi == self.top)))

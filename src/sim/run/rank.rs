@@ -2,9 +2,49 @@
 //! and the cost frontier: the policies no other policy beats on both the objective and the rep
 //! cost.
 
-use super::run::{RankedPolicy, Ranking, Results};
+use serde::{Deserialize, Serialize};
+
+use super::Results;
 use crate::error::{Error, Result};
 use crate::text::closest;
+
+/// Policies ranked by an objective metric.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Ranking {
+    /// The objective metric (`net_revenue` by default; `mql_to_sql`, `recovered_revenue_12m`, ...).
+    pub objective: String,
+    /// Whether more of the objective is better (false for costs, waiting times, queues).
+    #[serde(default = "yes")]
+    pub higher_is_better: bool,
+    /// Every scenario, best first by the objective's mean.
+    pub ranked: Vec<RankedPolicy>,
+    /// Indices into `Results::scenarios` of the policies that no other policy beats on both the
+    /// objective (higher is better) and `rep_cost` (lower is better), by increasing cost.
+    pub frontier: Vec<usize>,
+}
+
+/// One policy in a [`Ranking`].
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RankedPolicy {
+    /// Index into `Results::scenarios`.
+    pub scenario: usize,
+    pub name: String,
+    /// Mean of the objective.
+    pub mean: f64,
+    /// Mean of the rep cost.
+    pub rep_cost: f64,
+    /// Paired difference of the objective against the baseline, with its 95% interval
+    /// (`None` for the baseline).
+    pub diff_mean: Option<f64>,
+    pub diff_ci_low: Option<f64>,
+    pub diff_ci_high: Option<f64>,
+    /// Whether that interval excludes zero.
+    pub significant: bool,
+}
+
+fn yes() -> bool {
+    true
+}
 
 /// The objective when none is given.
 pub const DEFAULT_OBJECTIVE: &str = "net_revenue";
