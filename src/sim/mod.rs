@@ -23,6 +23,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod metric;
 pub mod model;
 pub mod report;
 pub mod run;

@@ -5,48 +5,29 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use super::metric::{self, PoolMetric};
 use super::run::Results;
 use crate::atomic::{write_atomic, AtomicFile};
 use crate::error::{Error, Result};
+use crate::format::Unit;
 use crate::stats::Interval;
-
-/// Metrics shown in the printed table, before the per-pool utilisation.
-const TABLE_METRICS: [&str; 8] = [
-    "mqls",
-    "sqls",
-    "mql_to_sql",
-    "response_p50_h",
-    "sla_met",
-    "won_revenue_12m",
-    "recovered_revenue_12m",
-    "net_revenue",
-];
-
-fn is_share(metric: &str) -> bool {
-    matches!(
-        metric,
-        "mql_to_sql" | "acceptance" | "waited_share" | "sla_met"
-    ) || metric.starts_with("utilisation_")
-}
-
-fn is_money(metric: &str) -> bool {
-    metric.contains("revenue") || metric.contains("cost")
-}
 
 fn num(metric: &str, x: f64, signed: bool) -> String {
     if x.is_nan() {
         return "-".into();
     }
     let sign = if signed && x >= 0.0 { "+" } else { "" };
-    if is_share(metric) {
+    let unit = metric::def(metric).map_or(Unit::Count, |d| d.unit);
+    let money = unit == Unit::Money;
+    if unit == Unit::Share {
         // Small differences need the second decimal to be readable at all.
         let digits = if (100.0 * x).abs() < 1.0 { 2 } else { 1 };
         format!("{sign}{:.*}%", digits, 100.0 * x)
-    } else if metric.ends_with("_h") {
+    } else if unit == Unit::Hours {
         format!("{sign}{x:.2}h")
-    } else if is_money(metric) && x.abs() >= 1e6 {
+    } else if money && x.abs() >= 1e6 {
         format!("{sign}{:.2}M", x / 1e6)
-    } else if is_money(metric) && x.abs() >= 1e3 {
+    } else if money && x.abs() >= 1e3 {
         format!("{sign}{:.1}k", x / 1e3)
     } else if x.abs() >= 100.0 || x == x.trunc() {
         format!("{sign}{x:.0}")
@@ -79,11 +60,15 @@ impl Results {
         const TABLE_MAX_SCENARIOS: usize = 20;
         const TABLE_TOP: usize = 15;
         const BEST: usize = 5;
-        let mut metrics: Vec<String> = TABLE_METRICS.iter().map(|s| s.to_string()).collect();
+        let mut metrics: Vec<String> = metric::PRINTED_TABLE
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
         for sc in &self.scenarios {
-            for m in &sc.metrics {
-                if m.starts_with("utilisation_") && !metrics.contains(m) {
-                    metrics.push(m.clone());
+            for pool in &sc.config.pools {
+                let m = PoolMetric::Utilisation.name(&pool.name);
+                if !metrics.contains(&m) {
+                    metrics.push(m);
                 }
             }
         }
@@ -266,7 +251,7 @@ impl Results {
                 .map(|p| {
                     (
                         p.name.as_str(),
-                        num("rep_cost", p.rep_cost, false),
+                        num(metric::COST.name(), p.rep_cost, false),
                         num(obj, p.mean, false),
                     )
                 })

@@ -30,8 +30,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::engine::tally::metric_names;
 use super::engine::Compiled;
+use super::metric;
 use super::model::{Population, ScenarioFile};
 use super::run::rank::check_metric;
 use super::run::{
@@ -422,7 +422,7 @@ pub fn run_shard(
         });
     }
     if let Some(objective) = &analysis.objective {
-        check_metric("objective", objective, &metric_names(&file.scenarios[0]))?;
+        check_metric("objective", objective, &metric::names(&file.scenarios[0]))?;
     }
     let (seed, reps) = seed_and_replications(file, opts)?;
     let s = file.scenarios.len();
@@ -555,13 +555,13 @@ pub fn merge(inputs: &[PathBuf], objective: Option<&str>) -> Result<Merged> {
         .or_else(|| first.objective.clone())
         .unwrap_or_else(|| DEFAULT_OBJECTIVE.to_string());
     let objective = objective.as_str();
-    check_metric("objective", objective, &metric_names(&file.scenarios[0]))?;
+    check_metric("objective", objective, &metric::names(&file.scenarios[0]))?;
     let s = first.scenarios.len();
     let reps = first.replications;
     let counts: Vec<usize> = file
         .scenarios
         .iter()
-        .map(|sc| metric_names(sc).len())
+        .map(|sc| metric::names(sc).len())
         .collect();
     let mut per: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); reps]; s];
     let mut seen: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();

@@ -1,72 +1,21 @@
 //! Names and number formats of metrics, for tables and chart axes, and small accessors into
 //! the results.
 
+use crate::format::Unit;
 use crate::report::MISSING;
+use crate::sim::metric;
 use crate::sim::run::{MetricSummary, Results};
 use crate::stats::Interval;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Share,
-    Hours,
-    Money,
-    Count,
+/// A metric's unit, from the registry (a count for a name it does not know).
+pub(super) fn unit(name: &str) -> Unit {
+    metric::def(name).map_or(Unit::Count, |d| d.unit)
 }
 
-pub(super) fn kind(metric: &str) -> Kind {
-    if matches!(
-        metric,
-        "mql_to_sql" | "acceptance" | "waited_share" | "sla_met"
-    ) || metric.starts_with("utilisation_")
-    {
-        Kind::Share
-    } else if metric.ends_with("_h") {
-        Kind::Hours
-    } else if metric.contains("revenue") || metric.contains("cost") {
-        Kind::Money
-    } else {
-        Kind::Count
-    }
-}
-
-/// A metric's name for people.
-pub fn metric_title(metric: &str) -> String {
-    let known = match metric {
-        "mqls" => "MQLs",
-        "handed_over" => "Leads handed over",
-        "retained" => "Leads retained by marketing",
-        "attempted" => "Leads attempted",
-        "reached" => "Leads reached",
-        "sqls" => "SQLs",
-        "won" => "Deals won",
-        "mql_to_sql" => "MQL-to-SQL conversion",
-        "acceptance" => "Acceptance (SQLs per handed-over lead)",
-        "waited_share" => "Share that waited",
-        "response_mean_h" => "Mean response time",
-        "response_p50_h" => "Median response time",
-        "response_p90_h" => "90th-percentile response time",
-        "sla_met" => "First call within the SLA",
-        "won_revenue_12m" => "Won revenue, 12 months",
-        "recovered_revenue_12m" => "Recovered revenue, 12 months",
-        "recovered_deals_12m" => "Recovered deals, 12 months",
-        "rep_cost" => "Rep cost",
-        "nurture_cost" => "Nurture cost",
-        "net_revenue" => "Net revenue",
-        _ => "",
-    };
-    if !known.is_empty() {
-        return known.to_string();
-    }
-    if let Some(pool) = metric.strip_prefix("utilisation_") {
-        return format!("Utilisation of {pool}");
-    }
-    if let Some(pool) = metric.strip_prefix("peak_queue_") {
-        return format!("Peak queue of {pool}");
-    }
-    if let Some(pool) = metric.strip_prefix("rep_cost_") {
-        return format!("Rep cost of {pool}");
-    }
-    metric.replace('_', " ")
+/// A metric's name for people, from the registry (the name itself, spaced, for a name it does
+/// not know).
+pub fn metric_title(name: &str) -> String {
+    metric::def(name).map_or_else(|| name.replace('_', " "), |d| d.label.into_owned())
 }
 
 /// `title` inside a sentence: the first letter in lower case, unless it starts an acronym.
@@ -82,8 +31,8 @@ pub(super) fn lower(title: &str) -> String {
 
 /// A column header: the metric's name with its unit.
 pub(super) fn column_title(metric: &str) -> String {
-    match kind(metric) {
-        Kind::Hours => format!("{} (h)", metric_title(metric)),
+    match unit(metric) {
+        Unit::Hours => format!("{} (h)", metric_title(metric)),
         _ => metric_title(metric),
     }
 }
@@ -115,17 +64,17 @@ pub fn format_value(metric: &str, x: f64) -> String {
     if !x.is_finite() {
         return MISSING.to_string();
     }
-    match kind(metric) {
-        Kind::Share => {
+    match unit(metric) {
+        Unit::Share => {
             let digits = if (100.0 * x).abs() < 10.0 { 2 } else { 1 };
             format!("{:.*}%", digits, 100.0 * x)
         }
-        Kind::Hours => format!("{x:.2} h"),
-        Kind::Money if x.abs() >= 1e6 => format!("{:.2}M", x / 1e6),
-        Kind::Money if x.abs() >= 1e3 => format!("{:.1}k", x / 1e3),
-        Kind::Money => format!("{x:.0}"),
-        Kind::Count if x.abs() >= 100.0 => format!("{x:.0}"),
-        Kind::Count => format!("{x:.1}"),
+        Unit::Hours => format!("{x:.2} h"),
+        Unit::Money if x.abs() >= 1e6 => format!("{:.2}M", x / 1e6),
+        Unit::Money if x.abs() >= 1e3 => format!("{:.1}k", x / 1e3),
+        Unit::Money => format!("{x:.0}"),
+        Unit::Count if x.abs() >= 100.0 => format!("{x:.0}"),
+        Unit::Count => format!("{x:.1}"),
     }
 }
 
@@ -141,8 +90,8 @@ pub fn format_diff(metric: &str, x: f64) -> String {
         return MISSING.to_string();
     }
     let sign = if x >= 0.0 { "+" } else { "" };
-    match kind(metric) {
-        Kind::Share => format!("{sign}{:.2} pp", 100.0 * x),
+    match unit(metric) {
+        Unit::Share => format!("{sign}{:.2} pp", 100.0 * x),
         _ => format!("{sign}{}", format_value(metric, x)),
     }
 }

@@ -29,12 +29,14 @@
 //! the summaries otherwise. The page holds no timestamp, so the same results always give
 //! the same bytes (shards merged or not).
 
+use crate::format::Unit;
 use crate::report::charts::{
     Axis, BarChart, BarGroup, Corner, ForestPlot, ForestRow, HeatMap, LineChart, Marker, Scale,
     Series, SeriesStyle, TickFormat, REFERENCE,
 };
 use crate::report::html::{Align, Figure, Page, Section, Table};
 use crate::report::MISSING;
+use crate::sim::metric;
 use crate::sim::run::Results;
 use crate::stats::{quantile_of_finite as quantile, Interval};
 
@@ -50,23 +52,8 @@ pub use format::{diff_cell, format_diff, format_value, level_cell, metric_title}
 /// by the objective); the rest are in `summary.csv`.
 pub const MAX_SHOWN: usize = 16;
 
-/// The objective when the results carry no ranking.
-pub const DEFAULT_OBJECTIVE: &str = "net_revenue";
-
 /// Above this many scenarios, bar charts label scenarios by their number in the table.
 const NAMED_BARS: usize = 5;
-
-/// Metrics of the scenario table, in column order (the objective is added when missing).
-const TABLE_METRICS: [&str; 8] = [
-    "mql_to_sql",
-    "sqls",
-    "response_p50_h",
-    "sla_met",
-    "won_revenue_12m",
-    "recovered_revenue_12m",
-    "rep_cost",
-    "net_revenue",
-];
 
 /// The simulation report for `results`, as a complete HTML document: inline SVG charts, no
 /// scripts, no external resources.
@@ -127,7 +114,9 @@ impl<'a> View<'a> {
         let objective = r
             .ranking
             .as_ref()
-            .map_or(DEFAULT_OBJECTIVE.to_string(), |k| k.objective.clone());
+            .map_or(metric::DEFAULT_OBJECTIVE.name().to_string(), |k| {
+                k.objective.clone()
+            });
         let higher = r.ranking.as_ref().map_or(true, |k| k.higher_is_better);
         let mut order: Vec<usize> = (0..r.scenarios.len()).collect();
         let ranked: Option<Vec<usize>> = r.ranking.as_ref().map(|k| {
@@ -200,7 +189,7 @@ impl<'a> View<'a> {
     /// The scenarios section, and the table of paired differences for the differences section.
     fn scenarios(&self) -> (Section, Table) {
         let r = self.r;
-        let mut metrics: Vec<&str> = TABLE_METRICS.to_vec();
+        let mut metrics: Vec<&str> = metric::REPORT_TABLE.iter().map(|m| m.name()).collect();
         if !metrics.contains(&self.objective.as_str()) {
             metrics.push(&self.objective);
         }
@@ -911,33 +900,33 @@ impl AxisScale {
         let top = values
             .filter(|v| v.is_finite())
             .fold(0.0_f64, |a, v| a.max(v.abs()));
-        match kind(metric) {
-            Kind::Share => AxisScale {
+        match unit(metric) {
+            Unit::Share => AxisScale {
                 factor: 1.0,
                 unit: "%",
                 format: TickFormat::Percent,
             },
-            Kind::Hours => AxisScale {
+            Unit::Hours => AxisScale {
                 factor: 1.0,
                 unit: "hours",
                 format: TickFormat::Auto,
             },
-            Kind::Count => AxisScale {
+            Unit::Count => AxisScale {
                 factor: 1.0,
                 unit: "count",
                 format: TickFormat::Auto,
             },
-            Kind::Money if top >= 1e6 => AxisScale {
+            Unit::Money if top >= 1e6 => AxisScale {
                 factor: 1e-6,
                 unit: "millions",
                 format: TickFormat::Auto,
             },
-            Kind::Money if top >= 1e3 => AxisScale {
+            Unit::Money if top >= 1e3 => AxisScale {
                 factor: 1e-3,
                 unit: "thousands",
                 format: TickFormat::Auto,
             },
-            Kind::Money => AxisScale {
+            Unit::Money => AxisScale {
                 factor: 1.0,
                 unit: "currency units",
                 format: TickFormat::Auto,
@@ -947,8 +936,8 @@ impl AxisScale {
 
     /// For paired differences of `metric` spanning `values`; shares in percentage points.
     fn difference(metric: &str, values: impl Iterator<Item = f64>) -> Self {
-        match kind(metric) {
-            Kind::Share => AxisScale {
+        match unit(metric) {
+            Unit::Share => AxisScale {
                 factor: 100.0,
                 unit: "percentage points",
                 format: TickFormat::Auto,

@@ -155,7 +155,7 @@ struct State<'c, 'a> {
 }
 
 /// Simulates one replication and returns its metrics in the order of
-/// [`tally::metric_names`].
+/// [`crate::sim::metric::names`].
 pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     let sc = c.sc;
     let mut st = State {

@@ -1,52 +1,10 @@
-//! Per-replication metrics (MODEL.md section 7): counters filled by the engine for counted
-//! leads, turned into one number per metric name.
+//! Per-replication metrics (docs/model.md section 4): counters filled by the engine for
+//! counted leads, turned into one value per metric of the registry ([`crate::sim::metric`]).
 
 use super::calendar::Shift;
+use crate::sim::metric::{Metric, MetricRow, PoolMetric};
 use crate::sim::model::Scenario;
 use crate::stats::quantile_in_place;
-
-/// The scenario-independent metric names, in output order. Each pool adds
-/// `utilisation_<pool>`, `peak_queue_<pool>` and `rep_cost_<pool>` after these.
-pub const METRICS: [&str; 27] = [
-    "mqls",
-    "handed_over",
-    "retained",
-    "attempted",
-    "reached",
-    "sqls",
-    "rejected",
-    "unreached",
-    "cold",
-    "won",
-    "mql_to_sql",
-    "acceptance",
-    "waited_share",
-    "response_mean_h",
-    "response_p50_h",
-    "response_p90_h",
-    "sla_met",
-    "won_revenue_12m",
-    "recovered_revenue_12m",
-    "recovered_revenue_12m_rejected",
-    "recovered_revenue_12m_unreached",
-    "recovered_revenue_12m_cold",
-    "recovered_revenue_12m_retained",
-    "recovered_deals_12m",
-    "rep_cost",
-    "nurture_cost",
-    "net_revenue",
-];
-
-/// All metric names of a scenario, in output order.
-pub fn metric_names(sc: &Scenario) -> Vec<String> {
-    let mut names: Vec<String> = METRICS.iter().map(|s| s.to_string()).collect();
-    for p in &sc.pools {
-        names.push(format!("utilisation_{}", p.name));
-        names.push(format!("peak_queue_{}", p.name));
-        names.push(format!("rep_cost_{}", p.name));
-    }
-    names
-}
 
 /// Why a lead went to nurture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,54 +67,50 @@ impl Tally {
         }
     }
 
-    /// The metric values, in the order of [`metric_names`].
+    /// The metric values, in the registry's column order ([`crate::sim::metric::names`]).
     pub fn finish(mut self, sc: &Scenario) -> Vec<f64> {
         let (w0, w1) = sc.arrivals.window();
         let n = self.mqls as f64;
         let handed = self.handed_over as f64;
-        let mean_response = ratio(self.responses.iter().sum(), self.responses.len() as f64);
-        let p50 = quantile_in_place(&mut self.responses, 0.5);
-        let p90 = quantile_in_place(&mut self.responses, 0.9);
-        let mut pool_cost = Vec::new();
-        let mut pool_metrics = Vec::new();
-        for (p, t) in sc.pools.iter().zip(&self.pools) {
+        let mut row = MetricRow::new(sc.pools.len());
+        row[Metric::ResponseMeanH] =
+            ratio(self.responses.iter().sum(), self.responses.len() as f64);
+        row[Metric::ResponseP50H] = quantile_in_place(&mut self.responses, 0.5);
+        row[Metric::ResponseP90H] = quantile_in_place(&mut self.responses, 0.9);
+        let mut rep_cost = 0.0;
+        for (j, (p, t)) in sc.pools.iter().zip(&self.pools).enumerate() {
             let hours = f64::from(p.count) * Shift::new(&p.hours).working_hours(w0, w1);
             let cost = hours * p.cost_per_hour;
-            pool_cost.push(cost);
-            pool_metrics.extend([ratio(t.busy, hours), t.peak as f64, cost]);
+            rep_cost += cost;
+            row.set_pool(j, PoolMetric::Utilisation, ratio(t.busy, hours));
+            row.set_pool(j, PoolMetric::PeakQueue, t.peak as f64);
+            row.set_pool(j, PoolMetric::RepCost, cost);
         }
-        let rep_cost: f64 = pool_cost.iter().sum();
         let recovered: f64 = self.recovered.iter().sum();
-        let mut v = vec![
-            n,
-            handed,
-            self.exits[Exit::Retained as usize] as f64,
-            self.attempted as f64,
-            self.reached as f64,
-            self.sqls as f64,
-            self.exits[Exit::Rejected as usize] as f64,
-            self.exits[Exit::Unreached as usize] as f64,
-            self.exits[Exit::Cold as usize] as f64,
-            self.won as f64,
-            ratio(self.sqls as f64, n),
-            ratio(self.sqls as f64, handed),
-            ratio(self.waited as f64, handed),
-            mean_response,
-            p50,
-            p90,
-            ratio(self.sla_met as f64, handed),
-            self.won_revenue,
-            recovered,
-            self.recovered[Exit::Rejected as usize],
-            self.recovered[Exit::Unreached as usize],
-            self.recovered[Exit::Cold as usize],
-            self.recovered[Exit::Retained as usize],
-            self.recovered_deals as f64,
-            rep_cost,
-            self.nurture_cost,
-            self.won_revenue + recovered - rep_cost - self.nurture_cost,
-        ];
-        v.extend(pool_metrics);
-        v
+        row[Metric::Mqls] = n;
+        row[Metric::HandedOver] = handed;
+        row[Metric::Retained] = self.exits[Exit::Retained as usize] as f64;
+        row[Metric::Attempted] = self.attempted as f64;
+        row[Metric::Reached] = self.reached as f64;
+        row[Metric::Sqls] = self.sqls as f64;
+        row[Metric::Rejected] = self.exits[Exit::Rejected as usize] as f64;
+        row[Metric::Unreached] = self.exits[Exit::Unreached as usize] as f64;
+        row[Metric::Cold] = self.exits[Exit::Cold as usize] as f64;
+        row[Metric::Won] = self.won as f64;
+        row[Metric::MqlToSql] = ratio(self.sqls as f64, n);
+        row[Metric::Acceptance] = ratio(self.sqls as f64, handed);
+        row[Metric::WaitedShare] = ratio(self.waited as f64, handed);
+        row[Metric::SlaMet] = ratio(self.sla_met as f64, handed);
+        row[Metric::WonRevenue12m] = self.won_revenue;
+        row[Metric::RecoveredRevenue12m] = recovered;
+        row[Metric::RecoveredRevenue12mRejected] = self.recovered[Exit::Rejected as usize];
+        row[Metric::RecoveredRevenue12mUnreached] = self.recovered[Exit::Unreached as usize];
+        row[Metric::RecoveredRevenue12mCold] = self.recovered[Exit::Cold as usize];
+        row[Metric::RecoveredRevenue12mRetained] = self.recovered[Exit::Retained as usize];
+        row[Metric::RecoveredDeals12m] = self.recovered_deals as f64;
+        row[Metric::RepCost] = rep_cost;
+        row[Metric::NurtureCost] = self.nurture_cost;
+        row[Metric::NetRevenue] = self.won_revenue + recovered - rep_cost - self.nurture_cost;
+        row.into_vec()
     }
 }

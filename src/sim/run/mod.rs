@@ -25,8 +25,8 @@ pub use rank::{RankedPolicy, Ranking, DEFAULT_OBJECTIVE};
 pub use results::{summarise, MetricSummary, Results, ScenarioResult};
 pub use warnings::{warnings, Warning};
 
-use super::engine::tally::metric_names;
 use super::engine::{simulate, Compiled};
+use super::metric;
 use super::model::ScenarioFile;
 use crate::error::{Error, Result};
 use precision::Plan;
@@ -86,7 +86,7 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
 pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> Result<Results> {
     let (seed, reps) = seed_and_replications(file, opts)?;
     let objective = analysis.objective.as_deref().unwrap_or(DEFAULT_OBJECTIVE);
-    check_metric("objective", objective, &metric_names(&file.scenarios[0]))?;
+    check_metric("objective", objective, &metric::names(&file.scenarios[0]))?;
     let mut plan = analysis
         .precision
         .as_ref()

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rank::check_metric;
 use crate::error::{Error, Result};
-use crate::sim::engine::tally::metric_names;
+use crate::sim::metric;
 use crate::sim::model::ScenarioFile;
 use crate::stats::Interval;
 
@@ -81,7 +81,7 @@ impl Plan {
         }
         let mut columns = Vec::with_capacity(file.scenarios.len());
         for sc in &file.scenarios {
-            let names = metric_names(sc);
+            let names = metric::names(sc);
             check_metric("precision-metric", &t.metric, &names)?;
             columns.push(names.iter().position(|n| *n == t.metric).unwrap_or(0));
         }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Results;
 use crate::error::{Error, Result};
+use crate::sim::metric;
 use crate::text::closest;
 
 /// Policies ranked by an objective metric.
@@ -46,20 +47,11 @@ fn yes() -> bool {
     true
 }
 
-/// The objective when none is given.
-pub const DEFAULT_OBJECTIVE: &str = "net_revenue";
+/// The objective when none is given: [`metric::DEFAULT_OBJECTIVE`]'s name.
+pub const DEFAULT_OBJECTIVE: &str = metric::DEFAULT_OBJECTIVE.name();
 
 /// The metric the frontier trades the objective against.
-pub const COST_METRIC: &str = "rep_cost";
-
-/// Whether more of `metric` is better. Costs, waiting times, queues and leads lost are better
-/// low; everything else (revenue, conversion, SQLs, SLA share) is better high.
-pub fn higher_is_better(metric: &str) -> bool {
-    !(metric.contains("cost")
-        || metric.ends_with("_h")
-        || metric.starts_with("peak_queue_")
-        || matches!(metric, "cold" | "unreached" | "rejected" | "waited_share"))
-}
+const COST_METRIC: &str = metric::COST.name();
 
 /// Checks that `metric` is one of `names`, for the option `option`.
 ///
@@ -83,7 +75,8 @@ pub fn check_metric(option: &'static str, metric: &str, names: &[String]) -> Res
 /// [`Error::UnknownMetric`] when `objective` is not a metric of the baseline.
 pub fn rank(results: &Results, objective: &str) -> Result<Ranking> {
     check_metric("objective", objective, &results.scenarios[0].metrics)?;
-    let higher = higher_is_better(objective);
+    // The direction is the registry's (a checked name is always in it).
+    let higher = metric::def(objective).map_or(true, |d| d.higher_is_better());
     let mut ranked: Vec<RankedPolicy> = results
         .scenarios
         .iter()
@@ -188,15 +181,6 @@ mod tests {
         assert_eq!(frontier(&pts, true), vec![1, 2, 4]);
         // Lower is better: 0 (objective 1) is the best and costs 10; 1 is cheaper.
         assert_eq!(frontier(&pts, false), vec![1, 0]);
-    }
-
-    #[test]
-    fn directions() {
-        assert!(higher_is_better("net_revenue"));
-        assert!(higher_is_better("mql_to_sql"));
-        assert!(!higher_is_better("rep_cost"));
-        assert!(!higher_is_better("response_p50_h"));
-        assert!(!higher_is_better("peak_queue_sdr"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::precision::PrecisionReport;
 use super::rank::Ranking;
-use crate::sim::engine::tally::metric_names;
+use crate::sim::metric;
 use crate::sim::model::{Scenario, ScenarioFile, SweepGrid};
 use crate::stats::Interval;
 
@@ -67,13 +67,13 @@ pub struct Results {
 /// every scenario).
 pub fn summarise(file: &ScenarioFile, seed: u64, per: Vec<Vec<Vec<f64>>>) -> Results {
     let reps = per.first().map_or(0, Vec::len);
-    let base_names = metric_names(&file.scenarios[0]);
+    let base_names = metric::names(&file.scenarios[0]);
     let scenarios: Vec<ScenarioResult> = file
         .scenarios
         .iter()
         .zip(per)
         .map(|(sc, values)| {
-            let names = metric_names(sc);
+            let names = metric::names(sc);
             let summary = names
                 .iter()
                 .enumerate()
