@@ -21,8 +21,9 @@
 use std::borrow::Cow;
 use std::ops::{Index, IndexMut};
 
-use crate::format::Unit;
+use crate::format::{self, Unit};
 use crate::sim::model::Scenario;
+use crate::stats::Interval;
 
 /// Whether more of a metric is better; ranking orders by it and the report's verdicts read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +53,45 @@ impl MetricDef {
     /// Whether more of it is better.
     pub fn higher_is_better(&self) -> bool {
         self.direction == Direction::HigherIsBetter
+    }
+
+    /// A value of it, as every output writes one ([`format::value`] in its unit).
+    pub fn value(&self, x: f64) -> String {
+        format::value(self.unit, x)
+    }
+
+    /// A difference of two values of it, signed ([`format::diff`]).
+    pub fn diff(&self, x: f64) -> String {
+        format::diff(self.unit, x)
+    }
+
+    /// A 95% half-width of it, "±..." ([`format::half_width`]); `None` when undefined.
+    pub fn half_width(&self, h: f64) -> Option<String> {
+        format::half_width(self.unit, h)
+    }
+
+    /// The parts of a table cell for an interval `s` of it over `reps` replications: the mean
+    /// (signed when `diff`, as a paired difference), "±half-width" when defined, and "(n=k)"
+    /// when only k replications had something to measure.
+    ///
+    /// ```
+    /// use leadsim::sim::metric::Metric;
+    /// use leadsim::stats::Interval;
+    /// let s = Interval::of([0.020, 0.022, 0.024]);
+    /// let parts = Metric::MqlToSql.def().cell_parts(&s, 3, false);
+    /// assert_eq!(parts, ["2.20%", "±0.50 pp"]);
+    /// ```
+    pub fn cell_parts(&self, s: &Interval, reps: usize, diff: bool) -> Vec<String> {
+        let mut parts = vec![if diff {
+            self.diff(s.mean)
+        } else {
+            self.value(s.mean)
+        }];
+        parts.extend(self.half_width((s.ci_high - s.ci_low) / 2.0));
+        if s.n < reps {
+            parts.push(format!("(n={})", s.n));
+        }
+        parts
     }
 }
 
@@ -233,6 +273,18 @@ pub fn def(name: &str) -> Option<MetricDef> {
         name.strip_prefix(p.prefix())
             .filter(|pool| !pool.is_empty())
             .map(|pool| p.def(pool))
+    })
+}
+
+/// The definition of `name` for writing it: [`def`], or for a name the registry does not know
+/// (results assembled by hand) a count labelled by its name.
+pub fn describe(name: &str) -> MetricDef {
+    def(name).unwrap_or_else(|| MetricDef {
+        name: Cow::Owned(name.to_string()),
+        label: Cow::Owned(name.replace('_', " ")),
+        unit: Unit::Count,
+        direction: Direction::HigherIsBetter,
+        description: "A metric the registry does not declare.",
     })
 }
 

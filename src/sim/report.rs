@@ -9,44 +9,13 @@ use super::metric::{self, PoolMetric};
 use super::run::Results;
 use crate::atomic::{write_atomic, AtomicFile};
 use crate::error::{Error, Result};
-use crate::format::Unit;
+use crate::format::MISSING;
 use crate::stats::Interval;
 
-fn num(metric: &str, x: f64, signed: bool) -> String {
-    if x.is_nan() {
-        return "-".into();
-    }
-    let sign = if signed && x >= 0.0 { "+" } else { "" };
-    let unit = metric::def(metric).map_or(Unit::Count, |d| d.unit);
-    let money = unit == Unit::Money;
-    if unit == Unit::Share {
-        // Small differences need the second decimal to be readable at all.
-        let digits = if (100.0 * x).abs() < 1.0 { 2 } else { 1 };
-        format!("{sign}{:.*}%", digits, 100.0 * x)
-    } else if unit == Unit::Hours {
-        format!("{sign}{x:.2}h")
-    } else if money && x.abs() >= 1e6 {
-        format!("{sign}{:.2}M", x / 1e6)
-    } else if money && x.abs() >= 1e3 {
-        format!("{sign}{:.1}k", x / 1e3)
-    } else if x.abs() >= 100.0 || x == x.trunc() {
-        format!("{sign}{x:.0}")
-    } else {
-        format!("{sign}{x:.2}")
-    }
-}
-
-fn cell(metric: &str, s: &Interval, signed: bool, reps: usize) -> String {
-    let half = (s.ci_high - s.ci_low) / 2.0;
-    let mut out = num(metric, s.mean, signed);
-    if half.is_finite() {
-        out.push_str(" ±");
-        out.push_str(num(metric, half, false).trim_start_matches('+'));
-    }
-    if s.n < reps {
-        let _ = write!(out, " (n={})", s.n);
-    }
-    out
+/// A table cell: an interval of `metric` (a paired difference when `diff`), its parts as the
+/// HTML report writes them, joined by spaces.
+fn cell(metric: &str, s: &Interval, diff: bool, reps: usize) -> String {
+    metric::describe(metric).cell_parts(s, reps, diff).join(" ")
 }
 
 impl Results {
@@ -108,7 +77,7 @@ impl Results {
                         );
                     }
                     None => {
-                        row.push("-".into());
+                        row.push(MISSING.into());
                         diff.push(String::new());
                     }
                 }
@@ -158,11 +127,13 @@ impl Results {
             );
         }
         if let Some(p) = &self.precision {
-            let target = num(&p.metric, p.half_width, false);
+            let target = metric::describe(&p.metric)
+                .half_width(p.half_width)
+                .unwrap_or_else(|| MISSING.into());
             if p.unmet.is_empty() {
                 let _ = writeln!(
                     out,
-                    "\nprecision: every scenario's {} is within ±{target} at {} replications (batches: {:?})",
+                    "\nprecision: every scenario's {} is within {target} at {} replications (batches: {:?})",
                     p.metric, self.replications, p.batches
                 );
             } else {
@@ -174,7 +145,7 @@ impl Results {
                 }
                 let _ = writeln!(
                     out,
-                    "\nprecision: {} of {} scenarios did not reach ±{target} on {} within the cap of {} replications: {}",
+                    "\nprecision: {} of {} scenarios did not reach {target} on {} within the cap of {} replications: {}",
                     p.unmet.len(),
                     self.scenarios.len(),
                     p.metric,
@@ -185,6 +156,8 @@ impl Results {
         }
         if let Some(r) = &self.ranking {
             let obj = r.objective.as_str();
+            let objective = metric::describe(obj);
+            let cost = metric::COST.def();
             let _ = writeln!(
                 out,
                 "\nbest policies by {obj}{} (paired difference against \"{}\"; * = its 95% interval excludes 0):",
@@ -199,20 +172,16 @@ impl Results {
                 .map(|(k, p)| {
                     let diff = match (p.diff_mean, p.diff_ci_low, p.diff_ci_high) {
                         (Some(d), Some(lo), Some(hi)) => {
-                            let half = (hi - lo) / 2.0;
-                            let mut s = num(obj, d, true);
-                            if half.is_finite() {
-                                s.push_str(" ±");
-                                s.push_str(num(obj, half, false).trim_start_matches('+'));
-                            }
-                            s
+                            let mut parts = vec![objective.diff(d)];
+                            parts.extend(objective.half_width((hi - lo) / 2.0));
+                            parts.join(" ")
                         }
                         _ => "baseline".to_string(),
                     };
                     vec![
                         format!("  {}.", k + 1),
                         p.name.clone(),
-                        num(obj, p.mean, false),
+                        objective.value(p.mean),
                         diff,
                         if p.significant {
                             "*".into()
@@ -251,8 +220,8 @@ impl Results {
                 .map(|p| {
                     (
                         p.name.as_str(),
-                        num(metric::COST.name(), p.rep_cost, false),
-                        num(obj, p.mean, false),
+                        cost.value(p.rep_cost),
+                        objective.value(p.mean),
                     )
                 })
                 .collect();
