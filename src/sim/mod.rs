@@ -25,12 +25,12 @@ pub mod config;
 pub mod engine;
 pub mod metric;
 pub mod model;
-pub mod report;
+pub mod output;
 pub mod run;
 pub mod shard;
 
 pub use model::{Scenario, ScenarioFile};
-pub use report::write_outputs;
+pub use output::write_outputs;
 pub use run::{
     run, run_with, simulate_units, summarise, warnings, Analysis, MetricSummary, PrecisionTarget,
     Results, RunOptions, ScenarioResult, Unit, Warning,

@@ -178,10 +178,14 @@ impl ScenarioSource {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let sha256 = crate::data::sha256_bytes(&bytes);
-        let text = String::from_utf8(bytes).map_err(|e| {
+        // The same error as `ScenarioFile::load`'s `read_to_string`, whichever path reads it.
+        let text = String::from_utf8(bytes).map_err(|_| {
             Error::io(
                 path,
-                std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ),
             )
         })?;
         let file = ScenarioFile::from_toml_str(&text, path)?;

@@ -1,15 +1,13 @@
-//! The printed table and the output files (`summary.csv`, `summary.json`, `replications.csv`),
-//! each written atomically.
+//! The table `leadsim simulate` and `leadsim merge` print: one row per scenario with each key
+//! metric's mean and 95% half-width, paired differences under every other scenario, then the
+//! precision reached, the best policies and the cost frontier. Every number is written by the
+//! registry's formatter, as in the HTML report.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
 
-use super::metric::{self, PoolMetric};
-use super::run::Results;
-use crate::atomic::{write_atomic, AtomicFile};
-use crate::error::{Error, Result};
 use crate::format::MISSING;
+use crate::sim::metric::{self, PoolMetric};
+use crate::sim::run::Results;
 use crate::stats::Interval;
 
 /// A table cell: an interval of `metric` (a paired difference when `diff`), its parts as the
@@ -241,121 +239,4 @@ impl Results {
         }
         out
     }
-}
-
-fn csv_num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        format!("{x}")
-    }
-}
-
-/// Writes `summary.csv`, `summary.json`, `replications.csv` and the HTML report `report.html`
-/// into `out_dir` (created if missing), each atomically.
-///
-/// # Errors
-/// [`Error::Io`] naming the file that could not be written.
-pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<()> {
-    let dir = out_dir.as_ref();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    write_summary_csv(results, &dir.join("summary.csv"))?;
-    let json = serde_json::to_vec_pretty(results)
-        .map_err(|e| Error::io(dir.join("summary.json"), std::io::Error::other(e)))?;
-    write_atomic(dir.join("summary.json"), &json)?;
-    write_replications_csv(results, &dir.join("replications.csv"))?;
-    let html = crate::report::simulate::simulation_report(results);
-    write_atomic(dir.join(crate::report::REPORT_FILE), html.as_bytes())
-}
-
-fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>> {
-    Ok(csv::WriterBuilder::new().from_writer(AtomicFile::create(path)?))
-}
-
-fn finish(w: csv::Writer<AtomicFile>, path: &Path) -> Result<()> {
-    let f = w
-        .into_inner()
-        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-    f.commit()
-}
-
-fn write_summary_csv(results: &Results, path: &Path) -> Result<()> {
-    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
-    let mut w = csv_writer(path)?;
-    w.write_record([
-        "scenario",
-        "metric",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "diff_mean",
-        "diff_ci_low",
-        "diff_ci_high",
-    ])
-    .map_err(io)?;
-    for sc in &results.scenarios {
-        for s in &sc.summary {
-            let v = &s.value;
-            let (dm, dl, dh) = s
-                .diff
-                .as_ref()
-                .map_or((String::new(), String::new(), String::new()), |d| {
-                    (csv_num(d.mean), csv_num(d.ci_low), csv_num(d.ci_high))
-                });
-            w.write_record([
-                sc.name.clone(),
-                s.metric.clone(),
-                csv_num(v.mean),
-                csv_num(v.sd),
-                csv_num(v.ci_low),
-                csv_num(v.ci_high),
-                dm,
-                dl,
-                dh,
-            ])
-            .map_err(io)?;
-        }
-    }
-    finish(w, path)
-}
-
-fn write_replications_csv(results: &Results, path: &Path) -> Result<()> {
-    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
-    let mut columns: Vec<String> = Vec::new();
-    for sc in &results.scenarios {
-        for m in &sc.metrics {
-            if !columns.contains(m) {
-                columns.push(m.clone());
-            }
-        }
-    }
-    let mut w = csv_writer(path)?;
-    let header: Vec<String> = ["scenario".to_string(), "replication".to_string()]
-        .into_iter()
-        .chain(columns.iter().cloned())
-        .collect();
-    w.write_record(&header).map_err(io)?;
-    for sc in &results.scenarios {
-        let index: Vec<Option<usize>> = columns
-            .iter()
-            .map(|c| sc.metrics.iter().position(|m| m == c))
-            .collect();
-        for (r, values) in sc.values.iter().enumerate() {
-            let mut rec = vec![sc.name.clone(), r.to_string()];
-            // A metric the scenario lacks (another scenario's pool) is empty; an undefined
-            // ratio is NaN.
-            rec.extend(
-                index
-                    .iter()
-                    .map(|i| i.map_or(String::new(), |i| format!("{}", values[i]))),
-            );
-            w.write_record(&rec).map_err(io)?;
-        }
-    }
-    let mut f = w
-        .into_inner()
-        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-    f.flush().map_err(|e| Error::io(path, e))?;
-    f.commit()
 }
