@@ -14,10 +14,13 @@ would, all fitting the unpenalised maximum-likelihood model:
   leadsim   target/release/leadsim train --holdout 0 (Newton/IRLS); its --json gives the fit
             time, the load time and the log likelihood. On the wide shape --min-level-count 1,
             so that no level folds into (other).
-  glum      GeneralizedLinearRegressor(family="binomial", alpha=0): dense shape from a numpy
+  glum      GeneralizedLinearRegressor(family="binomial", alpha=0, gradient_tol=1e-8), with
+            both of its solvers for an L1-free problem, irls-ls and irls-cd (each reported; the
+            faster is its fastest configuration): dense shape from a Fortran-ordered numpy
             array; wide shape from a pandas DataFrame whose categoricals have the pandas
             Categorical dtype, which glum turns into a tabmat CategoricalMatrix (no one-hot
-            expansion), drop_first=True with the reference level ordered first.
+            expansion), drop_first=True with the reference level ordered first. glum's fit
+            time includes that conversion, which happens inside fit().
   sklearn   LogisticRegression(C=inf) with solver="newton-cholesky" and solver="lbfgs"; the
             wide shape as a scipy.sparse one-hot design (reference level dropped).
   statsmodels Logit(...).fit() (Newton), dense shape only: it has no sparse or categorical
