@@ -143,6 +143,7 @@ pub fn estimate(calls: &LeadCalls) -> Contact {
         })
         .collect();
     let mut result = None;
+    let mut weak = None;
     if identified {
         let f = |x: &[f64]| {
             let w = sigmoid(x[0]);
@@ -157,6 +158,8 @@ pub fn estimate(calls: &LeadCalls) -> Contact {
         let (wlo, whi) = (sigmoid(lo), sigmoid(hi));
         if m.converged && whi - wlo < MAX_IDENTIFIED_WIDTH && hi < 12.0 {
             result = Some((m, (wlo, whi)));
+        } else {
+            weak = Some((wlo, whi));
         }
     }
     let method_w = "cure model on attempts to first contact, right-censored at each lead's last \
@@ -191,7 +194,7 @@ pub fn estimate(calls: &LeadCalls) -> Contact {
                 leads,
             }
         }
-        None => fixed_contactable(&fold, &at_risk, leads, k_eff, reached_total, by_attempt),
+        None => fixed_contactable(&fold, &at_risk, leads, k_eff, reached_total, by_attempt, weak),
     }
 }
 
@@ -204,6 +207,7 @@ fn fixed_contactable(
     k_eff: usize,
     reached_total: f64,
     by_attempt: Vec<(u64, u64)>,
+    weak: Option<(f64, f64)>,
 ) -> Contact {
     let share = reached_total / leads as f64;
     let (w, why) = if share < defaults::CONTACTABLE * 0.95 {
@@ -244,10 +248,21 @@ fn fixed_contactable(
             }
         })
         .collect();
+    let cause = match weak {
+        None => format!(
+            "leads get at most {k_eff} attempts (with at least {MIN_AT_RISK} leads each), too \
+             few"
+        ),
+        Some((lo, hi)) => format!(
+            "the attempts after the {TAIL_FROM}th are too few to separate them (the profile \
+             interval of contactable, {lo:.2} to {hi:.2}, is wider than {MAX_IDENTIFIED_WIDTH} \
+             or reaches 1)"
+        ),
+    };
     let reason = format!(
-        "leads get at most {k_eff} attempts (with at least {MIN_AT_RISK} leads each), too few \
-         to tell how many leads are reachable at all from how likely each attempt is to reach \
-         one: contactable is fixed at {why}, and reach per attempt is estimated given it"
+        "{cause} to tell how many leads are reachable at all from how likely each attempt is \
+         to reach one: contactable is fixed at {why}, and reach per attempt is estimated given \
+         it"
     );
     Contact {
         contactable: Estimate::fixed(w, leads, reason.clone()),

@@ -211,8 +211,7 @@ fn hours(pool: &PoolCalls) -> ([bool; 7], bool, Estimate, Estimate, f64, [u64; 7
 }
 
 /// Reps per week: distinct reps with a call in each full week of the pool's calling span
-/// (partial first and last weeks left out when there are others); mean with a normal
-/// interval over weeks.
+/// (partial first and last weeks left out when there are others); the median over weeks.
 fn reps(pool: &PoolCalls, has_rep: bool, handle_mean: f64, talk_mean: f64, days: &[bool; 7], start: f64, end: f64) -> Estimate {
     let Some((a, b)) = pool.span else {
         return Estimate::default_value(1.0, 0, "no calls");
@@ -239,23 +238,20 @@ fn reps(pool: &PoolCalls, has_rep: bool, handle_mean: f64, talk_mean: f64, days:
              over one rep's working hours per week, rounded up), a lower bound on the pool",
         );
     }
-    let counts: Vec<f64> = weeks
+    let mut counts: Vec<f64> = weeks
         .iter()
         .map(|&w| pool.rep_weeks.range((w, 0)..=(w, u32::MAX)).count() as f64)
         .collect();
+    counts.sort_by(f64::total_cmp);
     let k = counts.len() as f64;
-    let mean = counts.iter().sum::<f64>() / k;
-    let sd = if k > 1.0 {
-        (counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (k - 1.0)).sqrt()
-    } else {
-        0.0
-    };
-    let half = Z95 * sd / k.sqrt();
+    let half = Z95 * k.sqrt() / 2.0;
+    let at = |r: f64| counts[(r.max(0.0) as usize).min(counts.len() - 1)];
     Estimate::estimated(
-        mean,
-        (mean - half, mean + half),
-        k as u64,
-        "distinct reps with a call per full week; normal interval over weeks",
+        crate::calibrate::stats::quantile_sorted(&counts, 0.5),
+        (at((k / 2.0 - half).floor()), at((k / 2.0 + half).ceil() - 1.0)),
+        counts.len() as u64,
+        "median over full weeks of the distinct reps with a call (robust to the thin weeks \
+         at the ends of the export); order-statistic interval",
     )
 }
 

@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
-/// Bins per decade of the log histogram: a bin is 2.3% wide, so a quantile read from it is
-/// within 1.2% of the exact order statistic (far inside any interval a sample gives).
-pub const BINS_PER_DECADE: usize = 100;
+/// Bins per decade of the log histogram: a bin is 0.23% wide, so a quantile read from it is
+/// within 0.12% of the exact order statistic, well inside the interval of a median from even
+/// 10,000 gaps (about +-1% at a log-scale spread of 0.3).
+pub const BINS_PER_DECADE: usize = 1000;
 /// Lowest value kept apart from zero: 10^-3 (3.6 s when the unit is hours).
 const LOG10_LOW: f64 = -3.0;
 /// Decades covered: 10^-3 to 10^6.

@@ -8,7 +8,7 @@ use crate::data::{parse_number, CsvOptions, CsvStream, MissingTokens, Number};
 use crate::error::{Error, Result};
 use crate::history::columns::{locate, ColumnMap, LeadField, Located};
 use crate::history::ids::IdIndex;
-use crate::history::time::{parse_timestamp, Instant, Zone};
+use crate::history::time::{parse_timestamp_precision, Instant, Zone};
 use crate::history::warnings::{WarningKind, Warnings};
 
 /// Marks an empty time.
@@ -247,10 +247,10 @@ pub(crate) fn read_leads(
             let s = field_str(path, line, &l.column, rec.get(l.index).unwrap_or(b""))?;
             Ok(if missing.is_missing(s) { None } else { Some(s) })
         };
-        let time = |l: &Located| -> Result<Option<Instant>> {
+        let time = |l: &Located| -> Result<Option<(Instant, bool)>> {
             match text(l)? {
                 None => Ok(None),
-                Some(s) => parse_timestamp(s, zone)
+                Some(s) => parse_timestamp_precision(s, zone)
                     .map(Some)
                     .map_err(|reason| Error::BadTimestamp {
                         path: path.to_path_buf(),
@@ -296,7 +296,7 @@ pub(crate) fn read_leads(
             });
         }
         leads.lines.push(line);
-        let mql = time(&cols.mql)?.ok_or_else(|| Error::BadValue {
+        let (mql, mql_date_only) = time(&cols.mql)?.ok_or_else(|| Error::BadValue {
             path: path.to_path_buf(),
             line,
             column: cols.mql.column.clone(),
@@ -306,6 +306,8 @@ pub(crate) fn read_leads(
         leads.mql_at.push(mql);
         offer_last(last, mql, &cols.mql, path, line, &text)?;
         let mut times: [Option<Instant>; 13] = [None; 13];
+        let mut date_only = [false; 13];
+        date_only[LeadField::MqlAt as usize] = mql_date_only;
         for (f, l) in &cols.fields {
             match f {
                 LeadField::Score => {
@@ -349,11 +351,11 @@ pub(crate) fn read_leads(
                     leads.segment.of_lead.push(k);
                 }
                 _ => {
-                    let t = time(l)?;
-                    if let Some(t) = t {
+                    if let Some((t, d)) = time(l)? {
                         offer_last(last, t, l, path, line, &text)?;
+                        times[*f as usize] = Some(t);
+                        date_only[*f as usize] = d;
                     }
-                    times[*f as usize] = t;
                 }
             }
         }
@@ -363,7 +365,7 @@ pub(crate) fn read_leads(
         if !has(LeadField::Segment) {
             leads.segment.of_lead.push(0);
         }
-        check_order(path, line, id, mql, &times, &cols, zone)?;
+        check_order(path, line, id, mql, &mut times, &date_only, &cols, zone)?;
         let store = |t: &mut Times, f: LeadField| {
             if t.mapped {
                 t.values.push(times[f as usize].unwrap_or(NONE));
@@ -408,16 +410,28 @@ fn offer_last<'a>(
 }
 
 /// Every event at or after `mql_at`; a won or lost deal at or after `sql_at`, and never
-/// without one.
+/// without one. When either side of a comparison is a date alone, the two are compared by
+/// local day, and a date-only event on the same day as the earlier one is moved up to it (a
+/// lead converted "2026-03-02" after its MQL at 08:05 that day became an SQL at 08:05 at the
+/// earliest).
+#[allow(clippy::too_many_arguments)]
 fn check_order(
     path: &Path,
     line: u64,
     id: &str,
     mql: Instant,
-    times: &[Option<Instant>; 13],
+    times: &mut [Option<Instant>; 13],
+    date_only: &[bool; 13],
     cols: &LeadColumns,
     zone: &Zone,
 ) -> Result<()> {
+    let in_order = |t: Instant, tf: LeadField, e: Instant, ef: LeadField| -> Option<Instant> {
+        if t >= e {
+            return Some(t);
+        }
+        let by_day = date_only[tf as usize] || date_only[ef as usize];
+        (by_day && zone.local(t).day >= zone.local(e).day).then_some(e)
+    };
     let column = |f: LeadField| {
         cols.get(f)
             .map_or_else(|| f.name().to_string(), |l| l.column.clone())
@@ -440,8 +454,9 @@ fn check_order(
         LeadField::PurchasedAt,
     ] {
         if let Some(t) = times[f as usize] {
-            if t < mql {
-                return Err(order(f, t, LeadField::MqlAt, mql));
+            match in_order(t, f, mql, LeadField::MqlAt) {
+                Some(t) => times[f as usize] = Some(t),
+                None => return Err(order(f, t, LeadField::MqlAt, mql)),
             }
         }
     }
@@ -457,8 +472,10 @@ fn check_order(
                         field: format!("{} ({})", f.name(), column(f)),
                     })
                 }
-                Some(s) if t < s => return Err(order(f, t, LeadField::SqlAt, s)),
-                _ => {}
+                Some(s) => match in_order(t, f, s, LeadField::SqlAt) {
+                    Some(t) => times[f as usize] = Some(t),
+                    None => return Err(order(f, t, LeadField::SqlAt, s)),
+                },
             }
         }
     }

@@ -207,6 +207,19 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 /// A short reason (for [`Error::BadTimestamp`]) when the text is not a timestamp of the
 /// accepted forms or names a date that does not exist.
 pub fn parse_timestamp(text: &str, zone: &Zone) -> std::result::Result<Instant, &'static str> {
+    parse_timestamp_precision(text, zone).map(|(t, _)| t)
+}
+
+/// As [`parse_timestamp`], also telling whether the text was a date alone (so that an order
+/// check can compare it by day: a lead converted "2026-03-02" after an MQL at 08:05 that day
+/// is in order).
+///
+/// # Errors
+/// As [`parse_timestamp`].
+pub fn parse_timestamp_precision(
+    text: &str,
+    zone: &Zone,
+) -> std::result::Result<(Instant, bool), &'static str> {
     let b = text.as_bytes();
     let digits = |from: usize, n: usize| -> Option<u32> {
         let s = b.get(from..from + n)?;
@@ -259,13 +272,14 @@ pub fn parse_timestamp(text: &str, zone: &Zone) -> std::result::Result<Instant, 
             return Err("the time of day is out of range");
         }
     }
+    let date_only = i == 10;
     let local = days_from_civil(y, mo, d) * DAY + i64::from(h * 3600 + mi * 60 + s);
     // An optional single space before the offset (some exports write "14:05:00 +0200").
     if i < b.len() && b[i] == b' ' && i + 1 < b.len() && matches!(b[i + 1], b'+' | b'-' | b'Z') {
         i += 1;
     }
     if i == b.len() {
-        return Ok(zone.instant_of_local(local, (y, mo, d, h, mi, s)));
+        return Ok((zone.instant_of_local(local, (y, mo, d, h, mi, s)), date_only));
     }
     let offset = match b[i] {
         b'Z' | b'z' if i + 1 == b.len() => 0,
@@ -286,7 +300,7 @@ pub fn parse_timestamp(text: &str, zone: &Zone) -> std::result::Result<Instant, 
         }
         _ => return Err("unexpected text after the time"),
     };
-    Ok(local - offset)
+    Ok((local - offset, date_only))
 }
 
 #[cfg(test)]
