@@ -186,7 +186,7 @@ fn a_mapping_that_names_a_missing_column_is_an_error() {
         other => panic!("{other:?}"),
     }
     // Without a mapping, a required field needs a column of its own name.
-    let e = read_default(&f.write("l2.csv", "id,mql_at\na,2026-03-02\n"), None).unwrap_err();
+    let e = read_default(&f.write("l2.csv", "leadid,mql_at\na,2026-03-02\n"), None).unwrap_err();
     assert!(matches!(e, Error::RequiredColumnMissing { ref field, .. } if field == "leads.lead_id"), "{e:?}");
     assert!(e.to_string().contains("did you mean"), "{e}");
 }

@@ -179,17 +179,18 @@ pub fn segments(h: &History) -> Vec<SegmentRow> {
         .collect()
 }
 
-/// Days from MQL to won for `members`: won deals are events, lost deals never win (infinite
-/// time), everything else is censored at the export date.
+/// Days from MQL to won for `members`: won deals are events; everything else, lost deals
+/// included, is censored at the export date (a lost deal cannot win, but stays in the risk set
+/// for as long as it would have been followed, Fine and Gray's risk set for a competing
+/// outcome, so `1 - S(t)` estimates the share won by `t`).
 pub fn mql_to_won_observations(h: &History, members: &[usize]) -> Vec<(f64, bool)> {
     let l = &h.leads;
     let as_of: Instant = h.as_of;
     members
         .iter()
-        .map(|&i| match (l.won_at.get(i), l.lost_at.get(i)) {
-            (Some(w), _) => ((w - l.mql_at[i]) as f64 / DAY as f64, true),
-            (None, Some(_)) => (f64::INFINITY, false),
-            _ => ((as_of - l.mql_at[i]) as f64 / DAY as f64, false),
+        .map(|&i| match l.won_at.get(i) {
+            Some(w) => ((w - l.mql_at[i]) as f64 / DAY as f64, true),
+            None => ((as_of - l.mql_at[i]) as f64 / DAY as f64, false),
         })
         .collect()
 }

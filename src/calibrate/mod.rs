@@ -50,7 +50,8 @@ pub const CURVE_POINTS: usize = 300;
 /// Kaplan-Meier curves for the calibration page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Curves {
-    /// Days from SQL to won, among SQLs (lost deals never win; open ones censored).
+    /// Days from SQL to won, among SQLs: `1 - S(t)` is the share of SQLs won by `t` (lost
+    /// deals stay at risk until the export date, open ones are censored there).
     pub time_to_win: survival::KmCurve,
     /// Days from MQL to won, among all MQLs.
     pub mql_to_won: survival::KmCurve,
@@ -116,9 +117,10 @@ pub fn calibrate(h: &History) -> Calibration {
     let win_obs: Vec<(f64, bool)> = (0..l.len())
         .filter_map(|i| {
             let s = l.sql_at.get(i)?;
-            Some(match (l.won_at.get(i), l.lost_at.get(i)) {
-                (Some(w), _) => ((w - s) as f64 / day, true),
-                (None, Some(_)) => (f64::INFINITY, false),
+            Some(match l.won_at.get(i) {
+                Some(w) => ((w - s) as f64 / day, true),
+                // A lost deal cannot win but stays in the risk set until the export date, as
+                // it would have been followed until then (Fine and Gray's risk set).
                 _ => ((h.as_of - s) as f64 / day, false),
             })
         })

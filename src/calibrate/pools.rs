@@ -13,8 +13,8 @@ use crate::history::digest::{LogMoments, PowerSums};
 
 /// Fewest calls for a length fit.
 pub const MIN_CALLS: u64 = 30;
-/// A weekday (quarter hour) is a working one when it has at least this share of the busiest
-/// weekday's (quarter hour's) calls.
+/// A weekday is a working one when it has at least this share of the busiest weekday's calls;
+/// a quarter hour when it has this share of a typical busy quarter hour's.
 pub const WORKING_SHARE: f64 = 0.2;
 
 /// What one pool's calls say.
@@ -170,13 +170,18 @@ fn hours(pool: &PoolCalls) -> ([bool; 7], bool, Estimate, Estimate, f64, [u64; 7
         }
     }
     let by_hour: [u64; 24] = std::array::from_fn(|h| quarters[4 * h..4 * h + 4].iter().sum());
-    let peak = *quarters.iter().max().unwrap_or(&0) as f64;
+    // The reference is a typical busy quarter hour (the upper quartile of those with calls),
+    // not the busiest: the queue of overnight calls piles up at the start of the shift.
+    let mut busy: Vec<f64> = quarters.iter().filter(|&&c| c > 0).map(|&c| c as f64).collect();
+    busy.sort_by(f64::total_cmp);
+    let reference = crate::calibrate::stats::quantile_sorted(&busy, 0.75);
     let working: Vec<usize> = (0..96)
-        .filter(|&q| quarters[q] as f64 >= WORKING_SHARE * peak && quarters[q] > 0)
+        .filter(|&q| quarters[q] as f64 >= WORKING_SHARE * reference && quarters[q] > 0)
         .collect();
     let method = format!(
-        "from call starts: the first and last quarter hour with at least {:.0}% of the busiest \
-         quarter hour's calls, on days with at least {:.0}% of the busiest day's",
+        "from call starts: the first and last quarter hour with at least {:.0}% of a typical \
+         busy quarter hour's calls (the upper quartile), on days with at least {:.0}% of the \
+         busiest day's",
         100.0 * WORKING_SHARE,
         100.0 * WORKING_SHARE
     );

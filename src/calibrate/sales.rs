@@ -1,20 +1,21 @@
 //! Sales: the win rate and the sales cycle of SQLs, with deals still open at the export date
 //! censored there (not counted as lost), and the deal value.
 //!
-//! A cure-type model: an SQL is eventually won with probability `win_rate`, after a lognormal
-//! cycle from `sql_at`; otherwise never. A won deal contributes `p f(t)`, a lost one `1 - p`
-//! (lost means it will not be won), an open one `1 - p F(c)` at its age `c` at the export date,
-//! so a young open deal counts as undecided rather than lost, and long-open deals pull the win
-//! rate down only as far as the fitted cycle says they should have closed. Without a `lost_at`
-//! column every deal not won is open, and the win rate rests on the shape of the cycle alone.
+//! A cure-type mixture with competing outcomes: an SQL is won with probability `p` after a
+//! lognormal cycle `f_w` from `sql_at`; otherwise it is lost after a lognormal time `f_l`. A won
+//! deal contributes `p f_w(t)`, a lost one `(1 - p) f_l(t)`, a deal still open at the export
+//! date at age `c` contributes `p S_w(c) + (1 - p) S_l(c)`: open deals count as undecided, not
+//! lost, and because losses are usually decided faster than wins, the open deals of a recent
+//! export are weighted towards future wins exactly as the two timings say. Without a `lost_at`
+//! column (or with fewer than 20 losses) the losers are taken never to close (`S_l = 1`), a
+//! plain cure model, and the win rate rests on the shape of the win cycle alone.
 
 use serde::Serialize;
 
 use crate::calibrate::defaults;
 use crate::calibrate::estimate::Estimate;
 use crate::calibrate::optim::{maximize, profile_interval};
-use crate::calibrate::stats::{log_interval, logit, sigmoid, wilson, Z95};
-use crate::calibrate::survival::Censored;
+use crate::calibrate::stats::{log_interval, logit, normal_cdf, sigmoid, wilson, Z95};
 use crate::history::time::{Instant, DAY};
 use crate::history::Leads;
 
@@ -51,7 +52,8 @@ pub struct Sales {
 /// Estimates win rate, cycle and deal value.
 pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
     let day = DAY as f64;
-    let (mut events, mut censored, mut within) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut events, mut censored, mut within) = (Vec::new(), Vec::new(), 0.0f64);
+    let (mut lost_times, mut lost_within) = (Vec::new(), 0.0f64);
     let (mut won, mut lost) = (0u64, 0u64);
     let mut amounts = Vec::new();
     for i in 0..leads.len() {
@@ -62,13 +64,19 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
             if t >= 1.0 {
                 events.push(t);
             } else {
-                within.push(1.0);
+                within += 1.0;
             }
             if let Some(a) = leads.amount.get(i) {
                 amounts.push(a.ln());
             }
-        } else if leads.lost_at.get(i).is_some() {
+        } else if let Some(l) = leads.lost_at.get(i) {
             lost += 1;
+            let t = (l - s) as f64 / day;
+            if t >= 1.0 {
+                lost_times.push(t);
+            } else {
+                lost_within += 1.0;
+            }
         } else {
             censored.push(((as_of - s) as f64 / day).max(1.0 / 24.0));
         }
@@ -109,20 +117,35 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
             Estimate::default_value(defaults::SALES_CYCLE_DAYS.1, exact, r),
         )
     } else {
-        let data = Censored::new(events.clone(), censored, within, lost, 1.0 / 24.0);
-        let f = |x: &[f64]| data.lognormal_cure(x);
-        let n_logs = events.iter().map(|t| t.ln()).collect::<Vec<_>>();
-        let mu0 = n_logs.iter().sum::<f64>() / n_logs.len() as f64;
-        let s0 = (n_logs.iter().map(|l| (l - mu0).powi(2)).sum::<f64>() / n_logs.len() as f64)
-            .sqrt()
-            .max(0.05);
+        let model_loss = lost_times.len() as u64 >= MIN_WINS;
+        let deals = Deals {
+            won: compress(&events),
+            won_within: within,
+            lost: compress(&lost_times),
+            lost_within,
+            lost_count: lost as f64,
+            open: compress(&censored),
+            model_loss,
+        };
+        let f = |x: &[f64]| deals.loglik(x);
+        let (mu0, s0) = log_moments(&events);
         let p0 = (won as f64 / (won + lost).max(1) as f64).clamp(0.05, 0.95);
-        let m = maximize(&f, &[logit(p0), mu0, s0.ln()]);
+        let mut x0 = vec![logit(p0), mu0, s0.ln()];
+        if model_loss {
+            let (ml, sl) = log_moments(&lost_times);
+            x0.extend([ml, sl.ln()]);
+        }
+        let m = maximize(&f, &x0);
         let (lo, hi) = profile_interval(&f, &m, 0, (-15.0, 15.0));
         let p = sigmoid(m.x[0]);
-        let method_p = "cure-lognormal fitted by maximum likelihood: won deals are events, lost \
-                        deals never win, open deals are censored at the export date; \
-                        profile-likelihood interval";
+        let method_p = if model_loss {
+            "mixture of won (lognormal cycle) and lost (lognormal time to loss) fitted by \
+             maximum likelihood, open deals censored at the export date; profile-likelihood \
+             interval"
+        } else {
+            "cure-lognormal fitted by maximum likelihood: won deals are events, lost deals never \
+             win, open deals are censored at the export date; profile-likelihood interval"
+        };
         let mut win = Estimate::estimated(p, (sigmoid(lo), sigmoid(hi)), sqls, method_p);
         if hi >= 15.0 || lo <= -15.0 {
             win = win.with_note(
@@ -131,7 +154,7 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
             );
         }
         let (mu, sigma) = (m.x[1], m.x[2].exp());
-        let method_c = "cure-lognormal (as win_rate); Wald interval from the observed information";
+        let method_c = "fitted with win_rate; Wald interval from the observed information";
         let median = match m.se(1) {
             Some(se) => Estimate::estimated(
                 mu.exp(),
@@ -184,5 +207,76 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
         won,
         lost,
         open,
+    }
+}
+
+/// Sorted distinct times (rounded to the hour) with counts.
+fn compress(times: &[f64]) -> Vec<(f64, f64)> {
+    let mut v: Vec<f64> = times.iter().map(|t| (t * 24.0).round().max(1.0) / 24.0).collect();
+    v.sort_by(f64::total_cmp);
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for x in v {
+        match out.last_mut() {
+            Some((y, c)) if *y == x => *c += 1.0,
+            _ => out.push((x, 1.0)),
+        }
+    }
+    out
+}
+
+fn log_moments(times: &[f64]) -> (f64, f64) {
+    let n = times.len().max(1) as f64;
+    let m = times.iter().map(|t| t.ln()).sum::<f64>() / n;
+    let v = times.iter().map(|t| (t.ln() - m).powi(2)).sum::<f64>() / n;
+    (m, v.sqrt().max(0.05))
+}
+
+/// SQLs by outcome, times in days, compressed.
+struct Deals {
+    won: Vec<(f64, f64)>,
+    won_within: f64,
+    lost: Vec<(f64, f64)>,
+    lost_within: f64,
+    lost_count: f64,
+    open: Vec<(f64, f64)>,
+    model_loss: bool,
+}
+
+impl Deals {
+    /// Log likelihood at `[logit p, mu_w, ln sigma_w]` (+ `[mu_l, ln sigma_l]` when losses
+    /// are modelled).
+    fn loglik(&self, x: &[f64]) -> f64 {
+        let p = sigmoid(x[0]);
+        if !(p > 0.0 && p < 1.0) {
+            return f64::NEG_INFINITY;
+        }
+        let half_ln_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
+        let log_pdf = |t: f64, mu: f64, s: f64| {
+            let z = (t.ln() - mu) / s;
+            -t.ln() - s.ln() - half_ln_2pi - 0.5 * z * z
+        };
+        let cdf = |t: f64, mu: f64, s: f64| normal_cdf((t.ln() - mu) / s);
+        let (mw, sw) = (x[1], x[2].exp());
+        let (lp, lq) = (p.ln(), (1.0 - p).ln());
+        let mut ll = 0.0;
+        for &(t, w) in &self.won {
+            ll += w * (lp + log_pdf(t, mw, sw));
+        }
+        ll += self.won_within * (lp + cdf(1.0, mw, sw).max(1e-300).ln());
+        let loss = if self.model_loss { Some((x[3], x[4].exp())) } else { None };
+        match loss {
+            Some((ml, sl)) => {
+                for &(t, w) in &self.lost {
+                    ll += w * (lq + log_pdf(t, ml, sl));
+                }
+                ll += self.lost_within * (lq + cdf(1.0, ml, sl).max(1e-300).ln());
+            }
+            None => ll += self.lost_count * lq,
+        }
+        for &(c, w) in &self.open {
+            let s_l = loss.map_or(1.0, |(ml, sl)| 1.0 - cdf(c, ml, sl));
+            ll += w * (p * (1.0 - cdf(c, mw, sw)) + (1.0 - p) * s_l).max(1e-300).ln();
+        }
+        ll
     }
 }
