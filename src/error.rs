@@ -186,7 +186,9 @@ pub enum Error {
     },
 
     /// Two rows of the leads table with the same `lead_id`.
-    #[error("{path}, line {line}: lead_id \"{lead_id}\" appears twice (first on line {first_line})")]
+    #[error(
+        "{path}, line {line}: lead_id \"{lead_id}\" appears twice (first on line {first_line})"
+    )]
     DuplicateLead {
         path: PathBuf,
         line: u64,

@@ -32,7 +32,12 @@ fn an_export_date_that_cuts_deals_in_flight_still_recovers_win_rate_and_cycle() 
     for seed in 1..=8 {
         let c = run(&p, seed);
         let s = &c.sales;
-        assert!(s.open > s.sqls / 10, "seed {seed}: only {} of {} open", s.open, s.sqls);
+        assert!(
+            s.open > s.sqls / 10,
+            "seed {seed}: only {} of {} open",
+            s.open,
+            s.sqls
+        );
         for (e, truth) in [
             (&s.win_rate, p.win_rate),
             (&s.cycle_median_days, p.cycle.0),
@@ -47,7 +52,10 @@ fn an_export_date_that_cuts_deals_in_flight_still_recovers_win_rate_and_cycle() 
     }
     // 24 intervals: binomial sd of the coverage at 0.95 is 0.044; allow 3 sd.
     let rate = covered as f64 / checks as f64;
-    assert!(rate > 0.95 - 3.0 * (0.95 * 0.05 / checks as f64).sqrt(), "coverage {rate}");
+    assert!(
+        rate > 0.95 - 3.0 * (0.95 * 0.05 / checks as f64).sqrt(),
+        "coverage {rate}"
+    );
     assert!(
         cure_err < closed_err,
         "censoring: mean error {cure_err} of the cure model against {closed_err} of closed deals"
@@ -149,7 +157,10 @@ fn speed_to_lead_table_starts_at_one_and_never_rises() {
     let c = run(&SynthParams::default(), 11);
     let t = &c.speed_to_lead.table;
     assert_eq!(t[0], (0.0, 1.0));
-    assert!(t.windows(2).all(|w| w[1].0 > w[0].0 && w[1].1 <= w[0].1), "{t:?}");
+    assert!(
+        t.windows(2).all(|w| w[1].0 > w[0].0 && w[1].1 <= w[0].1),
+        "{t:?}"
+    );
     assert!(c.speed_to_lead.adjusted_for_score);
     assert!(c.speed_to_lead.warning.contains("observational"));
     // The score predicts SQLs, so the top decile converts more than the bottom one.

@@ -34,10 +34,18 @@ fn run(p: &SynthParams, seed: u64, dir: &std::path::Path) -> (Calibration, Synth
 }
 
 /// Every (name, estimate, truth) a synthetic export with parameters `p` lets us check.
-fn checks<'a>(c: &'a Calibration, p: &SynthParams, e: &SynthExport) -> Vec<(String, &'a Estimate, f64)> {
+fn checks<'a>(
+    c: &'a Calibration,
+    p: &SynthParams,
+    e: &SynthExport,
+) -> Vec<(String, &'a Estimate, f64)> {
     let mut v: Vec<(String, &Estimate, f64)> = Vec::new();
     let mean_profile = p.weekday_profile[..5].iter().sum::<f64>() / 5.0;
-    v.push(("rate_per_day".into(), &c.arrivals.rate_per_day, p.rate_per_day * mean_profile));
+    v.push((
+        "rate_per_day".into(),
+        &c.arrivals.rate_per_day,
+        p.rate_per_day * mean_profile,
+    ));
     for w in 0..5 {
         v.push((
             format!("weekday_profile[{w}]"),
@@ -46,7 +54,11 @@ fn checks<'a>(c: &'a Calibration, p: &SynthParams, e: &SynthExport) -> Vec<(Stri
         ));
     }
     for h in 0..24 {
-        v.push((format!("hour_profile[{h}]"), &c.arrivals.hour_profile[h], 1.0));
+        v.push((
+            format!("hour_profile[{h}]"),
+            &c.arrivals.hour_profile[h],
+            1.0,
+        ));
     }
     let contact = c.contact.as_ref().unwrap();
     v.push(("contactable".into(), &contact.contactable, p.contactable));
@@ -63,7 +75,11 @@ fn checks<'a>(c: &'a Calibration, p: &SynthParams, e: &SynthExport) -> Vec<(Stri
     v.push(("talk_mean".into(), &pool.talk_mean, p.talk.0));
     v.push(("talk_cv".into(), &pool.talk_cv, p.talk.1));
     for (b, bin) in c.speed_to_lead.bins.iter().enumerate().skip(1) {
-        v.push((format!("speed_to_lead[{b}]"), &bin.multiplier, e.speed_to_lead[b]));
+        v.push((
+            format!("speed_to_lead[{b}]"),
+            &bin.multiplier,
+            e.speed_to_lead[b],
+        ));
     }
     v.push(("win_rate".into(), &c.sales.win_rate, p.win_rate));
     v.push(("cycle_median".into(), &c.sales.cycle_median_days, p.cycle.0));
@@ -71,7 +87,11 @@ fn checks<'a>(c: &'a Calibration, p: &SynthParams, e: &SynthExport) -> Vec<(Stri
     v.push(("deal_median".into(), &c.sales.deal_median, p.deal.0));
     v.push(("deal_sigma".into(), &c.sales.deal_sigma, p.deal.1));
     v.push(("pi_share".into(), &c.nurture.pi_share, p.rho));
-    v.push(("purchase_scale".into(), &c.nurture.scale_months, p.purchase.0));
+    v.push((
+        "purchase_scale".into(),
+        &c.nurture.scale_months,
+        p.purchase.0,
+    ));
     v.push(("purchase_shape".into(), &c.nurture.shape, p.purchase.1));
     v
 }
@@ -88,11 +108,18 @@ fn intervals_cover_the_true_knobs_at_the_nominal_rate() {
         let edges: Vec<f64> = c.speed_to_lead.bins.iter().map(|b| b.lo_hours).collect();
         assert_eq!(edges, p.delay_bins, "seed {seed}: delay bins merged");
         // Point knobs: the cap in use and the reps per week are recovered exactly.
-        assert_eq!(c.cadence.as_ref().unwrap().max_attempts.value, p.max_attempts as f64);
+        assert_eq!(
+            c.cadence.as_ref().unwrap().max_attempts.value,
+            p.max_attempts as f64
+        );
         assert_eq!(c.pools[0].reps.value, f64::from(p.reps));
         assert!(c.contact.as_ref().unwrap().identified);
         for (name, est, truth) in checks(&c, &p, &e) {
-            assert!(est.is_estimated(), "seed {seed}: {name} fell back: {:?}", est.source);
+            assert!(
+                est.is_estimated(),
+                "seed {seed}: {name} fell back: {:?}",
+                est.source
+            );
             assert!(est.lo.is_some(), "seed {seed}: {name} has no interval");
             checked += 1;
             if est.covers(truth) {
@@ -110,7 +137,10 @@ fn intervals_cover_the_true_knobs_at_the_nominal_rate() {
     let rate = covered as f64 / checked as f64;
     // Binomial standard error of the coverage at the nominal 0.95; 3 of them either side.
     let se = (0.95 * 0.05 / checked as f64).sqrt();
-    eprintln!("coverage {covered}/{checked} = {rate:.3}; misses:\n{}", misses.join("\n"));
+    eprintln!(
+        "coverage {covered}/{checked} = {rate:.3}; misses:\n{}",
+        misses.join("\n")
+    );
     assert!(
         (rate - 0.95).abs() < 3.0 * se,
         "coverage {rate:.3} over {checked} intervals; expected 0.95 +- {:.3}\n{}",

@@ -77,7 +77,10 @@ fn unparseable_timestamps_name_file_line_column_and_value() {
             ..
         }) => {
             assert_eq!(path, leads);
-            assert_eq!((line, column.as_str(), value.as_str()), (3, "mql_at", "03/02/2026 10:00"));
+            assert_eq!(
+                (line, column.as_str(), value.as_str()),
+                (3, "mql_at", "03/02/2026 10:00")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -85,7 +88,11 @@ fn unparseable_timestamps_name_file_line_column_and_value() {
     let leads = f.write("l2.csv", "lead_id,mql_at\na,2026-03-02\n");
     let e = read_default(&leads, Some(&calls)).unwrap_err();
     assert!(matches!(e, Error::BadTimestamp { line: 2, .. }), "{e:?}");
-    assert!(e.to_string().contains("c.csv, line 2, column \"started_at\""), "{e}");
+    assert!(
+        e.to_string()
+            .contains("c.csv, line 2, column \"started_at\""),
+        "{e}"
+    );
 }
 
 #[test]
@@ -93,12 +100,23 @@ fn events_before_the_mql_and_deals_without_an_sql_are_errors() {
     let f = Files::new();
     let cases = [
         ("lead_id,mql_at,sql_at\na,2026-03-02,2026-03-01\n", "sql_at"),
-        ("lead_id,mql_at,sql_at,won_at\na,2026-03-02,2026-03-02,2026-03-01\n", "won_at"),
-        ("lead_id,mql_at,sql_at,won_at\na,2026-03-02,2026-03-05,2026-03-04\n", "won_at"),
+        (
+            "lead_id,mql_at,sql_at,won_at\na,2026-03-02,2026-03-02,2026-03-01\n",
+            "won_at",
+        ),
+        (
+            "lead_id,mql_at,sql_at,won_at\na,2026-03-02,2026-03-05,2026-03-04\n",
+            "won_at",
+        ),
     ];
     for (text, field) in cases {
         match read_default(&f.write("l.csv", text), None) {
-            Err(Error::EventOrder { line: 2, field: got, lead_id, .. }) => {
+            Err(Error::EventOrder {
+                line: 2,
+                field: got,
+                lead_id,
+                ..
+            }) => {
                 assert!(got.starts_with(field), "{got}");
                 assert_eq!(lead_id, "a");
             }
@@ -106,18 +124,27 @@ fn events_before_the_mql_and_deals_without_an_sql_are_errors() {
         }
     }
     let e = read_default(
-        &f.write("l.csv", "lead_id,mql_at,sql_at,won_at\na,2026-03-02,,\nb,2026-03-02,,2026-04-01\n"),
+        &f.write(
+            "l.csv",
+            "lead_id,mql_at,sql_at,won_at\na,2026-03-02,,\nb,2026-03-02,,2026-04-01\n",
+        ),
         None,
     )
     .unwrap_err();
-    assert!(matches!(e, Error::DealWithoutSql { line: 3, ref lead_id, .. } if lead_id == "b"), "{e:?}");
+    assert!(
+        matches!(e, Error::DealWithoutSql { line: 3, ref lead_id, .. } if lead_id == "b"),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn duplicate_and_unknown_leads_are_errors() {
     let f = Files::new();
     let e = read_default(
-        &f.write("l.csv", "lead_id,mql_at\na,2026-03-02\nb,2026-03-02\na,2026-03-03\n"),
+        &f.write(
+            "l.csv",
+            "lead_id,mql_at\na,2026-03-02\nb,2026-03-02\na,2026-03-03\n",
+        ),
         None,
     )
     .unwrap_err();
@@ -148,7 +175,12 @@ fn an_export_date_before_the_last_event_is_an_error() {
     };
     // The won_at of lead a (line 2) is the last event.
     match read(&leads, Some(&calls), &early("2026-03-20")) {
-        Err(Error::AsOfBeforeEvent { line: 2, column, value, .. }) => {
+        Err(Error::AsOfBeforeEvent {
+            line: 2,
+            column,
+            value,
+            ..
+        }) => {
             assert_eq!((column.as_str(), value.as_str()), ("won_at", "2026-04-01"));
         }
         other => panic!("{other:?}"),
@@ -181,13 +213,19 @@ fn a_mapping_that_names_a_missing_column_is_an_error() {
     };
     match read(&leads, None, &options) {
         Err(Error::MappedColumnMissing { field, column, .. }) => {
-            assert_eq!((field.as_str(), column.as_str()), ("leads.sql_at", "ConvertedDate"));
+            assert_eq!(
+                (field.as_str(), column.as_str()),
+                ("leads.sql_at", "ConvertedDate")
+            );
         }
         other => panic!("{other:?}"),
     }
     // Without a mapping, a required field needs a column of its own name.
     let e = read_default(&f.write("l2.csv", "leadid,mql_at\na,2026-03-02\n"), None).unwrap_err();
-    assert!(matches!(e, Error::RequiredColumnMissing { ref field, .. } if field == "leads.lead_id"), "{e:?}");
+    assert!(
+        matches!(e, Error::RequiredColumnMissing { ref field, .. } if field == "leads.lead_id"),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("did you mean"), "{e}");
 }
 
@@ -208,7 +246,10 @@ fn offsets_dates_and_time_zones() {
     let z = &h.zone;
     let local: Vec<_> = h.leads.mql_at.iter().map(|&t| z.local(t)).collect();
     assert_eq!(
-        local.iter().map(|l| (l.weekday(), l.hour())).collect::<Vec<_>>(),
+        local
+            .iter()
+            .map(|l| (l.weekday(), l.hour()))
+            .collect::<Vec<_>>(),
         vec![(1, 1), (1, 0), (1, 14)]
     );
     assert_eq!(z.format(h.leads.mql_at[2]), "2026-06-30T14:05:00+02:00");
@@ -274,8 +315,15 @@ fn warnings_are_counted_and_named_once() {
     assert_eq!(h.warnings.count(WarningKind::ConnectedMissing), 1);
     assert_eq!(h.warnings.count(WarningKind::AttemptAfterContact), 1);
     let list = h.warnings.list();
-    let w = list.iter().find(|w| w.kind == WarningKind::AttemptNoDuration).unwrap();
-    assert!(w.message.starts_with("3 attempts have no duration"), "{}", w.message);
+    let w = list
+        .iter()
+        .find(|w| w.kind == WarningKind::AttemptNoDuration)
+        .unwrap();
+    assert!(
+        w.message.starts_with("3 attempts have no duration"),
+        "{}",
+        w.message
+    );
     assert!(w.message.contains("c.csv line 2"), "{}", w.message);
 }
 
@@ -343,7 +391,9 @@ fn a_tiny_export_keeps_the_defaults_and_says_why() {
 }
 
 fn shipped(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/history").join(dir)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/history")
+        .join(dir)
 }
 
 #[test]
@@ -358,12 +408,18 @@ fn the_salesforce_mapping_reads_its_example_files() {
     let l = &h.leads;
     assert_eq!(l.len(), 6);
     assert_eq!(l.ids.id(0), "00Q5e00000A1b2CEAR");
-    assert_eq!((l.sql_at.count(), l.won_at.count(), l.lost_at.count()), (3, 1, 1));
+    assert_eq!(
+        (l.sql_at.count(), l.won_at.count(), l.lost_at.count()),
+        (3, 1, 1)
+    );
     assert_eq!(l.disqualified_at.count(), 1);
     // Lead E has no Handed_To_Sales__c: retained.
     assert!(!l.handed_over(2));
     assert_eq!(l.amount.get(0), Some(24_000.0));
-    assert_eq!(l.segment.names, vec!["Web", "Webinar", "Partner Referral", "Trade Show"]);
+    assert_eq!(
+        l.segment.names,
+        vec!["Web", "Webinar", "Partner Referral", "Trade Show"]
+    );
     let a = h.attempts.as_ref().unwrap();
     assert_eq!(a.rows, 10);
     // Lead D: no answer, voicemail, then connected on attempt 3; F meets on attempt 2.
@@ -388,7 +444,12 @@ fn the_hubspot_mapping_reads_its_example_files() {
         as_of: Some("2026-06-30".into()),
         ..Default::default()
     };
-    let h = read(&d.join("contacts.csv"), Some(&d.join("calls.csv")), &options).unwrap();
+    let h = read(
+        &d.join("contacts.csv"),
+        Some(&d.join("calls.csv")),
+        &options,
+    )
+    .unwrap();
     let l = &h.leads;
     assert_eq!(l.len(), 5);
     assert_eq!((l.sql_at.count(), l.won_at.count()), (3, 1));

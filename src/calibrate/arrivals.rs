@@ -60,8 +60,16 @@ fn date(day: i64) -> String {
 /// Estimates the arrival process from the leads' `mql_at`, counted in `zone`.
 pub fn estimate(leads: &Leads, zone: &Zone) -> Arrivals {
     let locals: Vec<_> = leads.mql_at.iter().map(|&t| zone.local(t)).collect();
-    let first = locals.iter().map(|l| l.day).min().expect("at least one lead");
-    let last = locals.iter().map(|l| l.day).max().expect("at least one lead");
+    let first = locals
+        .iter()
+        .map(|l| l.day)
+        .min()
+        .expect("at least one lead");
+    let last = locals
+        .iter()
+        .map(|l| l.day)
+        .max()
+        .expect("at least one lead");
     let span = (last - first + 1) as usize;
     let mut daily = vec![0u64; span];
     let mut by_weekday = [0u64; 7];
@@ -100,10 +108,15 @@ pub fn estimate(leads: &Leads, zone: &Zone) -> Arrivals {
             "weekend over weekday arrivals per day; Wilson interval on the weekend share",
         )
     } else {
-        Estimate::point(f64::NAN, n as u64, "the export spans no weekend or no weekday")
+        Estimate::point(
+            f64::NAN,
+            n as u64,
+            "the export spans no weekend or no weekday",
+        )
     };
-    let calendar = if d_wd > 0.0 && (weekend_ratio.value.is_nan() && n_we == 0.0
-        || weekend_ratio.value < WEEKEND_RATIO_FOR_ALWAYS)
+    let calendar = if d_wd > 0.0
+        && (weekend_ratio.value.is_nan() && n_we == 0.0
+            || weekend_ratio.value < WEEKEND_RATIO_FOR_ALWAYS)
     {
         Calendar::Business
     } else {
@@ -134,13 +147,25 @@ pub fn estimate(leads: &Leads, zone: &Zone) -> Arrivals {
             dof += 1.0;
         }
     }
-    let fitted = if calendar == Calendar::Always { 7.0 } else { 5.0 };
-    let dispersion = if dof > fitted { chi2 / (dof - fitted) } else { 1.0 };
+    let fitted = if calendar == Calendar::Always {
+        7.0
+    } else {
+        5.0
+    };
+    let dispersion = if dof > fitted {
+        chi2 / (dof - fitted)
+    } else {
+        1.0
+    };
     let phi = dispersion.max(1.0);
     let method = format!(
         "arrivals per {} day; interval exp(ln rate -+ 1.96 sqrt(phi / N)), quasi-Poisson with \
          dispersion phi = max(1, {dispersion:.2}) from the daily counts",
-        if calendar == Calendar::Business { "business" } else { "calendar" }
+        if calendar == Calendar::Business {
+            "business"
+        } else {
+            "calendar"
+        }
     );
     let mut rate_est = Estimate::estimated(
         rate,

@@ -175,7 +175,9 @@ pub fn estimate(calls: &LeadCalls) -> Contact {
                     let j = k.min(tail - 1);
                     let h = sigmoid(m.x[1 + j]);
                     match m.se(1 + j) {
-                        Some(se) => Estimate::estimated(h, logit_interval(h, se), at_risk[k], method_h),
+                        Some(se) => {
+                            Estimate::estimated(h, logit_interval(h, se), at_risk[k], method_h)
+                        }
                         None => Estimate::point(h, at_risk[k], method_h),
                     }
                 })
@@ -194,7 +196,15 @@ pub fn estimate(calls: &LeadCalls) -> Contact {
                 leads,
             }
         }
-        None => fixed_contactable(&fold, &at_risk, leads, k_eff, reached_total, by_attempt, weak),
+        None => fixed_contactable(
+            &fold,
+            &at_risk,
+            leads,
+            k_eff,
+            reached_total,
+            by_attempt,
+            weak,
+        ),
     }
 }
 
@@ -243,7 +253,12 @@ fn fixed_contactable(
                 Some(se) => Estimate::estimated(h, logit_interval(h, se), at_risk[k], method),
                 None => {
                     let (lo, hi) = wilson(fold.reached[k], at_risk[k] as f64);
-                    Estimate::estimated(h, ((lo / w).min(1.0), (hi / w).min(1.0)), at_risk[k], method)
+                    Estimate::estimated(
+                        h,
+                        ((lo / w).min(1.0), (hi / w).min(1.0)),
+                        at_risk[k],
+                        method,
+                    )
                 }
             }
         })

@@ -33,7 +33,12 @@ pub fn estimate(leads: &Leads) -> Vec<DecileRow> {
         return Vec::new();
     }
     let mut scored: Vec<(f64, bool)> = (0..leads.len())
-        .filter_map(|i| leads.score.get(i).map(|s| (s, leads.sql_at.get(i).is_some())))
+        .filter_map(|i| {
+            leads
+                .score
+                .get(i)
+                .map(|s| (s, leads.sql_at.get(i).is_some()))
+        })
         .collect();
     if scored.len() < 10 {
         return Vec::new();

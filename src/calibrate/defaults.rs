@@ -12,8 +12,13 @@ pub const GAP_HOURS: [f64; 5] = [1.0, 24.0, 48.0, 96.0, 168.0];
 /// `policy.max_attempts` (A).
 pub const MAX_ATTEMPTS: usize = 6;
 /// `policy.speed_to_lead`, the `default` table (A).
-pub const SPEED_TO_LEAD: [(f64, f64); 5] =
-    [(0.0, 1.0), (1.0, 0.75), (24.0, 0.45), (72.0, 0.35), (720.0, 0.25)];
+pub const SPEED_TO_LEAD: [(f64, f64); 5] = [
+    (0.0, 1.0),
+    (1.0, 0.75),
+    (24.0, 0.45),
+    (72.0, 0.35),
+    (720.0, 0.25),
+];
 /// `pools.*.handle_minutes`: lognormal mean and cv (A).
 pub const HANDLE_MINUTES: (f64, f64) = (8.0, 0.5);
 /// `pools.*.talk_minutes`: lognormal mean and cv (A).

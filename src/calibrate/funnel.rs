@@ -71,7 +71,9 @@ pub fn count(h: &History) -> FunnelCounts {
     }
     responses.sort_by(f64::total_cmp);
     let (dials, connected) = h.attempts.as_ref().map_or((0, 0), |a| {
-        a.pools.iter().fold((0, 0), |acc, p| (acc.0 + p.dials, acc.1 + p.connected))
+        a.pools
+            .iter()
+            .fold((0, 0), |acc, p| (acc.0 + p.dials, acc.1 + p.connected))
     });
     let rate = |k: u64, m: u64, what: &str| {
         Estimate::estimated(
@@ -136,7 +138,9 @@ pub fn segments(h: &History) -> Vec<SegmentRow> {
     }
     (0..l.segment.names.len())
         .map(|g| {
-            let members: Vec<usize> = (0..l.len()).filter(|&i| l.segment.of_lead[i] as usize == g).collect();
+            let members: Vec<usize> = (0..l.len())
+                .filter(|&i| l.segment.of_lead[i] as usize == g)
+                .collect();
             let obs = mql_to_won_observations(h, &members);
             let km = kaplan_meier(obs, "days", 400);
             let s = km
@@ -156,7 +160,11 @@ pub fn segments(h: &History) -> Vec<SegmentRow> {
             };
             let mut days: Vec<f64> = members
                 .iter()
-                .filter_map(|&i| l.won_at.get(i).map(|w| (w - l.mql_at[i]) as f64 / DAY as f64))
+                .filter_map(|&i| {
+                    l.won_at
+                        .get(i)
+                        .map(|w| (w - l.mql_at[i]) as f64 / DAY as f64)
+                })
                 .collect();
             days.sort_by(f64::total_cmp);
             let won = days.len() as u64;
@@ -164,7 +172,10 @@ pub fn segments(h: &History) -> Vec<SegmentRow> {
             SegmentRow {
                 segment: l.segment.names[g].clone(),
                 mqls: m,
-                sqls: members.iter().filter(|&&i| l.sql_at.get(i).is_some()).count() as u64,
+                sqls: members
+                    .iter()
+                    .filter(|&&i| l.sql_at.get(i).is_some())
+                    .count() as u64,
                 won,
                 won_share: Estimate::estimated(
                     won as f64 / m as f64,

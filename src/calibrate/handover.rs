@@ -77,7 +77,11 @@ pub fn estimate(leads: &Leads) -> Handover {
     }
     let (errors, cut) = best;
     let below = if cut > 0 { scored[cut - 1].0 } else { 0.0 };
-    let above = if cut < scored.len() { scored[cut].0 } else { 1.0 };
+    let above = if cut < scored.len() {
+        scored[cut].0
+    } else {
+        1.0
+    };
     let threshold = Estimate::estimated(
         (below + above) / 2.0,
         (below, above),

@@ -104,7 +104,10 @@ pub fn estimate(
     let (pi_d, scale_d, shape_d) = defaults::DECISION;
     if !leads.purchased_at.is_mapped() || (events.len() as u64) < MIN_PURCHASES {
         let r = if leads.purchased_at.is_mapped() {
-            format!("{} purchases a day or more after exit, fewer than {MIN_PURCHASES}", events.len())
+            format!(
+                "{} purchases a day or more after exit, fewer than {MIN_PURCHASES}",
+                events.len()
+            )
         } else {
             "the export has no purchased_at column".into()
         };
@@ -153,7 +156,8 @@ pub fn estimate(
         pi,
         nurtured,
         if pi == pi_d {
-            "not identified from purchases alone: fixed at the default 0.62 (rule-of-45)".to_string()
+            "not identified from purchases alone: fixed at the default 0.62 (rule-of-45)"
+                .to_string()
         } else {
             format!("not identified; the default 0.62 is below pi * share = {rho:.3}, so pi is fixed at 1")
         },

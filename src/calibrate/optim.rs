@@ -149,7 +149,14 @@ pub(crate) fn maximize(f: &dyn Fn(&[f64]) -> f64, x0: &[f64]) -> Maximum {
             let a: Vec<Vec<f64>> = (0..n)
                 .map(|i| {
                     (0..n)
-                        .map(|j| -h[i][j] + if i == j { lambda * (1.0 + h[i][i].abs()) } else { 0.0 })
+                        .map(|j| {
+                            -h[i][j]
+                                + if i == j {
+                                    lambda * (1.0 + h[i][i].abs())
+                                } else {
+                                    0.0
+                                }
+                        })
                         .collect()
                 })
                 .collect();
@@ -241,7 +248,11 @@ pub(crate) fn profile_interval(
         let mut k = 1.0;
         loop {
             let t = max.x[j] + side * se * k;
-            let t = if side < 0.0 { t.max(limit) } else { t.min(limit) };
+            let t = if side < 0.0 {
+                t.max(limit)
+            } else {
+                t.min(limit)
+            };
             let (v, w) = profile(t, &warm);
             if v < target {
                 outside = Some(t);

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::calibrate::defaults;
 use crate::calibrate::estimate::Estimate;
-use crate::calibrate::stats::{lognormal_mean_cv, log_interval, wilson, Z95};
+use crate::calibrate::stats::{log_interval, lognormal_mean_cv, wilson, Z95};
 use crate::history::attempts::{AttemptsDigest, PoolCalls};
 use crate::history::digest::{LogMoments, PowerSums};
 
@@ -130,7 +130,11 @@ fn talk_fit(answered: &PowerSums, handling: &LogMoments) -> Option<(Estimate, Es
             b[k] -= h;
             let fa = talk(a[0], a[1], a[2], a[3]);
             let fb = talk(b[0], b[1], b[2], b[3]);
-            let (va_, vb_) = if which == 0 { (fa.0, fb.0) } else { (fa.1, fb.1) };
+            let (va_, vb_) = if which == 0 {
+                (fa.0, fb.0)
+            } else {
+                (fa.1, fb.1)
+            };
             g[k] = (va_.ln() - vb_.ln()) / (2.0 * h);
         }
         g
@@ -155,12 +159,23 @@ fn talk_fit(answered: &PowerSums, handling: &LogMoments) -> Option<(Estimate, Es
 }
 
 /// Working days and hours from the call starts.
-fn hours(pool: &PoolCalls) -> ([bool; 7], bool, Estimate, Estimate, f64, [u64; 7], [u64; 24]) {
+fn hours(
+    pool: &PoolCalls,
+) -> (
+    [bool; 7],
+    bool,
+    Estimate,
+    Estimate,
+    f64,
+    [u64; 7],
+    [u64; 24],
+) {
     let by_day: [u64; 7] = std::array::from_fn(|d| pool.starts[d].iter().sum());
     let total: u64 = by_day.iter().sum();
     let peak_day = *by_day.iter().max().unwrap_or(&0);
-    let days: [bool; 7] =
-        std::array::from_fn(|d| by_day[d] as f64 >= WORKING_SHARE * peak_day as f64 && by_day[d] > 0);
+    let days: [bool; 7] = std::array::from_fn(|d| {
+        by_day[d] as f64 >= WORKING_SHARE * peak_day as f64 && by_day[d] > 0
+    });
     let mut quarters = [0u64; 96];
     for d in 0..7 {
         if days[d] {
@@ -172,7 +187,11 @@ fn hours(pool: &PoolCalls) -> ([bool; 7], bool, Estimate, Estimate, f64, [u64; 7
     let by_hour: [u64; 24] = std::array::from_fn(|h| quarters[4 * h..4 * h + 4].iter().sum());
     // The reference is a typical busy quarter hour (the upper quartile of those with calls),
     // not the busiest: the queue of overnight calls piles up at the start of the shift.
-    let mut busy: Vec<f64> = quarters.iter().filter(|&&c| c > 0).map(|&c| c as f64).collect();
+    let mut busy: Vec<f64> = quarters
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| c as f64)
+        .collect();
     busy.sort_by(f64::total_cmp);
     let reference = crate::calibrate::stats::quantile_sorted(&busy, 0.75);
     let working: Vec<usize> = (0..96)
@@ -200,7 +219,11 @@ fn hours(pool: &PoolCalls) -> ([bool; 7], bool, Estimate, Estimate, f64, [u64; 7
                 .sum::<u64>()
         })
         .sum();
-    let inside_share = if total > 0 { inside as f64 / total as f64 } else { 0.0 };
+    let inside_share = if total > 0 {
+        inside as f64 / total as f64
+    } else {
+        0.0
+    };
     let (s, e) = if total == 0 {
         (
             Estimate::default_value(start, 0, "no calls"),
@@ -217,7 +240,15 @@ fn hours(pool: &PoolCalls) -> ([bool; 7], bool, Estimate, Estimate, f64, [u64; 7
 
 /// Reps per week: distinct reps with a call in each full week of the pool's calling span
 /// (partial first and last weeks left out when there are others); the median over weeks.
-fn reps(pool: &PoolCalls, has_rep: bool, handle_mean: f64, talk_mean: f64, days: &[bool; 7], start: f64, end: f64) -> Estimate {
+fn reps(
+    pool: &PoolCalls,
+    has_rep: bool,
+    handle_mean: f64,
+    talk_mean: f64,
+    days: &[bool; 7],
+    start: f64,
+    end: f64,
+) -> Estimate {
     let Some((a, b)) = pool.span else {
         return Estimate::default_value(1.0, 0, "no calls");
     };
@@ -253,7 +284,10 @@ fn reps(pool: &PoolCalls, has_rep: bool, handle_mean: f64, talk_mean: f64, days:
     let at = |r: f64| counts[(r.max(0.0) as usize).min(counts.len() - 1)];
     Estimate::estimated(
         crate::calibrate::stats::quantile_sorted(&counts, 0.5),
-        (at((k / 2.0 - half).floor()), at((k / 2.0 + half).ceil() - 1.0)),
+        (
+            at((k / 2.0 - half).floor()),
+            at((k / 2.0 + half).ceil() - 1.0),
+        ),
         counts.len() as u64,
         "median over full weeks of the distinct reps with a call (robust to the thin weeks \
          at the ends of the export); order-statistic interval",
@@ -319,7 +353,11 @@ pub fn estimate(attempts: &AttemptsDigest, names: &[String]) -> Vec<PoolEstimate
                     "calls that reached a person / calls; Wilson interval",
                 )
             } else {
-                Estimate::default_value(f64::NAN, pool.dials, "the attempts have no connected column")
+                Estimate::default_value(
+                    f64::NAN,
+                    pool.dials,
+                    "the attempts have no connected column",
+                )
             };
             let reps = reps(
                 pool,
@@ -333,7 +371,11 @@ pub fn estimate(attempts: &AttemptsDigest, names: &[String]) -> Vec<PoolEstimate
             PoolEstimate {
                 name: name.clone(),
                 reps,
-                days_text: if always { "always".into() } else { days_text(&days) },
+                days_text: if always {
+                    "always".into()
+                } else {
+                    days_text(&days)
+                },
                 days,
                 always,
                 start_hour,
@@ -361,7 +403,10 @@ mod tests {
         assert_eq!(days_text(&d), "mon-fri");
         d[3] = false;
         assert_eq!(days_text(&d), "mon-wed,fri");
-        assert_eq!(days_text(&[false, false, false, false, false, false, true]), "sun");
+        assert_eq!(
+            days_text(&[false, false, false, false, false, false, true]),
+            "sun"
+        );
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
     let (mut won, mut lost) = (0u64, 0u64);
     let mut amounts = Vec::new();
     for i in 0..leads.len() {
-        let Some(s) = leads.sql_at.get(i) else { continue };
+        let Some(s) = leads.sql_at.get(i) else {
+            continue;
+        };
         if let Some(w) = leads.won_at.get(i) {
             won += 1;
             let t = (w - s) as f64 / day;
@@ -92,7 +94,9 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
             "won / (won + lost), open deals left out; Wilson interval",
         )
     });
-    let (win_rate, cycle_median_days, cycle_sigma) = if !leads.sql_at.is_mapped() || !leads.won_at.is_mapped() {
+    let (win_rate, cycle_median_days, cycle_sigma) = if !leads.sql_at.is_mapped()
+        || !leads.won_at.is_mapped()
+    {
         let r = "the export has no sql_at or no won_at column";
         (
             Estimate::default_value(defaults::WIN_RATE, 0, r),
@@ -172,7 +176,10 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
     };
     let (deal_median, deal_sigma) = if (amounts.len() as u64) < MIN_AMOUNTS {
         let r = if leads.amount.is_mapped() {
-            format!("{} won deals with an amount, fewer than {MIN_AMOUNTS}", amounts.len())
+            format!(
+                "{} won deals with an amount, fewer than {MIN_AMOUNTS}",
+                amounts.len()
+            )
         } else {
             "the export has no amount column".to_string()
         };
@@ -189,11 +196,19 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
         (
             Estimate::estimated(
                 m.exp(),
-                ((m - Z95 * s / n.sqrt()).exp(), (m + Z95 * s / n.sqrt()).exp()),
+                (
+                    (m - Z95 * s / n.sqrt()).exp(),
+                    (m + Z95 * s / n.sqrt()).exp(),
+                ),
                 n as u64,
                 method,
             ),
-            Estimate::estimated(s, log_interval(s, (1.0 / (2.0 * n)).sqrt()), n as u64, method),
+            Estimate::estimated(
+                s,
+                log_interval(s, (1.0 / (2.0 * n)).sqrt()),
+                n as u64,
+                method,
+            ),
         )
     };
     Sales {
@@ -212,7 +227,10 @@ pub fn estimate(leads: &Leads, as_of: Instant) -> Sales {
 
 /// Sorted distinct times (rounded to the hour) with counts.
 fn compress(times: &[f64]) -> Vec<(f64, f64)> {
-    let mut v: Vec<f64> = times.iter().map(|t| (t * 24.0).round().max(1.0) / 24.0).collect();
+    let mut v: Vec<f64> = times
+        .iter()
+        .map(|t| (t * 24.0).round().max(1.0) / 24.0)
+        .collect();
     v.sort_by(f64::total_cmp);
     let mut out: Vec<(f64, f64)> = Vec::new();
     for x in v {
@@ -263,7 +281,11 @@ impl Deals {
             ll += w * (lp + log_pdf(t, mw, sw));
         }
         ll += self.won_within * (lp + cdf(1.0, mw, sw).max(1e-300).ln());
-        let loss = if self.model_loss { Some((x[3], x[4].exp())) } else { None };
+        let loss = if self.model_loss {
+            Some((x[3], x[4].exp()))
+        } else {
+            None
+        };
         match loss {
             Some((ml, sl)) => {
                 for &(t, w) in &self.lost {
@@ -275,7 +297,10 @@ impl Deals {
         }
         for &(c, w) in &self.open {
             let s_l = loss.map_or(1.0, |(ml, sl)| 1.0 - cdf(c, ml, sl));
-            ll += w * (p * (1.0 - cdf(c, mw, sw)) + (1.0 - p) * s_l).max(1e-300).ln();
+            ll += w
+                * (p * (1.0 - cdf(c, mw, sw)) + (1.0 - p) * s_l)
+                    .max(1e-300)
+                    .ln();
         }
         ll
     }

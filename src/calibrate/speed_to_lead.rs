@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::calibrate::defaults;
 use crate::calibrate::estimate::Estimate;
-use crate::calibrate::stats::{log_interval, logit, sigmoid, wilson, median};
+use crate::calibrate::stats::{log_interval, logit, median, sigmoid, wilson};
 use crate::history::attempts::LeadCalls;
 use crate::history::time::HOUR;
 use crate::history::Leads;
@@ -117,20 +117,24 @@ pub fn estimate(leads: &Leads, calls: &LeadCalls) -> SpeedToLead {
         .filter_map(|i| {
             let c = LeadCalls::at(&calls.contact_start, i)?;
             let d = (c - leads.mql_at[i]) as f64 / HOUR as f64;
-            Some((d.max(0.0), leads.sql_at.get(i).is_some(), leads.score.get(i)))
+            Some((
+                d.max(0.0),
+                leads.sql_at.get(i).is_some(),
+                leads.score.get(i),
+            ))
         })
         .collect();
     // Bin, then merge thin bins into the next slower one (the last into the one before).
     let bin_of = |d: f64| BIN_EDGES_HOURS.iter().rposition(|&lo| d >= lo).unwrap_or(0);
-    let mut groups: Vec<(usize, u64, u64)> = (0..BIN_EDGES_HOURS.len()).map(|b| (b, 0, 0)).collect();
+    let mut groups: Vec<(usize, u64, u64)> =
+        (0..BIN_EDGES_HOURS.len()).map(|b| (b, 0, 0)).collect();
     for r in &reached {
         let g = &mut groups[bin_of(r.0)];
         g.1 += 1;
         g.2 += u64::from(r.1);
     }
-    let thin = |g: &(usize, u64, u64)| {
-        g.1 < MIN_REACHED || g.2 < MIN_OUTCOME || g.1 - g.2 < MIN_OUTCOME
-    };
+    let thin =
+        |g: &(usize, u64, u64)| g.1 < MIN_REACHED || g.2 < MIN_OUTCOME || g.1 - g.2 < MIN_OUTCOME;
     let mut merged: Vec<(usize, u64, u64)> = Vec::new();
     let mut pending: Option<(usize, u64, u64)> = None;
     for g in groups {
@@ -168,8 +172,10 @@ pub fn estimate(leads: &Leads, calls: &LeadCalls) -> SpeedToLead {
     let nb = merged.len();
     let scored = reached.iter().filter(|r| r.2.is_some()).count();
     let adjusted = scored * 10 >= reached.len() * 9 && scored > 0;
-    let rows: Vec<&(f64, bool, Option<f64>)> =
-        reached.iter().filter(|r| !adjusted || r.2.is_some()).collect();
+    let rows: Vec<&(f64, bool, Option<f64>)> = reached
+        .iter()
+        .filter(|r| !adjusted || r.2.is_some())
+        .collect();
     let p = usize::from(adjusted) + nb - 1;
     let mut x = Array2::<f64>::zeros((rows.len(), p));
     let mut y = Array1::<bool>::from_elem(rows.len(), false);
@@ -197,7 +203,13 @@ pub fn estimate(leads: &Leads, calls: &LeadCalls) -> SpeedToLead {
         Err(e) => return default_curve(format!("the logistic regression failed: {e}")),
     };
     let (alpha, gamma) = (fit.intercept, if adjusted { fit.coef[0] } else { 0.0 });
-    let beta = |g: usize| if g == 0 { 0.0 } else { fit.coef[usize::from(adjusted) + g - 1] };
+    let beta = |g: usize| {
+        if g == 0 {
+            0.0
+        } else {
+            fit.coef[usize::from(adjusted) + g - 1]
+        }
+    };
     // Standardised probabilities and their gradients in (alpha, gamma, beta_g).
     let stand = |g: usize| {
         let (mut m, mut d_a, mut d_c) = (0.0, 0.0, 0.0);
@@ -233,7 +245,11 @@ pub fn estimate(leads: &Leads, calls: &LeadCalls) -> SpeedToLead {
             f64::INFINITY
         };
         let mult = if g == 0 {
-            Estimate::point(1.0, reached_n, "the reference bin: multiplier 1 by definition")
+            Estimate::point(
+                1.0,
+                reached_n,
+                "the reference bin: multiplier 1 by definition",
+            )
         } else {
             let s = stand(g);
             let value = s.0 / base.0;
@@ -252,7 +268,12 @@ pub fn estimate(leads: &Leads, calls: &LeadCalls) -> SpeedToLead {
                     var += a * b * cov[[i, j]];
                 }
             }
-            Estimate::estimated(value, log_interval(value, var.max(0.0).sqrt()), reached_n, method)
+            Estimate::estimated(
+                value,
+                log_interval(value, var.max(0.0).sqrt()),
+                reached_n,
+                method,
+            )
         };
         bins.push(DelayBin {
             lo_hours: BIN_EDGES_HOURS[lo_b],
@@ -297,7 +318,10 @@ mod tests {
 
     #[test]
     fn pava_pools_violators_by_weight() {
-        assert_eq!(monotone_non_increasing(&[1.0, 0.8, 0.6], &[1.0; 3]), vec![1.0, 0.8, 0.6]);
+        assert_eq!(
+            monotone_non_increasing(&[1.0, 0.8, 0.6], &[1.0; 3]),
+            vec![1.0, 0.8, 0.6]
+        );
         // 0.6 then 0.8 with weights 1 and 3 pool to 0.75.
         let m = monotone_non_increasing(&[1.0, 0.6, 0.8], &[1.0, 1.0, 3.0]);
         assert!((m[1] - 0.75).abs() < 1e-12 && (m[2] - 0.75).abs() < 1e-12);

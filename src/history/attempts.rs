@@ -167,7 +167,14 @@ impl<'a> RowReader<'a> {
         leads: &'a Leads,
     ) -> Result<Self> {
         let find = |f: AttemptField| {
-            locate(path, headers, "attempts", f.name(), f.required(), map.attempt(f))
+            locate(
+                path,
+                headers,
+                "attempts",
+                f.name(),
+                f.required(),
+                map.attempt(f),
+            )
         };
         let mut length = None;
         // An explicit mapping wins; otherwise the first length column the file has.
@@ -203,7 +210,12 @@ impl<'a> RowReader<'a> {
         })
     }
 
-    fn text<'r>(&self, rec: &'r csv::ByteRecord, line: u64, l: &Located) -> Result<Option<&'r str>> {
+    fn text<'r>(
+        &self,
+        rec: &'r csv::ByteRecord,
+        line: u64,
+        l: &Located,
+    ) -> Result<Option<&'r str>> {
         if let Some((ci, _)) = &l.condition {
             let c = field_str(self.path, line, "(condition)", rec.get(*ci).unwrap_or(b""))?;
             if !l.pass(Some(c)) {
@@ -211,7 +223,11 @@ impl<'a> RowReader<'a> {
             }
         }
         let s = field_str(self.path, line, &l.column, rec.get(l.index).unwrap_or(b""))?;
-        Ok(if self.missing.is_missing(s) { None } else { Some(s) })
+        Ok(if self.missing.is_missing(s) {
+            None
+        } else {
+            Some(s)
+        })
     }
 
     fn time(&self, s: &str, line: u64, l: &Located) -> Result<Instant> {
@@ -239,13 +255,15 @@ impl<'a> RowReader<'a> {
             lead_id: id.to_string(),
             leads: self.leads.path.clone(),
         })?;
-        let start_text = self.text(rec, line, &self.start)?.ok_or_else(|| Error::BadTimestamp {
-            path: self.path.to_path_buf(),
-            line,
-            column: self.start.column.clone(),
-            value: String::new(),
-            reason: "every attempt needs a start time".into(),
-        })?;
+        let start_text = self
+            .text(rec, line, &self.start)?
+            .ok_or_else(|| Error::BadTimestamp {
+                path: self.path.to_path_buf(),
+                line,
+                column: self.start.column.clone(),
+                value: String::new(),
+                reason: "every attempt needs a start time".into(),
+            })?;
         let start = self.time(start_text, line, &self.start)?;
         if last.as_ref().map_or(true, |e| start > e.at) {
             *last = Some(LastEvent {
@@ -302,7 +320,9 @@ impl<'a> RowReader<'a> {
             }
         };
         if self.length.is_some() && length.is_none() {
-            warnings.add(WarningKind::AttemptNoDuration, || format!("{file} line {line}"));
+            warnings.add(WarningKind::AttemptNoDuration, || {
+                format!("{file} line {line}")
+            });
         }
         let connected = match &self.connected {
             None => false,
@@ -310,7 +330,9 @@ impl<'a> RowReader<'a> {
                 let l = l.clone();
                 match self.text(rec, line, &l)? {
                     None => {
-                        warnings.add(WarningKind::ConnectedMissing, || format!("{file} line {line}"));
+                        warnings.add(WarningKind::ConnectedMissing, || {
+                            format!("{file} line {line}")
+                        });
                         false
                     }
                     Some(s) => self.read_connected(s, line, &l)?,
@@ -437,7 +459,8 @@ impl<'a> Folder<'a> {
         let local = self.zone.local(r.start);
         pool.starts[local.weekday()][(local.second_of_day / 900) as usize] += 1;
         if r.rep != u32::MAX {
-            pool.rep_weeks.insert(((local.day + 3).div_euclid(7), r.rep));
+            pool.rep_weeks
+                .insert(((local.day + 3).div_euclid(7), r.rep));
         }
         pool.dials += 1;
         pool.connected += u64::from(r.connected);
@@ -448,18 +471,24 @@ impl<'a> Folder<'a> {
         let file = self.path.display();
         let line = r.line;
         if r.start < self.leads.mql_at[i] {
-            warnings.add(WarningKind::AttemptBeforeMql, || format!("{file} line {line}"));
+            warnings.add(WarningKind::AttemptBeforeMql, || {
+                format!("{file} line {line}")
+            });
             return Ok(());
         }
         if c.first_contact[i] != 0 {
-            warnings.add(WarningKind::AttemptAfterContact, || format!("{file} line {line}"));
+            warnings.add(WarningKind::AttemptAfterContact, || {
+                format!("{file} line {line}")
+            });
             return Ok(());
         }
         let k = c.count[i].saturating_add(1);
         if k >= 2 {
             let mut gap = (r.start - c.last_end[i]) as f64 / HOUR as f64;
             if gap < 0.0 {
-                warnings.add(WarningKind::AttemptOverlap, || format!("{file} line {line}"));
+                warnings.add(WarningKind::AttemptOverlap, || {
+                    format!("{file} line {line}")
+                });
                 gap = 0.0;
             }
             let idx = k as usize - 2;
@@ -472,7 +501,9 @@ impl<'a> Folder<'a> {
         } else {
             c.first_start[i] = r.start;
             if !self.leads.handed_over(i) {
-                warnings.add(WarningKind::RetainedWithAttempts, || format!("{file} line {line}"));
+                warnings.add(WarningKind::RetainedWithAttempts, || {
+                    format!("{file} line {line}")
+                });
             }
         }
         c.count[i] = k;
@@ -485,9 +516,16 @@ impl<'a> Folder<'a> {
                 pool.handling.add(minutes);
             }
         } else if length == 0.0 {
-            warnings.add(WarningKind::AttemptZeroDuration, || format!("{file} line {line}"));
+            warnings.add(WarningKind::AttemptZeroDuration, || {
+                format!("{file} line {line}")
+            });
         }
-        let end = r.start + if length > 0.0 { length.round() as i64 } else { 0 };
+        let end = r.start
+            + if length > 0.0 {
+                length.round() as i64
+            } else {
+                0
+            };
         c.last_end[i] = end;
         if r.connected {
             c.first_contact[i] = k;

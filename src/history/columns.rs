@@ -234,9 +234,9 @@ impl ColumnMap {
             key: key.to_string(),
             message,
         };
-        let value: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            err("(file)", e.message().to_string())
-        })?;
+        let value: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| err("(file)", e.message().to_string()))?;
         let mut map = ColumnMap::new();
         for (table, content) in &value {
             let entries = content
@@ -247,7 +247,10 @@ impl ColumnMap {
                     for (key, v) in entries {
                         let path = format!("leads.{key}");
                         let field = LeadField::from_name(key).ok_or_else(|| {
-                            err(&path, unknown_field(key, LeadField::ALL.map(LeadField::name)))
+                            err(
+                                &path,
+                                unknown_field(key, LeadField::ALL.map(LeadField::name)),
+                            )
                         })?;
                         map.leads.insert(field, parse_mapping(v, source, &path)?);
                     }
@@ -302,9 +305,12 @@ impl ColumnMap {
             key: key.to_string(),
             message,
         };
-        let (key, column) = text
-            .split_once('=')
-            .ok_or_else(|| err(text, "expected field=column, e.g. sql_at=ConvertedDate".into()))?;
+        let (key, column) = text.split_once('=').ok_or_else(|| {
+            err(
+                text,
+                "expected field=column, e.g. sql_at=ConvertedDate".into(),
+            )
+        })?;
         let (key, column) = (key.trim(), column.trim());
         if column.is_empty() {
             return Err(err(key, "the column name is empty".into()));
@@ -359,7 +365,11 @@ impl ColumnMap {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
             .collect();
-        self.connected_values = if values.is_empty() { None } else { Some(values) };
+        self.connected_values = if values.is_empty() {
+            None
+        } else {
+            Some(values)
+        };
     }
 
     /// The dispositions that mean "connected", if given.
@@ -387,10 +397,7 @@ impl ColumnMap {
             return Err(Error::ColumnMapping {
                 source_name: source.to_string(),
                 key: "attempts".into(),
-                message: format!(
-                    "map one call length only, not {}",
-                    mapped.join(" and ")
-                ),
+                message: format!("map one call length only, not {}", mapped.join(" and ")),
             });
         }
         Ok(())
@@ -572,7 +579,10 @@ mod tests {
             ("[leads]\nsql_date = \"x\"", "leads.sql_date"),
             ("[deals]\nx = \"y\"", "deals"),
             ("[leads]\nsql_at = 3", "leads.sql_at"),
-            ("[leads]\nwon_at = { column = \"a\", when = \"b\" }", "leads.won_at"),
+            (
+                "[leads]\nwon_at = { column = \"a\", when = \"b\" }",
+                "leads.won_at",
+            ),
             (
                 "[attempts]\nduration_minutes = \"a\"\nended_at = \"b\"",
                 "attempts",
@@ -604,8 +614,14 @@ mod tests {
             m.apply_override("lead_id=Id"),
             Err(Error::ColumnMapping { .. })
         ));
-        assert!(matches!(m.apply_override("sql_at"), Err(Error::ColumnMapping { .. })));
-        assert!(matches!(m.apply_override("nope=x"), Err(Error::ColumnMapping { .. })));
+        assert!(matches!(
+            m.apply_override("sql_at"),
+            Err(Error::ColumnMapping { .. })
+        ));
+        assert!(matches!(
+            m.apply_override("nope=x"),
+            Err(Error::ColumnMapping { .. })
+        ));
         // A later call length replaces an earlier one instead of conflicting with it.
         m.apply_override("duration_minutes=Minutes").unwrap();
         m.apply_override("ended_at=End").unwrap();

@@ -202,7 +202,10 @@ mod tests {
         h.add(0.0);
         let exact_median = values[4999];
         let (m, lo, hi) = h.median_interval();
-        assert!((m / exact_median - 1.0).abs() < 0.012, "{m} vs {exact_median}");
+        assert!(
+            (m / exact_median - 1.0).abs() < 0.012,
+            "{m} vs {exact_median}"
+        );
         assert!(lo < m && m < hi);
         // The interval spans about +-0.98% of the ranks: ranks 4902..5100 of 10,002.
         assert!((lo / values[4901] - 1.0).abs() < 0.03, "{lo}");

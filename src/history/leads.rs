@@ -168,7 +168,6 @@ pub struct LastEvent {
     pub value: String,
 }
 
-
 struct LeadColumns {
     id: Located,
     mql: Located,
@@ -330,8 +329,9 @@ pub(crate) fn read_leads(
                 LeadField::Amount | LeadField::PurchaseAmount => {
                     let v = number(l)?;
                     if v.is_some_and(|a| a <= 0.0) {
-                        warnings
-                            .add(WarningKind::NonPositiveAmount, || format!("{file} line {line}"));
+                        warnings.add(WarningKind::NonPositiveAmount, || {
+                            format!("{file} line {line}")
+                        });
                     }
                     let v = v.filter(|&a| a > 0.0).unwrap_or(f64::NAN);
                     if *f == LeadField::Amount {
@@ -377,8 +377,13 @@ pub(crate) fn read_leads(
         store(&mut leads.won_at, LeadField::WonAt);
         store(&mut leads.lost_at, LeadField::LostAt);
         store(&mut leads.purchased_at, LeadField::PurchasedAt);
-        if leads.won_at.get(lead).is_some() && leads.amount.is_mapped() && leads.amount.get(lead).is_none() {
-            warnings.add(WarningKind::WonWithoutAmount, || format!("{file} line {line}"));
+        if leads.won_at.get(lead).is_some()
+            && leads.amount.is_mapped()
+            && leads.amount.get(lead).is_none()
+        {
+            warnings.add(WarningKind::WonWithoutAmount, || {
+                format!("{file} line {line}")
+            });
         }
     }
     if leads.is_empty() {
@@ -488,7 +493,9 @@ fn check_order(
             line,
             column: column(LeadField::LostAt),
             value: zone.format(times[LeadField::LostAt as usize].expect("set")),
-            reason: format!("lead \"{id}\" has both won_at and lost_at; a deal is one or the other"),
+            reason: format!(
+                "lead \"{id}\" has both won_at and lost_at; a deal is one or the other"
+            ),
         });
     }
     Ok(())

@@ -202,7 +202,10 @@ pub fn write_export(dir: &Path, p: &SynthParams, seed: u64, gzip: bool) -> Resul
         let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
         let w = std::io::BufWriter::with_capacity(1 << 20, f);
         Ok(if gzip {
-            Box::new(flate2::write::GzEncoder::new(w, flate2::Compression::fast()))
+            Box::new(flate2::write::GzEncoder::new(
+                w,
+                flate2::Compression::fast(),
+            ))
         } else {
             Box::new(w)
         })
@@ -292,7 +295,11 @@ pub fn write_export(dir: &Path, p: &SynthParams, seed: u64, gzip: bool) -> Resul
                     calls_out.write_all(&calls).map_err(io(&attempts_path))?;
                     if reached {
                         let delay = (start - a) as f64 / HOUR as f64;
-                        let b = p.delay_bins.iter().rposition(|&lo| delay >= lo).unwrap_or(0);
+                        let b = p
+                            .delay_bins
+                            .iter()
+                            .rposition(|&lo| delay >= lo)
+                            .unwrap_or(0);
                         let eta = p.qualify.0 + p.qualify.1 * (s / (1.0 - s)).ln();
                         for (j, sum) in g_sum.iter_mut().enumerate() {
                             *sum += sigmoid(eta + p.delay_effects[j]);

@@ -103,9 +103,7 @@ impl Zone {
             None => local,
             Some(tz) => {
                 let (y, mo, d, h, mi, s) = civil;
-                match DateTime::new(
-                    y as i16, mo as i8, d as i8, h as i8, mi as i8, s as i8, 0,
-                ) {
+                match DateTime::new(y as i16, mo as i8, d as i8, h as i8, mi as i8, s as i8, 0) {
                     Ok(dt) => match tz.to_ambiguous_timestamp(dt).compatible() {
                         Ok(ts) => ts.as_second(),
                         Err(_) => local,
@@ -279,7 +277,10 @@ pub fn parse_timestamp_precision(
         i += 1;
     }
     if i == b.len() {
-        return Ok((zone.instant_of_local(local, (y, mo, d, h, mi, s)), date_only));
+        return Ok((
+            zone.instant_of_local(local, (y, mo, d, h, mi, s)),
+            date_only,
+        ));
     }
     let offset = match b[i] {
         b'Z' | b'z' if i + 1 == b.len() => 0,
@@ -325,7 +326,10 @@ mod tests {
         let utc = Zone::utc();
         let day = days_from_civil(2026, 6, 30) * DAY;
         assert_eq!(parse_timestamp("2026-06-30", &utc), Ok(day));
-        assert_eq!(parse_timestamp("2026-06-30 14:05", &utc), Ok(day + 14 * 3600 + 300));
+        assert_eq!(
+            parse_timestamp("2026-06-30 14:05", &utc),
+            Ok(day + 14 * 3600 + 300)
+        );
         assert_eq!(
             parse_timestamp("2026-06-30T14:05:07.250", &utc),
             Ok(day + 14 * 3600 + 307)
@@ -343,7 +347,10 @@ mod tests {
             parse_timestamp("2026-06-30T14:05:00-05:30", &utc),
             Ok(day + 19 * 3600 + 1800 + 300)
         );
-        assert_eq!(parse_timestamp("2026-06-30T14:05:00+02", &utc), Ok(day + 12 * 3600 + 300));
+        assert_eq!(
+            parse_timestamp("2026-06-30T14:05:00+02", &utc),
+            Ok(day + 12 * 3600 + 300)
+        );
     }
 
     #[test]
@@ -379,7 +386,10 @@ mod tests {
         assert_eq!(parse_timestamp("2026-06-30", &berlin), Ok(day - 2 * 3600));
         // Winter: CET is UTC+1.
         let jan = days_from_civil(2026, 1, 15) * DAY;
-        assert_eq!(parse_timestamp("2026-01-15 09:00", &berlin), Ok(jan + 8 * 3600));
+        assert_eq!(
+            parse_timestamp("2026-01-15 09:00", &berlin),
+            Ok(jan + 8 * 3600)
+        );
         // An absolute time is converted for weekdays and hours: 23:30 UTC on a Monday is
         // 01:30 on Tuesday in Berlin.
         let monday = days_from_civil(2026, 6, 29);
@@ -401,7 +411,10 @@ mod tests {
         // 2026-03-29 02:30 does not exist in Berlin (clocks jump 02:00 -> 03:00): it reads as
         // 03:30 CEST = 01:30 UTC.
         let mar = days_from_civil(2026, 3, 29) * DAY;
-        assert_eq!(parse_timestamp("2026-03-29 02:30", &berlin), Ok(mar + 3600 + 1800));
+        assert_eq!(
+            parse_timestamp("2026-03-29 02:30", &berlin),
+            Ok(mar + 3600 + 1800)
+        );
         // 2026-10-25 02:30 happens twice; the earlier one is CEST (UTC+2) = 00:30 UTC.
         let oct = days_from_civil(2026, 10, 25) * DAY;
         assert_eq!(parse_timestamp("2026-10-25 02:30", &berlin), Ok(oct + 1800));

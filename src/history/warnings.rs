@@ -194,9 +194,7 @@ mod tests {
         let list = w.list();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].count, 17);
-        assert!(list[0]
-            .message
-            .starts_with("17 attempts have no duration"));
+        assert!(list[0].message.starts_with("17 attempts have no duration"));
         assert!(list[0].message.contains("calls.csv line 2"));
     }
 }
