@@ -165,15 +165,15 @@ pub enum Error {
 
     /// A lead's event dated before the event it must follow (an SQL before its MQL, a won deal
     /// before its SQL, ...).
-    #[error("{path}, line {line}: lead \"{lead_id}\": {field} {value} is before {earlier_field} {earlier_value}")]
+    #[error("{path}, line {line}: lead \"{lead_id}\": {field} is before {earlier}")]
     EventOrder {
         path: PathBuf,
         line: u64,
         lead_id: String,
+        /// The field, its column and its value, e.g. `sql_at (ConvertedDate) 2026-03-01T00:00:00+00:00`.
         field: String,
-        value: String,
-        earlier_field: String,
-        earlier_value: String,
+        /// The field it must follow, likewise.
+        earlier: String,
     },
 
     /// A deal outcome (`won_at`, `lost_at`) on a lead that never became an SQL.
@@ -216,12 +216,12 @@ pub enum Error {
     },
 
     /// A column mapping names a column that the file does not have.
-    #[error("{path}: the column mapping ({source_name}) sets {field} = \"{column}\", but the file has no such column{hint}")]
+    #[error("{path}: the column mapping sets {field} = \"{column}\", but the file has no such column{hint}")]
     MappedColumnMissing {
         path: PathBuf,
+        /// The field and where its mapping was given, e.g. `leads.sql_at (map.toml)`.
         field: String,
         column: String,
-        source_name: String,
         /// Either empty or a ready-to-print suggestion such as `; did you mean "Id"?`.
         hint: String,
     },

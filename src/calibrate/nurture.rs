@@ -91,7 +91,7 @@ pub fn estimate(
                     within.push(1.0 / MONTH_DAYS);
                 }
             }
-            None => censored.push(((as_of - exit) as f64 / month).max(1.0 / (24.0 * MONTH_DAYS))),
+            None => censored.push(((as_of - exit) as f64 / month).max(1.0 / MONTH_DAYS)),
         }
     }
     let purchases = (events.len() + within.len()) as u64;
@@ -125,7 +125,9 @@ pub fn estimate(
     let mut sorted = events.clone();
     sorted.sort_by(f64::total_cmp);
     let med = sorted[sorted.len() / 2];
-    let data = Censored::new(events, censored, within, 0, 1.0 / (24.0 * MONTH_DAYS));
+    // Times rounded to the day (1/30 of a month): a few hundred distinct values instead of a
+    // million, which keeps the profile-likelihood search cheap.
+    let data = Censored::new(events, censored, within, 0, 1.0 / MONTH_DAYS);
     let f = |x: &[f64]| data.weibull_cure(x);
     let rho0 = (2.0 * purchases as f64 / nurtured as f64).clamp(0.01, 0.9);
     let m = maximize(&f, &[logit(rho0), (med * 1.3).ln(), 0.0]);

@@ -116,7 +116,7 @@ fn talk_fit(answered: &PowerSums, handling: &LogMoments) -> Option<(Estimate, Es
         (mt, if vt > 0.0 { vt.sqrt() / mt } else { f64::NAN })
     };
     let (mt, cvt) = talk(ma, va, mu, s2);
-    if !(mt > 0.0) || !cvt.is_finite() {
+    if mt.is_nan() || mt <= 0.0 || !cvt.is_finite() {
         return None;
     }
     // Gradients of ln mt and ln cvt by central differences.
@@ -177,11 +177,9 @@ fn hours(
         by_day[d] as f64 >= WORKING_SHARE * peak_day as f64 && by_day[d] > 0
     });
     let mut quarters = [0u64; 96];
-    for d in 0..7 {
-        if days[d] {
-            for q in 0..96 {
-                quarters[q] += pool.starts[d][q];
-            }
+    for (starts, _) in pool.starts.iter().zip(days).filter(|(_, on)| *on) {
+        for (q, c) in quarters.iter_mut().zip(starts) {
+            *q += c;
         }
     }
     let by_hour: [u64; 24] = std::array::from_fn(|h| quarters[4 * h..4 * h + 4].iter().sum());

@@ -412,7 +412,7 @@ fn parse_length(s: &str, unit: f64) -> Option<f64> {
         let mut total = 0.0;
         for part in s.split(':') {
             let v: f64 = part.trim().parse().ok()?;
-            if !(v >= 0.0) {
+            if v.is_nan() || v < 0.0 {
                 return None;
             }
             total = total * 60.0 + v;

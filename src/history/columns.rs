@@ -503,9 +503,8 @@ pub(crate) fn locate(
         Some(m) => {
             let index = find(&m.column).ok_or_else(|| Error::MappedColumnMissing {
                 path: path.to_path_buf(),
-                field: format!("{table}.{name}"),
+                field: format!("{table}.{name} ({})", m.source),
                 column: m.column.clone(),
-                source_name: m.source.clone(),
                 hint: hint(&m.column),
             })?;
             let condition = match &m.condition {
@@ -513,9 +512,8 @@ pub(crate) fn locate(
                 Some(c) => {
                     let ci = find(&c.column).ok_or_else(|| Error::MappedColumnMissing {
                         path: path.to_path_buf(),
-                        field: format!("{table}.{name} (when)"),
+                        field: format!("{table}.{name}'s when ({})", m.source),
                         column: c.column.clone(),
-                        source_name: m.source.clone(),
                         hint: hint(&c.column),
                     })?;
                     Some((ci, c.values.clone()))

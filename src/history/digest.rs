@@ -44,7 +44,7 @@ impl LogHistogram {
     /// Adds one value (negative values count as zero).
     pub fn add(&mut self, x: f64) {
         self.n += 1;
-        if !(x > 10f64.powf(LOG10_LOW)) {
+        if x.is_nan() || x <= 10f64.powf(LOG10_LOW) {
             self.low += 1;
             return;
         }

@@ -445,10 +445,8 @@ fn check_order(
         path: path.to_path_buf(),
         line,
         lead_id: id.to_string(),
-        field: format!("{} ({})", f.name(), column(f)),
-        value: zone.format(t),
-        earlier_field: format!("{} ({})", before.name(), column(before)),
-        earlier_value: zone.format(bt),
+        field: format!("{} ({}) {}", f.name(), column(f), zone.format(t)),
+        earlier: format!("{} ({}) {}", before.name(), column(before), zone.format(bt)),
     };
     for f in [
         LeadField::HandedOverAt,
