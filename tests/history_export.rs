@@ -215,7 +215,10 @@ fn a_mapping_that_names_a_missing_column_is_an_error() {
         Err(Error::MappedColumnMissing { field, column, .. }) => {
             assert_eq!(
                 (field.as_str(), column.as_str()),
-                ("leads.sql_at", "ConvertedDate")
+                (
+                    "leads.sql_at (override sql_at=ConvertedDate)",
+                    "ConvertedDate"
+                )
             );
         }
         other => panic!("{other:?}"),

@@ -304,16 +304,18 @@ mod tests {
         // se(mean) = sd / sqrt(n) = 0.2; se(log sd) = 1 / sqrt(2 n).
         assert!((m.se(0).unwrap() - 0.2).abs() < 1e-4);
         assert!((m.se(1).unwrap() - (1.0 / 200f64).sqrt()).abs() < 1e-4);
-        // For a quadratic log likelihood in m the profile interval is the Wald one.
+        // Profiling out the sd gives l_p(m) = -(n/2) ln(4 + (3 - m)^2) + const, so the bounds
+        // solve n ln(1 + (3 - m)^2 / 4) = 3.8415: m = 3 -+ 2 sqrt(exp(3.8415 / n) - 1).
         let (lo, hi) = profile_interval(&f, &m, 0, (-100.0, 100.0));
-        assert!((lo - (3.0 - 1.959964 * 0.2)).abs() < 1e-4, "{lo}");
-        assert!((hi - (3.0 + 1.959964 * 0.2)).abs() < 1e-4, "{hi}");
+        let half = 2.0 * ((CHI2_1_95 / 100.0).exp() - 1.0).sqrt();
+        assert!((lo - (3.0 - half)).abs() < 1e-4, "{lo}");
+        assert!((hi - (3.0 + half)).abs() < 1e-4, "{hi}");
     }
 
     #[test]
     fn profile_interval_of_a_binomial_matches_the_likelihood_ratio_bounds() {
-        // 3 successes in 10 on the logit scale. The likelihood-ratio interval for p is
-        // 0.0873 to 0.6194 (solving 2 [l(0.3) - l(p)] = 3.8415 directly).
+        // 3 successes in 10 on the logit scale: the bounds must solve
+        // 2 [l(0.3) - l(p)] = 3.8415 for the binomial log likelihood l.
         let f = |x: &[f64]| {
             let p = 1.0 / (1.0 + (-x[0]).exp());
             3.0 * p.ln() + 7.0 * (1.0 - p).ln()
