@@ -151,6 +151,101 @@ pub enum Error {
     /// An error raised inside linfa.
     #[error("linfa: {0}")]
     Linfa(#[from] linfa::Error),
+
+    // --- history export and calibration ---
+    /// A timestamp that is not ISO 8601 (or names a day or time that does not exist).
+    #[error("{path}, line {line}, column \"{column}\": cannot read \"{value}\" as a timestamp: {reason}; expected ISO 8601 such as 2026-06-30, 2026-06-30 14:05:00 or 2026-06-30T14:05:00+02:00")]
+    BadTimestamp {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        value: String,
+        reason: String,
+    },
+
+    /// A lead's event dated before the event it must follow (an SQL before its MQL, a won deal
+    /// before its SQL, ...).
+    #[error("{path}, line {line}: lead \"{lead_id}\": {field} is before {earlier}")]
+    EventOrder {
+        path: PathBuf,
+        line: u64,
+        lead_id: String,
+        /// The field, its column and its value, e.g. `sql_at (ConvertedDate) 2026-03-01T00:00:00+00:00`.
+        field: String,
+        /// The field it must follow, likewise.
+        earlier: String,
+    },
+
+    /// A deal outcome (`won_at`, `lost_at`) on a lead that never became an SQL.
+    #[error("{path}, line {line}: lead \"{lead_id}\" has {field} but no sql_at; a deal is won or lost only after its lead became an SQL")]
+    DealWithoutSql {
+        path: PathBuf,
+        line: u64,
+        lead_id: String,
+        field: String,
+    },
+
+    /// Two rows of the leads table with the same `lead_id`.
+    #[error(
+        "{path}, line {line}: lead_id \"{lead_id}\" appears twice (first on line {first_line})"
+    )]
+    DuplicateLead {
+        path: PathBuf,
+        line: u64,
+        lead_id: String,
+        first_line: u64,
+    },
+
+    /// An attempt for a `lead_id` that the leads table does not have.
+    #[error("{path}, line {line}: attempt for lead_id \"{lead_id}\", which the leads table {leads} does not have")]
+    UnknownLead {
+        path: PathBuf,
+        line: u64,
+        lead_id: String,
+        leads: PathBuf,
+    },
+
+    /// The export date lies before an event of the export.
+    #[error("as-of {as_of} is before an event of the export: {path}, line {line}, column \"{column}\" is {value}; the export date must be at or after its last event")]
+    AsOfBeforeEvent {
+        as_of: String,
+        path: PathBuf,
+        line: u64,
+        column: String,
+        value: String,
+    },
+
+    /// A column mapping names a column that the file does not have.
+    #[error("{path}: the column mapping sets {field} = \"{column}\", but the file has no such column{hint}")]
+    MappedColumnMissing {
+        path: PathBuf,
+        /// The field and where its mapping was given, e.g. `leads.sql_at (map.toml)`.
+        field: String,
+        column: String,
+        /// Either empty or a ready-to-print suggestion such as `; did you mean "Id"?`.
+        hint: String,
+    },
+
+    /// A required field of the export that neither the mapping nor the file's header provides.
+    #[error("{path}: no column for {field}: the file has no column \"{column}\" and the mapping names none{hint}")]
+    RequiredColumnMissing {
+        path: PathBuf,
+        field: String,
+        column: String,
+        hint: String,
+    },
+
+    /// A column-mapping file or `field=column` override that cannot be used.
+    #[error("column mapping ({source_name}): {key}: {message}")]
+    ColumnMapping {
+        source_name: String,
+        key: String,
+        message: String,
+    },
+
+    /// A time-zone name that the bundled IANA database does not know.
+    #[error("unknown time zone \"{name}\": {message}; use an IANA name such as UTC, Europe/Berlin or America/New_York")]
+    UnknownTimeZone { name: String, message: String },
 }
 
 impl Error {
