@@ -73,14 +73,10 @@ impl FromStr for Preset {
             .find(|p| p.name().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-                Error::InvalidParameter {
-                    name: "preset".into(),
+                Error::UnknownPreset {
                     value: s.into(),
-                    reason: format!(
-                        "known presets: {}{}",
-                        names.join(", "),
-                        crate::text::did_you_mean(s, names.iter().copied())
-                    ),
+                    known: names.join(", "),
+                    suggestion: crate::text::did_you_mean(s, names.iter().copied()),
                 }
             })
     }
@@ -317,12 +313,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
             write_history(&dir.path().join("x.csv"), Preset::B2bSaas, 0, 1),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::ZeroLeads)
         ));
         assert_eq!("b2b-saas".parse::<Preset>().unwrap(), Preset::B2bSaas);
+        assert_eq!(" B2B-SaaS".parse::<Preset>().unwrap(), Preset::B2bSaas);
         assert_eq!(Preset::B2bSaas.to_string(), "b2b-saas");
-        let err = "b2b-sas".parse::<Preset>().unwrap_err().to_string();
-        assert!(err.contains("did you mean \"b2b-saas\""), "{err}");
+        let err = "b2b-sas".parse::<Preset>().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownPreset { value, known, suggestion } if value == "b2b-sas" && known == "b2b-saas" && suggestion.contains("did you mean \"b2b-saas\"")),
+            "{err}"
+        );
+        assert!(matches!(
+            "retail".parse::<Preset>(),
+            Err(Error::UnknownPreset { suggestion, .. }) if suggestion.is_empty()
+        ));
     }
 
     /// What the simulator reads of a lead ([`Generator::sample_latent`]), pinned to the bit for

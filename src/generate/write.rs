@@ -78,14 +78,10 @@ fn round6(x: f64) -> f64 {
 /// files are written atomically; the CSV is committed first.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] if `leads` is 0; [`Error::Io`] if either file cannot be written.
+/// [`Error::ZeroLeads`] if `leads` is 0; [`Error::Io`] if either file cannot be written.
 pub fn write_history(out: &Path, preset: Preset, leads: usize, seed: u64) -> Result<Truth> {
     if leads == 0 {
-        return Err(Error::InvalidParameter {
-            name: "leads".into(),
-            value: "0".into(),
-            reason: "a history needs at least one lead".into(),
-        });
+        return Err(Error::ZeroLeads);
     }
     let generator = Generator::new(preset);
     let tpath = truth_path(out);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rows::{check_lengths, ratio};
-use crate::error::{Error, Result};
+use crate::error::{BandsProblem, Error, Result};
 use crate::stats::quantile_sorted;
 
 /// Number of score bands when none are given (quartiles, A to D).
@@ -35,13 +35,20 @@ impl TryFrom<RawScoreBands> for ScoreBands {
     type Error = Error;
 
     fn try_from(raw: RawScoreBands) -> Result<Self> {
-        if raw.labels.len() != raw.cuts.len() + 1 || !strictly_increasing(&raw.cuts) {
-            return Err(Error::InvalidParameter {
-                name: "bands".into(),
-                value: format!("cuts {:?}, labels {:?}", raw.cuts, raw.labels),
-                reason:
-                    "cuts must be finite and strictly increasing, with one more label than cuts"
-                        .into(),
+        let problem = if raw.labels.len() != raw.cuts.len() + 1 {
+            Some(BandsProblem::LabelCount {
+                labels: raw.labels.len(),
+                cuts: raw.cuts.len(),
+            })
+        } else if !strictly_increasing(&raw.cuts) {
+            Some(BandsProblem::NotIncreasing)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(Error::InvalidBands {
+                cuts: raw.cuts,
+                problem,
             });
         }
         Ok(ScoreBands {
@@ -68,21 +75,17 @@ impl ScoreBands {
     /// score), those cuts are dropped, giving fewer bands rather than empty ones.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] if `n_bands` is outside `2..=26`, or `train_probs` is empty or
-    /// holds a non-finite value.
+    /// [`Error::BandCount`] if `n_bands` is outside `2..=26`; [`Error::BandScores`] if
+    /// `train_probs` is empty or holds a non-finite value.
     pub fn from_quantiles(train_probs: &[f64], n_bands: usize) -> Result<Self> {
         if !(2..=MAX_BANDS).contains(&n_bands) {
-            return Err(Error::InvalidParameter {
-                name: "n_bands".into(),
-                value: n_bands.to_string(),
-                reason: format!("the number of score bands must be between 2 and {MAX_BANDS}"),
-            });
+            return Err(Error::BandCount { bands: n_bands });
         }
-        if train_probs.is_empty() || !train_probs.iter().all(|p| p.is_finite()) {
-            return Err(Error::InvalidParameter {
-                name: "train_probs".into(),
-                value: format!("{} scores", train_probs.len()),
-                reason: "score bands need at least one finite training score".into(),
+        let non_finite = train_probs.iter().filter(|p| !p.is_finite()).count();
+        if train_probs.is_empty() || non_finite > 0 {
+            return Err(Error::BandScores {
+                scores: train_probs.len(),
+                non_finite,
             });
         }
         let mut sorted = train_probs.to_vec();
@@ -97,32 +100,23 @@ impl ScoreBands {
         Ok(ScoreBands { cuts, labels })
     }
 
-    /// Bands from explicit cut points (as given with `--bands`).
+    /// Bands from explicit cut points (`TrainOptions::bands`).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] named `--bands` unless there are 1 to 25 cuts, strictly
-    /// increasing and strictly inside (0, 1).
+    /// [`Error::InvalidBands`] unless there are 1 to 25 cuts, strictly increasing and strictly
+    /// inside (0, 1).
     pub fn from_cuts(cuts: Vec<f64>) -> Result<Self> {
-        let reason = if cuts.is_empty() || cuts.len() >= MAX_BANDS {
-            Some(format!("give between 1 and {} cut points", MAX_BANDS - 1))
+        let problem = if cuts.is_empty() || cuts.len() >= MAX_BANDS {
+            Some(BandsProblem::Count)
         } else if !cuts.iter().all(|&c| c > 0.0 && c < 1.0) {
-            Some("every cut point must lie strictly between 0 and 1".to_string())
+            Some(BandsProblem::OutsideUnitInterval)
         } else if !strictly_increasing(&cuts) {
-            Some("cut points must be strictly increasing".to_string())
+            Some(BandsProblem::NotIncreasing)
         } else {
             None
         };
-        if let Some(reason) = reason {
-            let value = cuts
-                .iter()
-                .map(f64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            return Err(Error::InvalidParameter {
-                name: "--bands".into(),
-                value,
-                reason,
-            });
+        if let Some(problem) = problem {
+            return Err(Error::InvalidBands { cuts, problem });
         }
         let labels = band_labels(cuts.len() + 1);
         Ok(ScoreBands { cuts, labels })
@@ -235,8 +229,24 @@ mod tests {
         // Heavy ties collapse coinciding cuts instead of leaving empty bands.
         let tied = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.9, 0.9];
         assert_eq!(ScoreBands::from_quantiles(&tied, 4).unwrap().len(), 2);
-        assert!(ScoreBands::from_quantiles(&[], 4).is_err());
-        assert!(ScoreBands::from_quantiles(&train, 1).is_err());
+        assert!(matches!(
+            ScoreBands::from_quantiles(&[], 4),
+            Err(Error::BandScores {
+                scores: 0,
+                non_finite: 0
+            })
+        ));
+        assert!(matches!(
+            ScoreBands::from_quantiles(&[0.2, f64::NAN], 4),
+            Err(Error::BandScores {
+                scores: 2,
+                non_finite: 1
+            })
+        ));
+        assert!(matches!(
+            ScoreBands::from_quantiles(&train, 1),
+            Err(Error::BandCount { bands: 1 })
+        ));
     }
 
     #[test]
@@ -254,17 +264,18 @@ mod tests {
         );
         assert_eq!((table[3].lower, table[0].upper), (0.0, 1.0));
 
-        for bad in [
-            vec![],
-            vec![0.3, 0.2],
-            vec![0.2, 0.2],
-            vec![0.0, 0.5],
-            vec![0.5, 1.0],
-            vec![f64::NAN],
+        for (bad, expected) in [
+            (vec![], BandsProblem::Count),
+            (vec![0.5; MAX_BANDS], BandsProblem::Count),
+            (vec![0.3, 0.2], BandsProblem::NotIncreasing),
+            (vec![0.2, 0.2], BandsProblem::NotIncreasing),
+            (vec![0.0, 0.5], BandsProblem::OutsideUnitInterval),
+            (vec![0.5, 1.0], BandsProblem::OutsideUnitInterval),
+            (vec![f64::NAN], BandsProblem::OutsideUnitInterval),
         ] {
             let err = ScoreBands::from_cuts(bad.clone()).unwrap_err();
             assert!(
-                matches!(&err, Error::InvalidParameter { name, .. } if name == "--bands"),
+                matches!(&err, Error::InvalidBands { cuts, problem } if *problem == expected && cuts.len() == bad.len()),
                 "{bad:?}: {err}"
             );
         }
@@ -276,6 +287,14 @@ mod tests {
         let json = serde_json::to_string(&bands).unwrap();
         assert_eq!(serde_json::from_str::<ScoreBands>(&json).unwrap(), bands);
         let bad = r#"{"cuts":[0.1,0.4],"labels":["A","B"]}"#;
-        assert!(serde_json::from_str::<ScoreBands>(bad).is_err());
+        let err = serde_json::from_str::<ScoreBands>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("2 labels for 2 cuts"), "{err}");
+        let bad = r#"{"cuts":[0.4,0.1],"labels":["A","B","C"]}"#;
+        let err = serde_json::from_str::<ScoreBands>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("strictly increasing"), "{err}");
     }
 }

@@ -30,7 +30,7 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         .fit(&dataset)
         .map_err(|e| match e {
             linfa_logistic::error::Error::LinfaError(e) => Error::Linfa(e),
-            other => Error::Numerical(format!("linfa-logistic L-BFGS failed: {other}")),
+            failure => Error::Lbfgs { failure },
         })?;
     // `predict_probabilities` and `params` refer to `labels().pos.class`.
     let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
@@ -38,9 +38,7 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
     beta[0] = sign * model.intercept();
     beta.slice_mut(s![1..]).assign(&(model.params() * sign));
     if beta.iter().any(|v| !v.is_finite()) {
-        return Err(Error::Numerical(
-            "linfa-logistic L-BFGS returned non-finite coefficients".into(),
-        ));
+        return Err(Error::LbfgsNonFinite);
     }
 
     let st = pass(prob.x, prob.y, &beta, None, true);

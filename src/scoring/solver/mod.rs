@@ -81,11 +81,7 @@ impl FromStr for SolverKind {
         match s.trim().to_ascii_lowercase().as_str() {
             "newton" => Ok(SolverKind::Newton),
             "lbfgs" => Ok(SolverKind::Lbfgs),
-            _ => Err(Error::InvalidParameter {
-                name: "solver".into(),
-                value: s.into(),
-                reason: "expected \"newton\" or \"lbfgs\"".into(),
-            }),
+            _ => Err(Error::UnknownSolver { value: s.into() }),
         }
     }
 }
@@ -180,10 +176,9 @@ where
         let y = dataset.targets().as_single_targets();
         let (n, p) = x.dim();
         if y.len() != n {
-            return Err(Error::InvalidParameter {
-                name: "targets".into(),
-                value: format!("{} values", y.len()),
-                reason: format!("the feature matrix has {n} rows"),
+            return Err(Error::TargetLength {
+                targets: y.len(),
+                rows: n,
             });
         }
         let names = resolve_names(&self.feature_names, dataset.feature_names(), p)?;
@@ -195,19 +190,15 @@ where
         }
         let summary = ColumnSummary::compute(x, y);
         if let Some((row, col)) = summary.non_finite {
-            return Err(Error::InvalidParameter {
-                name: names[col].clone(),
-                value: x[[row, col]].to_string(),
-                reason: format!("row {row} (0-based) of the feature matrix is not finite"),
+            return Err(Error::NonFiniteFeature {
+                feature: names[col].clone(),
+                row,
+                value: x[[row, col]],
             });
         }
         let positives = summary.positives;
         if positives == 0 || positives == n {
-            return Err(Error::InvalidParameter {
-                name: "targets".into(),
-                value: format!("{positives} positive of {n}"),
-                reason: "a logistic regression needs both outcomes".into(),
-            });
+            return Err(Error::OneClass { positives, rows: n });
         }
         if self.alpha == 0.0 {
             if let Some(sep) = summary.separating_column() {
@@ -237,10 +228,9 @@ where
 fn resolve_names(given: &[String], dataset: &[String], p: usize) -> Result<Vec<String>> {
     if !given.is_empty() {
         if given.len() != p {
-            return Err(Error::InvalidParameter {
-                name: "feature_names".into(),
-                value: format!("{} names", given.len()),
-                reason: format!("the feature matrix has {p} columns"),
+            return Err(Error::FeatureNamesLength {
+                names: given.len(),
+                columns: p,
             });
         }
         return Ok(given.to_vec());
@@ -477,7 +467,18 @@ mod tests {
         let all_true = Array1::from_elem(50, true);
         assert!(matches!(
             fit_with(LogisticParams::new(), &x, &all_true),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::OneClass {
+                positives: 50,
+                rows: 50
+            })
+        ));
+        let short = Array1::from_elem(49, true);
+        assert!(matches!(
+            fit_with(LogisticParams::new(), &x, &short),
+            Err(Error::TargetLength {
+                targets: 49,
+                rows: 50
+            })
         ));
         let few = x.slice(ndarray::s![..2, ..]).to_owned();
         let err = fit_with(LogisticParams::new(), &few, &array![true, false]).unwrap_err();
@@ -496,7 +497,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            matches!(err, Error::InvalidParameter { ref name, ref reason, .. } if name == "b" && reason.contains("row 7")),
+            matches!(err, Error::NonFiniteFeature { ref feature, row: 7, value } if feature == "b" && value.is_nan()),
             "{err}"
         );
     }
@@ -525,7 +526,7 @@ mod tests {
         }
         assert!(matches!(
             "sgd".parse::<SolverKind>(),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::UnknownSolver { value }) if value == "sgd"
         ));
         assert_eq!(SolverKind::default(), SolverKind::Newton);
     }

@@ -201,7 +201,7 @@ pub(super) fn column_sd_of(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Vec<f64> 
 
 /// Error for a Hessian that cannot be factorised: collinear columns if there are any, else
 /// separation if probabilities have hit 0/1 without a penalty (naming the features that weigh
-/// most in `direction`, coefficient part only), else a generic numerical error.
+/// most in `direction`, coefficient part only), else [`Error::NotPositiveDefinite`].
 pub(super) fn singular_error(
     prob: &Problem,
     n_extreme: usize,
@@ -209,25 +209,15 @@ pub(super) fn singular_error(
 ) -> Error {
     let collinear = super::collinear_columns(prob.x);
     if !collinear.is_empty() {
-        let names: Vec<String> = collinear
-            .iter()
-            .map(|&j| format!("\"{}\"", prob.names[j]))
-            .collect();
-        return Error::Numerical(format!(
-            "the Hessian is singular because column(s) {} are (numerically) linear combinations \
-             of the intercept and earlier columns; drop them",
-            names.join(", ")
-        ));
+        return Error::Collinear {
+            columns: collinear.iter().map(|&j| prob.names[j].clone()).collect(),
+        };
     }
     if prob.alpha == 0.0 && n_extreme > 0 {
         let sd = column_sd_of(prob.x, prob.y);
         return separation::singular_at_extremes(n_extreme, direction, &sd, &prob.names);
     }
-    Error::Numerical(
-        "the Hessian is not positive definite (near-collinear columns or extreme feature \
-         scales); standardise the features or set --alpha > 0"
-            .into(),
-    )
+    Error::NotPositiveDefinite
 }
 
 /// Fits by Newton's method with step halving. See the module documentation.
@@ -300,12 +290,10 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
                 }
             }
             if !accepted {
-                return Err(Error::Numerical(format!(
-                    "Newton step halving found no decrease of the objective after {} halvings \
-                     (iteration {}); the problem may be badly scaled",
-                    MAX_HALVINGS,
-                    iterations + 1
-                )));
+                return Err(Error::StepHalving {
+                    halvings: MAX_HALVINGS,
+                    iteration: iterations + 1,
+                });
             }
             iterations += 1;
         }

@@ -87,25 +87,25 @@ impl ParamGuard for LogisticParams {
     fn check_ref(&self) -> Result<&ValidLogisticParams> {
         let p = &self.0;
         if !p.alpha.is_finite() || p.alpha < 0.0 {
-            return Err(Error::InvalidParameter {
-                name: "alpha".into(),
-                value: p.alpha.to_string(),
-                reason: "must be a finite number >= 0".into(),
+            return Err(Error::InvalidHyperparameter {
+                name: "alpha",
+                value: p.alpha,
+                expected: "must be a finite number >= 0",
             });
         }
         if p.max_iter == Some(0) {
-            return Err(Error::InvalidParameter {
-                name: "max_iter".into(),
-                value: "0".into(),
-                reason: "must be at least 1".into(),
+            return Err(Error::InvalidHyperparameter {
+                name: "max_iter",
+                value: 0.0,
+                expected: "must be at least 1",
             });
         }
         if let Some(tol) = p.tolerance {
             if !tol.is_finite() || tol <= 0.0 {
-                return Err(Error::InvalidParameter {
-                    name: "tolerance".into(),
-                    value: tol.to_string(),
-                    reason: "must be a finite number > 0".into(),
+                return Err(Error::InvalidHyperparameter {
+                    name: "tolerance",
+                    value: tol,
+                    expected: "must be a finite number > 0",
                 });
             }
         }
@@ -161,15 +161,23 @@ mod tests {
     fn parameters_are_checked() {
         for alpha in [-1.0, f64::NAN, f64::INFINITY] {
             let e = LogisticParams::new().alpha(alpha).check().unwrap_err();
-            assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "alpha"));
+            assert!(
+                matches!(e, Error::InvalidHyperparameter { name: "alpha", value, .. } if value.to_bits() == alpha.to_bits())
+            );
         }
         assert!(matches!(
             LogisticParams::new().tolerance(0.0).check(),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::InvalidHyperparameter {
+                name: "tolerance",
+                ..
+            })
         ));
         assert!(matches!(
             LogisticParams::new().max_iter(0).check(),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::InvalidHyperparameter {
+                name: "max_iter",
+                ..
+            })
         ));
         let ok = LogisticParams::new()
             .solver(SolverKind::Lbfgs)
@@ -183,11 +191,18 @@ mod tests {
         let (x, y) = simulate(50, 0.0, &[1.0], 1);
         assert!(matches!(
             fit_with(LogisticParams::new().alpha(-2.0), &x, &y),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::InvalidHyperparameter { name: "alpha", value, .. }) if value == -2.0
         ));
         assert!(matches!(
-            fit_with(LogisticParams::new().feature_names(names(&["a", "b"])), &x, &y),
-            Err(Error::InvalidParameter { ref name, .. }) if name == "feature_names"
+            fit_with(
+                LogisticParams::new().feature_names(names(&["a", "b"])),
+                &x,
+                &y
+            ),
+            Err(Error::FeatureNamesLength {
+                names: 2,
+                columns: 1
+            })
         ));
     }
 }

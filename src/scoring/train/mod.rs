@@ -78,27 +78,27 @@ impl Default for TrainOptions {
 
 impl TrainOptions {
     fn check(&self) -> Result<()> {
-        let invalid = |name: &str, value: String, reason: &str| {
-            Err(Error::InvalidParameter {
-                name: name.into(),
+        let invalid = |name: &'static str, value: f64, expected: &'static str| {
+            Err(Error::InvalidHyperparameter {
+                name,
                 value,
-                reason: reason.into(),
+                expected,
             })
         };
         if !(0.0..1.0).contains(&self.holdout) {
-            return invalid("--holdout", self.holdout.to_string(), "must be in [0, 1)");
+            return invalid("holdout", self.holdout, "must be in [0, 1)");
         }
         if let Some(k) = self.folds.filter(|&k| k < 2) {
-            return invalid("--folds", k.to_string(), "needs at least 2 folds");
+            return invalid("folds", k as f64, "needs at least 2 folds");
         }
         if let Some(k) = self.cv.filter(|&k| k < 2) {
-            return invalid("--cv", k.to_string(), "needs at least 2 folds");
+            return invalid("cv", k as f64, "needs at least 2 folds");
         }
         if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
-            return invalid("--alpha", self.alpha.to_string(), "must be >= 0 and finite");
+            return invalid("alpha", self.alpha, "must be >= 0 and finite");
         }
         if self.encoder.min_level_count == 0 {
-            return invalid("--min-level-count", "0".into(), "must be at least 1");
+            return invalid("min_level_count", 0.0, "must be at least 1");
         }
         Ok(())
     }
@@ -273,9 +273,10 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
                 .into(),
         );
     }
+    // A panic while hashing is a bug, not an input problem: pass it on as the panic it is.
     let data_sha256 = hasher
         .join()
-        .map_err(|_| Error::Numerical("hashing thread panicked".into()))??;
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     Ok(Model {
         format_version: FORMAT_VERSION,
         target: roles.target_spec.clone(),
@@ -347,6 +348,58 @@ fn spawn_hash(path: PathBuf) -> std::thread::JoinHandle<Result<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_out_of_range_are_named_by_their_field() {
+        let mut encoder = EncoderSettings::default();
+        encoder.min_level_count = 0;
+        let cases = [
+            (
+                TrainOptions {
+                    holdout: 1.0,
+                    ..Default::default()
+                },
+                "holdout",
+            ),
+            (
+                TrainOptions {
+                    folds: Some(1),
+                    ..Default::default()
+                },
+                "folds",
+            ),
+            (
+                TrainOptions {
+                    cv: Some(0),
+                    ..Default::default()
+                },
+                "cv",
+            ),
+            (
+                TrainOptions {
+                    alpha: f64::NAN,
+                    ..Default::default()
+                },
+                "alpha",
+            ),
+            (
+                TrainOptions {
+                    encoder,
+                    ..Default::default()
+                },
+                "min_level_count",
+            ),
+        ];
+        for (opts, field) in cases {
+            let err = opts.check().unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidHyperparameter { name, .. } if name == field),
+                "{field}: {err}"
+            );
+            assert!(!err.to_string().contains("--"), "{err}");
+        }
+        assert!(TrainOptions::default().check().is_ok());
+    }
 
     #[test]
     fn null_log_likelihood_of_a_balanced_sample() {

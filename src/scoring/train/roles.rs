@@ -8,7 +8,8 @@ use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::scoring::model::Target;
 
-/// Column names taken as the target when `--target` is not given (compared ignoring case).
+/// Column names taken as the target when `TrainOptions::target` is not given (compared ignoring
+/// case).
 pub const TARGET_NAMES: &[&str] = &["converted", "target", "y", "label", "outcome", "won"];
 
 /// Column roles after inference and overrides.
@@ -31,14 +32,9 @@ pub(super) fn resolve_roles(
         None => headers
             .iter()
             .position(|h| TARGET_NAMES.iter().any(|t| h.eq_ignore_ascii_case(t)))
-            .ok_or_else(|| Error::InvalidParameter {
-                name: "--target".into(),
-                value: "(not given)".into(),
-                reason: format!(
-                    "{}: no column is named like a target ({}); name it with --target COLUMN",
-                    table.path().display(),
-                    TARGET_NAMES.join(", ")
-                ),
+            .ok_or_else(|| Error::NoTargetColumn {
+                path: table.path().to_path_buf(),
+                looked_for: TARGET_NAMES.to_vec(),
             })?,
     };
     let mut excluded_idx = vec![target];
@@ -73,10 +69,9 @@ pub(super) fn resolve_roles(
         .filter(|c| !excluded_idx.contains(c))
         .collect();
     if features.is_empty() {
-        return Err(Error::InvalidParameter {
-            name: "--exclude".into(),
-            value: opts.exclude.join(","),
-            reason: "no feature columns are left".into(),
+        return Err(Error::NoFeatures {
+            path: table.path().to_path_buf(),
+            excluded: opts.exclude.clone(),
         });
     }
     Ok(Roles {
@@ -138,4 +133,63 @@ pub(super) fn check_classes(table: &Table, target: &Target, y: &Array1<bool>) ->
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::CsvOptions;
+
+    fn table(dir: &tempfile::TempDir, text: &str) -> Table {
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        Table::load(&path, &CsvOptions::default(), None).unwrap()
+    }
+
+    #[test]
+    fn roles_and_their_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = table(&dir, "lead_id,x,Converted\nL1,3,1\nL2,4,0\nL3,5,maybe\n");
+        let roles = resolve_roles(&t, &TrainOptions::default(), &mut Vec::new()).unwrap();
+        assert_eq!(
+            (roles.target, roles.id, roles.features),
+            (2, Some(0), vec![1])
+        );
+        let err = read_target(&t, 2, &roles.target_spec).unwrap_err();
+        assert!(
+            matches!(&err, Error::TargetValue { line: 4, value, .. } if value == "maybe"),
+            "{err}"
+        );
+
+        let exclude_all = TrainOptions {
+            exclude: vec!["x".into()],
+            ..Default::default()
+        };
+        let err = resolve_roles(&t, &exclude_all, &mut Vec::new())
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&err, Error::NoFeatures { excluded, .. } if excluded == &["x"]),
+            "{err}"
+        );
+
+        let t = table(&dir, "a,b\n1,0\n2,1\n");
+        let err = resolve_roles(&t, &TrainOptions::default(), &mut Vec::new())
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&err, Error::NoTargetColumn { looked_for, .. } if looked_for == TARGET_NAMES),
+            "{err}"
+        );
+        // One class in the training rows.
+        let y = Array1::from_elem(2, false);
+        let target = Target {
+            column: "b".into(),
+            positive: None,
+        };
+        assert!(matches!(
+            check_classes(&t, &target, &y),
+            Err(Error::SingleClass { rows: 2, .. })
+        ));
+    }
 }
