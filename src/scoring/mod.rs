@@ -5,7 +5,7 @@ pub mod encode;
 pub mod inference;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod score;
 pub mod solver;
-pub mod summary;
 pub mod train;
