@@ -272,7 +272,14 @@ fn nan_and_inf_in_numeric_column_are_errors_unless_missing() {
     s.push_str("inf,1\n");
     d.write("t.csv", &s);
     d.run(&["train", "--data", "t.csv", "--out", "m.json"])
-        .fails_with(&["t.csv", "line 42", "\"x\"", "\"inf\"", "finite"]);
+        .fails_with(&[
+            "t.csv",
+            "line 42",
+            "\"x\"",
+            "\"inf\"",
+            "finite",
+            "--missing",
+        ]);
     d.write("n.csv", s.replace("inf", "NaN"));
     d.run(&["train", "--data", "n.csv", "--out", "m.json"])
         .fails_with(&["n.csv", "line 42", "\"NaN\""]);

@@ -116,6 +116,11 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         E::NotPositiveDefinite => "set --alpha > 0".into(),
         E::InvalidHyperparameter { name, .. } => format!("given with {}", flag(name)?),
         E::InvalidBands { .. } => "given with --bands".into(),
+        E::BadValue { value, .. }
+            if leadsim::data::parse_number(value) == leadsim::data::Number::NonFinite =>
+        {
+            "list it with --missing when training to treat it as missing".into()
+        }
         E::NoTargetColumn { .. } => "name it with --target COLUMN".into(),
         E::NoFeatures { excluded, .. } if !excluded.is_empty() => {
             "exclude fewer columns with --exclude".into()

@@ -10,17 +10,18 @@
 //! `None`, never `NaN`, so that everything serialises to valid JSON. All sums run in a fixed
 //! order (input order, or a stable sort of it), so results are bit-for-bit reproducible.
 //!
-//! * [`ranking`]: ROC AUC, average precision, ROC and precision-recall curves;
-//! * [`probability`]: log loss, Brier score, calibration and ECE;
-//! * [`policy`]: gains and lift, the threshold table;
-//! * [`bands`]: score bands and the band table;
+//! One file per kind of question, all re-exported here:
+//! * `ranking.rs`: [`roc_auc`], [`pr_auc`] (average precision), [`roc_curve`], [`pr_curve`];
+//! * `probability.rs`: [`log_loss`], [`brier`], [`calibration`] with its ECE;
+//! * `policy.rs`: [`gains`] and lift, [`threshold_table`];
+//! * `bands.rs`: [`ScoreBands`] and [`band_table`];
 //! * this module: the headline [`Metrics`] and [`evaluate`], which computes everything with
 //!   the defaults.
 
-pub mod bands;
-pub mod policy;
-pub mod probability;
-pub mod ranking;
+mod bands;
+mod policy;
+mod probability;
+mod ranking;
 mod rows;
 
 use serde::{Deserialize, Serialize};

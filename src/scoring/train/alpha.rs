@@ -1,4 +1,5 @@
-//! `--cv K`: the L2 strength chosen by K-fold log loss on the training rows.
+//! `TrainOptions::cv` (`--cv K`): the L2 strength chosen by K-fold log loss on the training
+//! rows.
 
 use ndarray::{Array1, Array2, Axis};
 
@@ -8,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::scoring::metrics;
 use crate::scoring::model::AlphaCandidate;
 
-/// The alphas `--cv` tries: none, then ridge strengths on the summed log loss of standardised
+/// The alphas `TrainOptions::cv` tries: none, then ridge strengths on the summed log loss of standardised
 /// columns (alpha = 1/C of scikit-learn).
 pub const ALPHA_GRID: &[f64] = &[0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0];
 

@@ -1,5 +1,5 @@
 //! Predictions on rows a model was not fit on: the holdout (with the saved coefficients) and
-//! the out-of-fold probabilities of `--folds K`.
+//! the out-of-fold probabilities of `TrainOptions::folds`.
 
 use ndarray::Array1;
 

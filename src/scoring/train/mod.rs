@@ -27,7 +27,7 @@ use crate::scoring::solver::{LogisticFit, LogisticParams, SolverKind};
 
 pub use alpha::ALPHA_GRID;
 pub use roles::TARGET_NAMES;
-pub use split::{stratified_folds, stratified_holdout};
+use split::{stratified_folds, stratified_holdout};
 
 /// Everything `train` needs; built by the CLI from its flags.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// Per-row fold ids, stratified by class: each class is shuffled with the seed and dealt round
 /// robin, so every fold has the same class balance to within one row.
-pub fn stratified_folds(labels: &[bool], k: usize, seed: u64) -> Vec<usize> {
+pub(super) fn stratified_folds(labels: &[bool], k: usize, seed: u64) -> Vec<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut fold = vec![0; labels.len()];
     let mut offset = 0;
@@ -23,7 +23,11 @@ pub fn stratified_folds(labels: &[bool], k: usize, seed: u64) -> Vec<usize> {
 }
 
 /// Training and holdout rows (each sorted), the holdout taking `share` of each class.
-pub fn stratified_holdout(labels: &[bool], share: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+pub(super) fn stratified_holdout(
+    labels: &[bool],
+    share: f64,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut train = Vec::new();
     let mut hold = Vec::new();
