@@ -11,7 +11,7 @@
 //!
 //! Modules, from the bottom: [`encode`] (CSV columns to a standardised design matrix, and the
 //! one-row [`encode::RowEncoder`]), [`solver`], [`inference`] (coefficients on original units
-//! with standard errors), [`metrics`], [`model`] (the model file), then [`train`] and
+//! with standard errors), [`metrics`], [`model`] (the model file), then [`train`](mod@train) and
 //! [`score`], and [`output`] (what is printed and written besides data). Items re-exported
 //! here are the ones most callers need; the modules hold the rest.
 

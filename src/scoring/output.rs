@@ -6,7 +6,7 @@
 //! Numbers go through [`crate::format`] where it has the format: shares with
 //! [`percent`], fixed decimals with [`fixed`], p-values with [`p_value`], and [`MISSING`] for
 //! a value that does not exist, as in the HTML report. The coefficient columns keep their own
-//! fixed-width format ([`coefficient_number`]): fixed decimals, scientific beyond them, which
+//! fixed-width format: fixed decimals, scientific beyond them, which
 //! the format module does not have.
 
 use std::fmt::Write;

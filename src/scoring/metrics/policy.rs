@@ -31,8 +31,8 @@ pub struct GainsRow {
 }
 
 /// Cumulative gains and lift by equal-count groups of rows sorted by score, highest first.
-/// Ties keep their input order (stable sort), as in [`calibration`]; `groups` is clamped to
-/// `1..=n`. Empty for no rows.
+/// Ties keep their input order (stable sort), as in [`calibration`](super::calibration);
+/// `groups` is clamped to `1..=n`. Empty for no rows.
 pub fn gains(probs: &[f64], labels: &[bool], groups: usize) -> Vec<GainsRow> {
     check_lengths(probs, labels);
     let n = probs.len();

@@ -51,8 +51,8 @@ pub fn pr_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
     Some(sum / total_pos as f64)
 }
 
-/// Most points [`evaluate`] keeps per ROC or precision-recall curve: enough to draw a smooth
-/// curve, few enough to keep the model file small.
+/// Most points [`evaluate`](super::evaluate) keeps per ROC or precision-recall curve: enough to
+/// draw a smooth curve, few enough to keep the model file small.
 pub const DEFAULT_CURVE_POINTS: usize = 200;
 
 /// One point of a ROC or precision-recall curve: the outcome of handing over every lead scoring

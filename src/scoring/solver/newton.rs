@@ -1,10 +1,11 @@
 //! Newton/IRLS for the penalised logistic objective.
 //!
-//! Every iteration is one pass over the rows, in fixed blocks of `blocks::BLOCK_ROWS` rows. A block builds
-//! `Z = sqrt(w) .* [1, X_b]` (the intercept column exists only in this scratch buffer) and gets
-//! its Hessian contribution as the matrix product `Z'Z`, its gradient as `r' X_b`. Blocks run in
-//! parallel but are combined in a binary tree whose shape depends only on the number of blocks,
-//! so the floating-point result does not depend on the number of threads.
+//! Every iteration is one pass over the rows, in fixed blocks of `blocks::BLOCK_ROWS` rows. A
+//! block builds `Z = sqrt(w) .* [1, X_b]` (the intercept column exists only in this scratch
+//! buffer) and gets its Hessian contribution as the matrix product `Z'Z`, its gradient as
+//! `r' X_b`. Blocks run in parallel but are combined in a binary tree whose shape depends only
+//! on the number of blocks (`blocks.rs`), so the floating-point result does not depend on the
+//! number of threads.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};

@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::scoring::metrics;
 use crate::scoring::model::AlphaCandidate;
 
-/// The alphas `TrainOptions::cv` tries: none, then ridge strengths on the summed log loss of standardised
-/// columns (alpha = 1/C of scikit-learn).
+/// The alphas `TrainOptions::cv` tries: none, then ridge strengths on the summed log loss of
+/// standardised columns (alpha = 1/C of scikit-learn).
 pub const ALPHA_GRID: &[f64] = &[0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0];
 
 /// Mean held-out log loss per row of every alpha in [`ALPHA_GRID`], over `k` stratified folds of

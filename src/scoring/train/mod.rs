@@ -351,8 +351,10 @@ mod tests {
 
     #[test]
     fn options_out_of_range_are_named_by_their_field() {
-        let mut encoder = EncoderSettings::default();
-        encoder.min_level_count = 0;
+        let encoder = EncoderSettings {
+            min_level_count: 0,
+            ..Default::default()
+        };
         let cases = [
             (
                 TrainOptions {
