@@ -197,6 +197,7 @@ impl Generator {
     /// Draws one lead like [`Generator::sample`] (the same [`DRAWS_PER_LEAD`] words, so the same
     /// lead for the same stream) but returns only what a simulation needs, without formatting
     /// any text: the funnel simulator calls this once per simulated lead.
+    #[inline]
     pub fn sample_latent<R: RngCore + ?Sized>(&self, rng: &mut R) -> LatentLead {
         let d = self.draw(rng);
         LatentLead {
@@ -206,6 +207,7 @@ impl Generator {
         }
     }
 
+    #[inline]
     fn draw<R: RngCore + ?Sized>(&self, rng: &mut R) -> Draw {
         match self.preset {
             Preset::B2bSaas => draw::b2b_saas(rng),
