@@ -84,9 +84,7 @@ impl ValueProblem {
     pub fn reason(self) -> &'static str {
         match self {
             ValueProblem::NotANumber => "not a number in a numeric column",
-            ValueProblem::NonFinite => {
-                "not a finite number (list it with --missing to treat it as missing)"
-            }
+            ValueProblem::NonFinite => "not a finite number",
             ValueProblem::NotYesNo => "not yes/no or true/false in a yes/no column",
         }
     }
@@ -260,7 +258,7 @@ impl Default for EncoderSettings {
 }
 
 /// An encoder together with the training design matrix it was learnt from.
-pub struct LearntEncoding {
+pub(crate) struct LearntEncoding {
     pub encoder: Encoder,
     /// Standardised design matrix of the training rows (kept columns only).
     pub design: Array2<f64>,
@@ -271,7 +269,7 @@ pub struct LearntEncoding {
 impl LearntEncoding {
     /// Drops the design columns that are linear combinations of the intercept and earlier
     /// columns, from both the design and the encoder, and returns their names.
-    pub fn drop_collinear(&mut self) -> Vec<String> {
+    pub(crate) fn drop_collinear(&mut self) -> Vec<String> {
         let collinear = crate::scoring::solver::collinear_columns(self.design.view());
         if collinear.is_empty() {
             return Vec::new();
@@ -299,7 +297,7 @@ impl Encoder {
     /// # Errors
     /// [`Error::BadValue`] for a value that cannot be read as its column's kind (anywhere in the
     /// file, not only in training rows).
-    pub fn learn(
+    pub(crate) fn learn(
         table: &Table,
         feature_columns: &[usize],
         rows: &[usize],
@@ -399,7 +397,7 @@ impl Encoder {
     }
 
     /// Removes kept design columns by index (e.g. collinear ones) from the encoder.
-    pub fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
+    pub(crate) fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
         let mut names = Vec::new();
         let mut k = 0;
         self.columns.retain(|c| {
@@ -419,7 +417,7 @@ impl Encoder {
     }
 
     /// Offsets of each feature's first design column in a full (undropped) design row.
-    pub fn feature_offsets(&self) -> Vec<usize> {
+    pub(crate) fn feature_offsets(&self) -> Vec<usize> {
         let mut acc = 0;
         self.features
             .iter()

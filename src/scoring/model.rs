@@ -73,7 +73,7 @@ pub struct FitSummary {
     pub load_seconds: f64,
     /// Whether standard errors and intervals are reported (unregularised fits only).
     pub inference: bool,
-    /// The alpha search, when `--cv` picked alpha.
+    /// The alpha search, when cross-validation picked alpha (`TrainOptions::cv`).
     pub alpha_search: Option<Vec<AlphaCandidate>>,
 }
 

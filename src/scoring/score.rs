@@ -82,7 +82,7 @@ impl<'m> Bound<'m> {
 /// One scored record.
 struct Scored {
     probability: f64,
-    /// The `up_1..K` then `down_1..K` explanation fields (empty without `--explain`), built
+    /// The `up_1..K` then `down_1..K` explanation fields (empty when `explain` is 0), built
     /// here on the worker threads because formatting them costs more than scoring.
     factors: Vec<String>,
     unseen: usize,

@@ -66,9 +66,14 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+            for (i, cause) in e.chain().enumerate() {
+                let prefix = if i == 0 { "error" } else { "  caused by" };
+                let hint = cause
+                    .downcast_ref::<leadsim::Error>()
+                    .and_then(hint)
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                eprintln!("{prefix}: {cause}{hint}");
             }
             ExitCode::FAILURE
         }
@@ -84,4 +89,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Simulate(a) => simulate::cmd_simulate(a),
         Command::Merge(a) => simulate::cmd_merge(a),
     }
+}
+
+/// The command-line remedy for a library error: the library states the problem in its own
+/// terms and knows nothing of flags; this adds the flag that fixes it, printed after the
+/// message on the same line.
+fn hint(e: &leadsim::Error) -> Option<String> {
+    use leadsim::Error as E;
+    let flag = |name: &str| match name {
+        "alpha" => Some("--alpha"),
+        "max_iter" => Some("--max-iter"),
+        "holdout" => Some("--holdout"),
+        "folds" => Some("--folds"),
+        "cv" => Some("--cv"),
+        "min_level_count" => Some("--min-level-count"),
+        _ => None,
+    };
+    Some(match e {
+        // --- scoring ---
+        E::TargetValue { .. } => "use --positive VALUE to name the positive class".into(),
+        E::TooFewRows { .. } => "add rows, drop features with --exclude, or set --alpha > 0".into(),
+        E::Separation { .. } => "set --alpha (e.g. --alpha 1) for a regularised fit, or exclude \
+                                 the feature if it leaks the outcome"
+            .into(),
+        E::NotConverged { .. } => "raise --max-iter, or set --alpha > 0".into(),
+        E::NotPositiveDefinite => "set --alpha > 0".into(),
+        E::InvalidHyperparameter { name, .. } => format!("given with {}", flag(name)?),
+        E::InvalidBands { .. } => "given with --bands".into(),
+        E::BadValue { value, .. }
+            if leadsim::data::parse_number(value) == leadsim::data::Number::NonFinite =>
+        {
+            "list it with --missing when training to treat it as missing".into()
+        }
+        E::NoTargetColumn { .. } => "name it with --target COLUMN".into(),
+        E::NoFeatures { excluded, .. } if !excluded.is_empty() => {
+            "exclude fewer columns with --exclude".into()
+        }
+        _ => return None,
+    })
 }
