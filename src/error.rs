@@ -3,6 +3,11 @@
 
 use std::path::PathBuf;
 
+mod config;
+
+pub use config::ConfigProblem;
+use config::Hint;
+
 /// Result alias used throughout the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -129,12 +134,12 @@ pub enum Error {
         reason: String,
     },
 
-    /// A scenario or configuration file problem, naming the field path.
-    #[error("{path}: {field}: {message}")]
+    /// A scenario file problem (simulation): the key path and what is wrong with its value.
+    #[error("{path}: {field}: {problem}")]
     Config {
         path: PathBuf,
         field: String,
-        message: String,
+        problem: ConfigProblem,
     },
 
     /// The solver did not converge within its iteration budget.
@@ -148,6 +153,120 @@ pub enum Error {
     /// An error raised inside linfa.
     #[error("linfa: {0}")]
     Linfa(#[from] linfa::Error),
+
+    // --- simulation ---
+    /// A run asked for zero replications.
+    #[error("invalid replications = 0: at least one is needed")]
+    ZeroReplications,
+
+    /// A run asked for zero worker threads.
+    #[error("invalid threads = 0: at least one is needed")]
+    ZeroThreads,
+
+    /// The worker thread pool could not be built.
+    #[error("invalid threads = {threads}: {message}")]
+    ThreadPool { threads: usize, message: String },
+
+    /// More (scenario, replication) units than a machine word counts.
+    #[error("invalid replications = {replications}: too many units")]
+    TooManyUnits { replications: usize },
+
+    /// An objective or precision metric that the scenarios do not have; `option` says which
+    /// (`objective`, `precision-metric`).
+    #[error("invalid {option} = {name}: not a metric{} (for example net_revenue, mql_to_sql, recovered_revenue_12m, won_revenue_12m, sqls)", Hint(.suggestion))]
+    UnknownMetric {
+        option: &'static str,
+        name: String,
+        suggestion: Option<String>,
+    },
+
+    /// A precision target that is not a positive half-width.
+    #[error("invalid precision = {half_width}: the half-width must be a positive number")]
+    InvalidPrecision { half_width: f64 },
+
+    /// A precision run's replication cap below its starting replications.
+    #[error("invalid max-replications = {cap}: must be at least the starting replications ({replications})")]
+    ReplicationCapTooLow { cap: usize, replications: usize },
+
+    /// A precision target for a sharded run, whose units are fixed in advance.
+    #[error("invalid precision = {metric}={half_width}: a sharded run cannot add replications until a target is met, since every shard's units are fixed in advance")]
+    PrecisionWithShards { metric: String, half_width: f64 },
+
+    /// A shard that is not `I/N` with `1 <= I <= N`.
+    #[error("invalid shard = {text}: {reason}")]
+    InvalidShard { text: String, reason: String },
+
+    /// A merge given no shard files at all.
+    #[error("invalid shards = (none): no shard files or folders to merge")]
+    NoShards,
+
+    /// A merge whose shards do not cover the run exactly once.
+    #[error("invalid shards = {files} files for a run of {count}: {}; every shard 1..={count} must be merged exactly once", shard_cover(.missing, .duplicated, *.count))]
+    MissingShards {
+        /// Shard files given.
+        files: usize,
+        /// The run's number of shards N.
+        count: usize,
+        /// Shard indices (1-based) absent.
+        missing: Vec<usize>,
+        /// Shard indices given more than once, with every file that holds them.
+        duplicated: Vec<(usize, Vec<PathBuf>)>,
+    },
+
+    /// A file that is not a partial result at all.
+    #[error("{path}: format: not a leadsim shard file{}", .detail.as_ref().map_or(String::new(), |d| format!(" ({d})")))]
+    NotAShardFile {
+        path: PathBuf,
+        detail: Option<String>,
+    },
+
+    /// A partial result of another format version.
+    #[error("{path}: format_version: version {} is not supported (this leadsim reads version {supported})", .found.map_or("(none)".to_string(), |v| v.to_string()))]
+    ShardVersion {
+        path: PathBuf,
+        found: Option<u32>,
+        supported: u32,
+    },
+
+    /// A partial result whose contents do not agree with its own header (a damaged or edited
+    /// file); `field` names the part.
+    #[error("{path}: {field}: {reason}")]
+    ShardDamaged {
+        path: PathBuf,
+        field: &'static str,
+        reason: String,
+    },
+
+    /// A partial result written by another leadsim version than the one merging.
+    #[error("{path}: leadsim_version: written by leadsim {found}, but this is leadsim {ours}; merge with the version that ran the shards")]
+    ShardLeadsim {
+        path: PathBuf,
+        found: String,
+        ours: String,
+    },
+
+    /// Two shards of a merge that come from different runs: the first field that differs.
+    #[error("{path}: {field}: {here} here but {there} in {}; shards of one run must agree", .reference.display())]
+    ShardMismatch {
+        path: PathBuf,
+        field: &'static str,
+        here: String,
+        there: String,
+        /// The shard compared against.
+        reference: PathBuf,
+    },
+
+    /// The stored scenario file parses into other scenarios than when the shards ran.
+    #[error("{path}: scenarios: the stored scenario file resolves to other scenarios here than when the shard ran")]
+    ShardScenariosChanged { path: PathBuf },
+
+    /// The stored scenario file resolves to other settings than when the shards ran.
+    #[error("{path}: config_sha256: the stored scenario file resolves to other settings here than when the shards ran")]
+    ShardSettingsChanged { path: PathBuf },
+
+    /// Population tables whose bytes changed since the shards ran.
+    #[error("{path}: tables: population table {} changed since the shards ran (SHA-256 differs); merge needs the same table", join_paths(.tables))]
+    ShardTableChanged { path: PathBuf, tables: Vec<PathBuf> },
 
     // --- history export and calibration ---
     /// A timestamp that is not ISO 8601 (or names a day or time that does not exist).
@@ -353,6 +472,32 @@ pub enum Error {
         cuts: Vec<f64>,
         problem: BandsProblem,
     },
+}
+
+/// "missing shards 2/3, 5/8; shard 1/3 appears 2 times (a, b)".
+fn shard_cover(missing: &[usize], duplicated: &[(usize, Vec<PathBuf>)], count: usize) -> String {
+    let mut problems = Vec::new();
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|i| format!("{i}/{count}")).collect();
+        problems.push(format!(
+            "missing shard{} {}",
+            if missing.len() > 1 { "s" } else { "" },
+            list.join(", ")
+        ));
+    }
+    for (i, paths) in duplicated {
+        problems.push(format!(
+            "shard {i}/{count} appears {} times ({})",
+            paths.len(),
+            join_paths(paths)
+        ));
+    }
+    problems.join("; ")
+}
+
+fn join_paths(paths: &[PathBuf]) -> String {
+    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    list.join(", ")
 }
 
 impl Error {

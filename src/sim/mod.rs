@@ -21,24 +21,18 @@
 //! **Invariant:** the simulation core does no I/O; the scenario file and population table are
 //! read by `config`, the outputs written by `report`.
 
-pub mod calendar;
 pub mod config;
-pub mod dist;
 pub mod engine;
-pub mod heap4;
-pub mod load;
-pub mod metrics;
-pub mod population;
-pub mod rank;
-pub mod report;
-pub mod rng;
+pub mod metric;
+pub mod model;
+pub mod output;
 pub mod run;
 pub mod shard;
 
-pub use config::{Scenario, ScenarioFile};
-pub use report::write_outputs;
+pub use model::{Scenario, ScenarioFile};
+pub use output::write_outputs;
 pub use run::{
-    run, run_with, simulate_units, summarise, Analysis, MetricSummary, PrecisionTarget, Results,
-    RunOptions, ScenarioResult, Unit,
+    run, run_with, simulate_units, summarise, warnings, Analysis, MetricSummary, PrecisionTarget,
+    Results, RunOptions, ScenarioResult, Unit, Warning,
 };
 pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};

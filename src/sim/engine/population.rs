@@ -1,5 +1,5 @@
-//! Where leads' (score, propensity, value) come from: a table of scored leads, a constant, or a
-//! synthetic generator.
+//! Where the engine's leads come from: rows of a population table, a constant, or the synthetic
+//! generator (the table itself is read by `config::table`).
 //!
 //! **Generator.** `generator = "b2b-saas"` is the generator of `leadsim generate`
 //! ([`crate::generate::Generator`]), so the loop generate -> train -> score -> simulate closes:
@@ -9,21 +9,19 @@
 //! from `outcomes.deal_value`, like every population without a value column, so the scenario
 //! file stays the one place that sets it.
 
-use std::path::Path;
-
 use rand_distr::{Distribution, StandardNormal};
 
-use super::config::{LeadAttrs, Population};
 use super::rng::SplitMix64;
-use crate::data::{source::field_str, CsvOptions, CsvStream};
-use crate::error::{Error, Result};
 use crate::generate::{Generator, Preset};
+use crate::sim::model::{LeadAttrs, Population};
 
-/// Default noise of the generator's score on the logit scale (an assumption, grade A: it gives
-/// the score an AUC of about 0.8 against the true outcome, like the models `leadsim train`
-/// fits on the generator's histories).
-pub const DEFAULT_SCORE_NOISE: f64 = 0.5;
-
+/// The logistic function as `1 / (1 + exp(-x))` for every `x`. Not `scoring::model::sigmoid`:
+/// that one computes `exp(x) / (1 + exp(x))` for negative `x` (stable far in the tail), which
+/// rounds differently for about half of all negative inputs (up to 4 ulp, measured over a
+/// million draws in [-8, 0)), and most generated logits are negative; switching would move
+/// every score and with it the value-stability pins of `tests/sim_invariants.rs`. Both forms
+/// are accurate to a few ulp, and this one needs no branch: `exp(-x)` overflowing to infinity
+/// gives 0, not NaN.
 #[inline]
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -96,63 +94,4 @@ impl Source {
             Source::Constant(a) => *a,
         }
     }
-}
-
-/// Reads a CSV of scored leads (any file `leadsim score` or another tool wrote: delimiter
-/// sniffed, gzip, BOM and CRLF handled), and with `time` their arrival hours. Scores and
-/// propensities must lie in [0, 1]; values and times must not be negative.
-///
-/// # Errors
-/// [`Error::Io`], [`Error::Csv`], [`Error::HeaderOnly`], [`Error::UnknownColumn`] (with a
-/// suggestion) and [`Error::BadValue`] naming the line and column.
-#[allow(clippy::type_complexity)]
-pub fn read_table(
-    path: &Path,
-    score: &str,
-    propensity: &str,
-    value: Option<&str>,
-    time: Option<&str>,
-) -> Result<(Vec<LeadAttrs>, Option<Vec<f64>>)> {
-    let mut stream = CsvStream::open(path, &CsvOptions::default())?;
-    let (si, pi) = (
-        stream.column_index(score)?,
-        stream.column_index(propensity)?,
-    );
-    let vi = value.map(|v| stream.column_index(v)).transpose()?;
-    let ti = time.map(|t| stream.column_index(t)).transpose()?;
-    let path = stream.path().to_path_buf();
-    let mut rows = Vec::new();
-    let mut times = Vec::new();
-    while let Some((rec, line)) = stream.next_record()? {
-        let num = |i: usize, name: &str, lo: f64, hi: f64| -> Result<f64> {
-            let text = field_str(&path, line, name, &rec[i])?;
-            let bad = |reason: &str| Error::BadValue {
-                path: path.clone(),
-                line,
-                column: name.to_string(),
-                value: text.to_string(),
-                reason: reason.to_string(),
-            };
-            let x: f64 = text.parse().map_err(|_| bad("not a number"))?;
-            if !x.is_finite() || x < lo || x > hi {
-                return Err(bad(&format!("must be a number in [{lo}, {hi}]")));
-            }
-            Ok(x)
-        };
-        rows.push(LeadAttrs {
-            score: num(si, score, 0.0, 1.0)?,
-            propensity: num(pi, propensity, 0.0, 1.0)?,
-            value: match (vi, value) {
-                (Some(i), Some(name)) => Some(num(i, name, 0.0, f64::MAX)?),
-                _ => None,
-            },
-        });
-        if let (Some(i), Some(name)) = (ti, time) {
-            times.push(num(i, name, 0.0, f64::MAX)?);
-        }
-    }
-    if rows.is_empty() {
-        return Err(Error::HeaderOnly { path });
-    }
-    Ok((rows, time.map(|_| times)))
 }

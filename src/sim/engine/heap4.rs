@@ -140,7 +140,7 @@ impl<T: Copy> Default for Heap4<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng::SplitMix64;
+    use crate::sim::engine::rng::SplitMix64;
     use rand::RngCore;
 
     #[test]

@@ -1,45 +1,28 @@
-//! Positive distributions of durations and values, as the scenario file names them, and the
-//! speed-to-lead curve.
+//! Samplers of the model's distributions, and the speed-to-lead curve, ready for the engine.
 
 use rand_distr::{Distribution, Exp1, Gamma, StandardNormal};
-use serde::Serialize;
 
 use super::rng::SplitMix64;
+use crate::sim::model::DistSpec;
 
-/// A distribution as written in the scenario file (kept for the resolved configuration).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "dist", rename_all = "lowercase")]
-pub enum DistSpec {
-    /// Always `value`.
-    Fixed { value: f64 },
-    /// Exponential with the given mean.
-    Exponential { mean: f64 },
-    /// Lognormal by mean and coefficient of variation.
-    #[serde(rename = "lognormal")]
-    LogNormalMeanCv { mean: f64, cv: f64 },
-    /// Lognormal by median and log-scale sigma.
-    #[serde(rename = "lognormal")]
-    LogNormalMedian { median: f64, sigma: f64 },
-    /// Gamma by mean and coefficient of variation.
-    Gamma { mean: f64, cv: f64 },
+/// A ready-to-draw distribution.
+#[derive(Clone, Debug)]
+pub enum Sampler {
+    /// A constant.
+    Fixed(f64),
+    /// Exponential with this mean.
+    Exponential(f64),
+    /// `exp(mu + sigma Z)`.
+    LogNormal { mu: f64, sigma: f64 },
+    /// Gamma (rand_distr's Marsaglia-Tsang sampler).
+    Gamma(Gamma<f64>),
 }
 
-impl DistSpec {
-    /// The mean of the distribution.
-    pub fn mean(&self) -> f64 {
-        match *self {
-            DistSpec::Fixed { value } => value,
-            DistSpec::Exponential { mean } => mean,
-            DistSpec::LogNormalMeanCv { mean, .. } => mean,
-            DistSpec::LogNormalMedian { median, sigma } => median * (sigma * sigma / 2.0).exp(),
-            DistSpec::Gamma { mean, .. } => mean,
-        }
-    }
-
+impl Sampler {
     /// A sampler with its parameters precomputed. The spec has been validated, so every
     /// parameter is finite and in range.
-    pub fn sampler(&self) -> Sampler {
-        match *self {
+    pub fn new(spec: &DistSpec) -> Self {
+        match *spec {
             DistSpec::Fixed { value } => Sampler::Fixed(value),
             DistSpec::Exponential { mean } => Sampler::Exponential(mean),
             DistSpec::LogNormalMeanCv { mean, cv } => {
@@ -64,22 +47,7 @@ impl DistSpec {
             }
         }
     }
-}
 
-/// A ready-to-draw distribution.
-#[derive(Clone, Debug)]
-pub enum Sampler {
-    /// A constant.
-    Fixed(f64),
-    /// Exponential with this mean.
-    Exponential(f64),
-    /// `exp(mu + sigma Z)`.
-    LogNormal { mu: f64, sigma: f64 },
-    /// Gamma (rand_distr's Marsaglia-Tsang sampler).
-    Gamma(Gamma<f64>),
-}
-
-impl Sampler {
     /// One draw from `rng`.
     #[inline]
     pub fn sample(&self, rng: &mut SplitMix64) -> f64 {
@@ -148,7 +116,7 @@ mod tests {
 
     #[test]
     fn lognormal_mean_cv_has_that_mean() {
-        let s = DistSpec::LogNormalMeanCv { mean: 8.0, cv: 0.5 }.sampler();
+        let s = Sampler::new(&DistSpec::LogNormalMeanCv { mean: 8.0, cv: 0.5 });
         let mut rng = SplitMix64::new(7);
         let n = 200_000;
         let m: f64 = (0..n).map(|_| s.sample(&mut rng)).sum::<f64>() / n as f64;

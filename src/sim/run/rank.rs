@@ -2,40 +2,69 @@
 //! and the cost frontier: the policies no other policy beats on both the objective and the rep
 //! cost.
 
-use super::run::{RankedPolicy, Ranking, Results};
-use crate::error::{Error, Result};
-use crate::text::did_you_mean;
+use serde::{Deserialize, Serialize};
 
-/// The objective when none is given.
-pub const DEFAULT_OBJECTIVE: &str = "net_revenue";
+use super::Results;
+use crate::error::{Error, Result};
+use crate::sim::metric;
+use crate::text::closest;
+
+/// Policies ranked by an objective metric.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Ranking {
+    /// The objective metric (`net_revenue` by default; `mql_to_sql`, `recovered_revenue_12m`, ...).
+    pub objective: String,
+    /// Whether more of the objective is better (false for costs, waiting times, queues).
+    #[serde(default = "yes")]
+    pub higher_is_better: bool,
+    /// Every scenario, best first by the objective's mean.
+    pub ranked: Vec<RankedPolicy>,
+    /// Indices into `Results::scenarios` of the policies that no other policy beats on both the
+    /// objective (higher is better) and `rep_cost` (lower is better), by increasing cost.
+    pub frontier: Vec<usize>,
+}
+
+/// One policy in a [`Ranking`].
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RankedPolicy {
+    /// Index into `Results::scenarios`.
+    pub scenario: usize,
+    pub name: String,
+    /// Mean of the objective.
+    pub mean: f64,
+    /// Mean of the rep cost.
+    pub rep_cost: f64,
+    /// Paired difference of the objective against the baseline, with its 95% interval
+    /// (`None` for the baseline).
+    pub diff_mean: Option<f64>,
+    pub diff_ci_low: Option<f64>,
+    pub diff_ci_high: Option<f64>,
+    /// Whether that interval excludes zero.
+    pub significant: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The objective when none is given: [`metric::DEFAULT_OBJECTIVE`]'s name.
+pub const DEFAULT_OBJECTIVE: &str = metric::DEFAULT_OBJECTIVE.name();
 
 /// The metric the frontier trades the objective against.
-pub const COST_METRIC: &str = "rep_cost";
-
-/// Whether more of `metric` is better. Costs, waiting times, queues and leads lost are better
-/// low; everything else (revenue, conversion, SQLs, SLA share) is better high.
-pub fn higher_is_better(metric: &str) -> bool {
-    !(metric.contains("cost")
-        || metric.ends_with("_h")
-        || metric.starts_with("peak_queue_")
-        || matches!(metric, "cold" | "unreached" | "rejected" | "waited_share"))
-}
+const COST_METRIC: &str = metric::COST.name();
 
 /// Checks that `metric` is one of `names`, for the option `option`.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming the nearest metric when there is one.
-pub fn check_metric(option: &str, metric: &str, names: &[String]) -> Result<()> {
+/// [`Error::UnknownMetric`] naming the nearest metric when there is one.
+pub fn check_metric(option: &'static str, metric: &str, names: &[String]) -> Result<()> {
     if names.iter().any(|n| n == metric) {
         return Ok(());
     }
-    let hint = did_you_mean(metric, names.iter().map(String::as_str));
-    Err(Error::InvalidParameter {
-        name: option.into(),
-        value: metric.into(),
-        reason: format!(
-            "not a metric{hint} (for example net_revenue, mql_to_sql, recovered_revenue_12m, won_revenue_12m, sqls)"
-        ),
+    Err(Error::UnknownMetric {
+        option,
+        name: metric.into(),
+        suggestion: closest(metric, names.iter().map(String::as_str)).map(str::to_string),
     })
 }
 
@@ -43,10 +72,11 @@ pub fn check_metric(option: &str, metric: &str, names: &[String]) -> Result<()> 
 /// means by scenario order), and finds the cost frontier.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] when `objective` is not a metric of the baseline.
+/// [`Error::UnknownMetric`] when `objective` is not a metric of the baseline.
 pub fn rank(results: &Results, objective: &str) -> Result<Ranking> {
     check_metric("objective", objective, &results.scenarios[0].metrics)?;
-    let higher = higher_is_better(objective);
+    // The direction is the registry's (a checked name is always in it).
+    let higher = metric::def(objective).map_or(true, |d| d.higher_is_better());
     let mut ranked: Vec<RankedPolicy> = results
         .scenarios
         .iter()
@@ -151,15 +181,6 @@ mod tests {
         assert_eq!(frontier(&pts, true), vec![1, 2, 4]);
         // Lower is better: 0 (objective 1) is the best and costs 10; 1 is cheaper.
         assert_eq!(frontier(&pts, false), vec![1, 0]);
-    }
-
-    #[test]
-    fn directions() {
-        assert!(higher_is_better("net_revenue"));
-        assert!(higher_is_better("mql_to_sql"));
-        assert!(!higher_is_better("rep_cost"));
-        assert!(!higher_is_better("response_p50_h"));
-        assert!(!higher_is_better("peak_queue_sdr"));
     }
 
     #[test]

@@ -1,40 +1,10 @@
-//! Working calendars and the arrival process. Time is in hours from Monday 00:00; day `d`
-//! (from 0) is a weekday when `d % 7 < 5`.
+//! Working calendars compiled for the engine, and the arrival process. Time is in hours from
+//! Monday 00:00; day `d` (from 0) is a weekday when `d % 7 < 5`.
 
 use rand_distr::{Distribution, Poisson};
-use serde::Serialize;
 
 use super::rng::{arrival_stream, SplitMix64};
-
-/// Names of the days of the week, Monday first, as the scenario file spells them.
-pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// A pool's working hours: the same daily shift `[start, end)` on the working days, or always.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Hours {
-    /// Always on duty.
-    Always(AlwaysTag),
-    /// A daily shift on some days of the week.
-    Weekly {
-        /// Working days, Monday first.
-        days: Vec<String>,
-        /// Shift start, hours after midnight.
-        start: f64,
-        /// Shift end, hours after midnight (after `start`).
-        end: f64,
-    },
-}
-
-/// Serialises as the string `"always"`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct AlwaysTag;
-
-impl Serialize for AlwaysTag {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("always")
-    }
-}
+use crate::sim::model::{ArrivalCalendar, Arrivals, Hours, DAY_NAMES};
 
 /// The compiled form of [`Hours`].
 #[derive(Clone, Copy, Debug)]
@@ -134,16 +104,6 @@ impl Shift {
     }
 }
 
-/// How arrivals spread over the week.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ArrivalCalendar {
-    /// Poisson(rate) on each Monday-to-Friday day, uniform over its 24 hours.
-    Business,
-    /// Poisson(rate / 24) in every hour, uniform within it.
-    Always,
-}
-
 /// The arrival times of one replication, generated period by period so memory stays small.
 /// Each period (day or hour) draws from its own keyed stream.
 pub struct ArrivalStream {
@@ -165,7 +125,7 @@ pub struct ArrivalStream {
 impl ArrivalStream {
     /// Arrivals over `[0, 24 * days)` at `rate_per_day`, shaped by a weekday profile
     /// (multipliers, Monday first) and an hour-of-day profile (relative weights).
-    pub fn new(a: &crate::sim::config::Arrivals, seed: u64, replication: u64) -> Self {
+    pub fn new(a: &Arrivals, seed: u64, replication: u64) -> Self {
         let total: f64 = a.hour_profile.iter().sum();
         let mut hours_cum = [0.0; 25];
         let mut hour_mult = [0.0; 24];
@@ -346,7 +306,7 @@ mod tests {
 
     #[test]
     fn business_arrivals_skip_weekends_and_are_sorted() {
-        let mut a = crate::sim::config::Arrivals {
+        let mut a = Arrivals {
             rate_per_day: 50.0,
             arrival_days: 14,
             warmup_days: 0,

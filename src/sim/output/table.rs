@@ -1,71 +1,19 @@
-//! The printed table and the output files (`summary.csv`, `summary.json`, `replications.csv`),
-//! each written atomically.
+//! The table `leadsim simulate` and `leadsim merge` print: one row per scenario with each key
+//! metric's mean and 95% half-width, paired differences under every other scenario, then the
+//! precision reached, the best policies and the cost frontier. Every number is written by the
+//! registry's formatter, as in the HTML report.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
 
-use super::run::Results;
-use crate::atomic::{write_atomic, AtomicFile};
-use crate::error::{Error, Result};
+use crate::format::MISSING;
+use crate::sim::metric::{self, PoolMetric};
+use crate::sim::run::Results;
 use crate::stats::Interval;
 
-/// Metrics shown in the printed table, before the per-pool utilisation.
-const TABLE_METRICS: [&str; 8] = [
-    "mqls",
-    "sqls",
-    "mql_to_sql",
-    "response_p50_h",
-    "sla_met",
-    "won_revenue_12m",
-    "recovered_revenue_12m",
-    "net_revenue",
-];
-
-fn is_share(metric: &str) -> bool {
-    matches!(
-        metric,
-        "mql_to_sql" | "acceptance" | "waited_share" | "sla_met"
-    ) || metric.starts_with("utilisation_")
-}
-
-fn is_money(metric: &str) -> bool {
-    metric.contains("revenue") || metric.contains("cost")
-}
-
-fn num(metric: &str, x: f64, signed: bool) -> String {
-    if x.is_nan() {
-        return "-".into();
-    }
-    let sign = if signed && x >= 0.0 { "+" } else { "" };
-    if is_share(metric) {
-        // Small differences need the second decimal to be readable at all.
-        let digits = if (100.0 * x).abs() < 1.0 { 2 } else { 1 };
-        format!("{sign}{:.*}%", digits, 100.0 * x)
-    } else if metric.ends_with("_h") {
-        format!("{sign}{x:.2}h")
-    } else if is_money(metric) && x.abs() >= 1e6 {
-        format!("{sign}{:.2}M", x / 1e6)
-    } else if is_money(metric) && x.abs() >= 1e3 {
-        format!("{sign}{:.1}k", x / 1e3)
-    } else if x.abs() >= 100.0 || x == x.trunc() {
-        format!("{sign}{x:.0}")
-    } else {
-        format!("{sign}{x:.2}")
-    }
-}
-
-fn cell(metric: &str, s: &Interval, signed: bool, reps: usize) -> String {
-    let half = (s.ci_high - s.ci_low) / 2.0;
-    let mut out = num(metric, s.mean, signed);
-    if half.is_finite() {
-        out.push_str(" ±");
-        out.push_str(num(metric, half, false).trim_start_matches('+'));
-    }
-    if s.n < reps {
-        let _ = write!(out, " (n={})", s.n);
-    }
-    out
+/// A table cell: an interval of `metric` (a paired difference when `diff`), its parts as the
+/// HTML report writes them, joined by spaces.
+fn cell(metric: &str, s: &Interval, diff: bool, reps: usize) -> String {
+    metric::describe(metric).cell_parts(s, reps, diff).join(" ")
 }
 
 impl Results {
@@ -79,11 +27,15 @@ impl Results {
         const TABLE_MAX_SCENARIOS: usize = 20;
         const TABLE_TOP: usize = 15;
         const BEST: usize = 5;
-        let mut metrics: Vec<String> = TABLE_METRICS.iter().map(|s| s.to_string()).collect();
+        let mut metrics: Vec<String> = metric::PRINTED_TABLE
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
         for sc in &self.scenarios {
-            for m in &sc.metrics {
-                if m.starts_with("utilisation_") && !metrics.contains(m) {
-                    metrics.push(m.clone());
+            for pool in &sc.config.pools {
+                let m = PoolMetric::Utilisation.name(&pool.name);
+                if !metrics.contains(&m) {
+                    metrics.push(m);
                 }
             }
         }
@@ -123,7 +75,7 @@ impl Results {
                         );
                     }
                     None => {
-                        row.push("-".into());
+                        row.push(MISSING.into());
                         diff.push(String::new());
                     }
                 }
@@ -173,11 +125,13 @@ impl Results {
             );
         }
         if let Some(p) = &self.precision {
-            let target = num(&p.metric, p.half_width, false);
+            let target = metric::describe(&p.metric)
+                .half_width(p.half_width)
+                .unwrap_or_else(|| MISSING.into());
             if p.unmet.is_empty() {
                 let _ = writeln!(
                     out,
-                    "\nprecision: every scenario's {} is within ±{target} at {} replications (batches: {:?})",
+                    "\nprecision: every scenario's {} is within {target} at {} replications (batches: {:?})",
                     p.metric, self.replications, p.batches
                 );
             } else {
@@ -189,7 +143,7 @@ impl Results {
                 }
                 let _ = writeln!(
                     out,
-                    "\nprecision: {} of {} scenarios did not reach ±{target} on {} within the cap of {} replications: {}",
+                    "\nprecision: {} of {} scenarios did not reach {target} on {} within the cap of {} replications: {}",
                     p.unmet.len(),
                     self.scenarios.len(),
                     p.metric,
@@ -200,6 +154,8 @@ impl Results {
         }
         if let Some(r) = &self.ranking {
             let obj = r.objective.as_str();
+            let objective = metric::describe(obj);
+            let cost = metric::COST.def();
             let _ = writeln!(
                 out,
                 "\nbest policies by {obj}{} (paired difference against \"{}\"; * = its 95% interval excludes 0):",
@@ -214,20 +170,16 @@ impl Results {
                 .map(|(k, p)| {
                     let diff = match (p.diff_mean, p.diff_ci_low, p.diff_ci_high) {
                         (Some(d), Some(lo), Some(hi)) => {
-                            let half = (hi - lo) / 2.0;
-                            let mut s = num(obj, d, true);
-                            if half.is_finite() {
-                                s.push_str(" ±");
-                                s.push_str(num(obj, half, false).trim_start_matches('+'));
-                            }
-                            s
+                            let mut parts = vec![objective.diff(d)];
+                            parts.extend(objective.half_width((hi - lo) / 2.0));
+                            parts.join(" ")
                         }
                         _ => "baseline".to_string(),
                     };
                     vec![
                         format!("  {}.", k + 1),
                         p.name.clone(),
-                        num(obj, p.mean, false),
+                        objective.value(p.mean),
                         diff,
                         if p.significant {
                             "*".into()
@@ -266,8 +218,8 @@ impl Results {
                 .map(|p| {
                     (
                         p.name.as_str(),
-                        num("rep_cost", p.rep_cost, false),
-                        num(obj, p.mean, false),
+                        cost.value(p.rep_cost),
+                        objective.value(p.mean),
                     )
                 })
                 .collect();
@@ -287,121 +239,4 @@ impl Results {
         }
         out
     }
-}
-
-fn csv_num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        format!("{x}")
-    }
-}
-
-/// Writes `summary.csv`, `summary.json`, `replications.csv` and the HTML report `report.html`
-/// into `out_dir` (created if missing), each atomically.
-///
-/// # Errors
-/// [`Error::Io`] naming the file that could not be written.
-pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<()> {
-    let dir = out_dir.as_ref();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    write_summary_csv(results, &dir.join("summary.csv"))?;
-    let json = serde_json::to_vec_pretty(results)
-        .map_err(|e| Error::io(dir.join("summary.json"), std::io::Error::other(e)))?;
-    write_atomic(dir.join("summary.json"), &json)?;
-    write_replications_csv(results, &dir.join("replications.csv"))?;
-    let html = crate::report::simulate::simulation_report(results);
-    write_atomic(dir.join(crate::report::REPORT_FILE), html.as_bytes())
-}
-
-fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>> {
-    Ok(csv::WriterBuilder::new().from_writer(AtomicFile::create(path)?))
-}
-
-fn finish(w: csv::Writer<AtomicFile>, path: &Path) -> Result<()> {
-    let f = w
-        .into_inner()
-        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-    f.commit()
-}
-
-fn write_summary_csv(results: &Results, path: &Path) -> Result<()> {
-    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
-    let mut w = csv_writer(path)?;
-    w.write_record([
-        "scenario",
-        "metric",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "diff_mean",
-        "diff_ci_low",
-        "diff_ci_high",
-    ])
-    .map_err(io)?;
-    for sc in &results.scenarios {
-        for s in &sc.summary {
-            let v = &s.value;
-            let (dm, dl, dh) = s
-                .diff
-                .as_ref()
-                .map_or((String::new(), String::new(), String::new()), |d| {
-                    (csv_num(d.mean), csv_num(d.ci_low), csv_num(d.ci_high))
-                });
-            w.write_record([
-                sc.name.clone(),
-                s.metric.clone(),
-                csv_num(v.mean),
-                csv_num(v.sd),
-                csv_num(v.ci_low),
-                csv_num(v.ci_high),
-                dm,
-                dl,
-                dh,
-            ])
-            .map_err(io)?;
-        }
-    }
-    finish(w, path)
-}
-
-fn write_replications_csv(results: &Results, path: &Path) -> Result<()> {
-    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
-    let mut columns: Vec<String> = Vec::new();
-    for sc in &results.scenarios {
-        for m in &sc.metrics {
-            if !columns.contains(m) {
-                columns.push(m.clone());
-            }
-        }
-    }
-    let mut w = csv_writer(path)?;
-    let header: Vec<String> = ["scenario".to_string(), "replication".to_string()]
-        .into_iter()
-        .chain(columns.iter().cloned())
-        .collect();
-    w.write_record(&header).map_err(io)?;
-    for sc in &results.scenarios {
-        let index: Vec<Option<usize>> = columns
-            .iter()
-            .map(|c| sc.metrics.iter().position(|m| m == c))
-            .collect();
-        for (r, values) in sc.values.iter().enumerate() {
-            let mut rec = vec![sc.name.clone(), r.to_string()];
-            // A metric the scenario lacks (another scenario's pool) is empty; an undefined
-            // ratio is NaN.
-            rec.extend(
-                index
-                    .iter()
-                    .map(|i| i.map_or(String::new(), |i| format!("{}", values[i]))),
-            );
-            w.write_record(&rec).map_err(io)?;
-        }
-    }
-    let mut f = w
-        .into_inner()
-        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
-    f.flush().map_err(|e| Error::io(path, e))?;
-    f.commit()
 }
