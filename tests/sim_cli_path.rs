@@ -26,7 +26,8 @@ fn shipped_example_runs_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("results");
     write_outputs(&results, &out).unwrap();
-    // Exactly the three result files and the report, no temporary leftovers.
+    // Exactly the three result files, the report and the calibration (the example's generator
+    // population is calibrated), no temporary leftovers.
     let mut names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -35,6 +36,7 @@ fn shipped_example_runs_end_to_end() {
     assert_eq!(
         names,
         [
+            "calibration.csv",
             "replications.csv",
             "report.html",
             "summary.csv",

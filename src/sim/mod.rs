@@ -21,6 +21,7 @@
 //! **Invariant:** the simulation core does no I/O; the scenario file and population table are
 //! read by `config`, the outputs written by `report`.
 
+pub mod calibration;
 pub mod config;
 pub mod engine;
 pub mod metric;

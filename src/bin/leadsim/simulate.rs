@@ -167,6 +167,7 @@ pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
     let written = write_outputs(&results, &a.out)
         .with_context(|| format!("writing results to {}", a.out.display()))?;
     println!("{}", results.table());
+    print!("{}", results.calibration_text());
     println!("wrote {}", list(&written));
     Ok(ExitCode::SUCCESS)
 }
@@ -177,6 +178,7 @@ pub fn cmd_merge(a: MergeArgs) -> Result<ExitCode> {
     let written = write_outputs(&merged.results, &a.out)
         .with_context(|| format!("writing results to {}", a.out.display()))?;
     println!("{}", merged.results.table());
+    print!("{}", merged.results.calibration_text());
     println!("merged {} shards; wrote {}", merged.shards, list(&written));
     Ok(ExitCode::SUCCESS)
 }

@@ -69,8 +69,14 @@ pub struct Compiled<'a> {
 }
 
 impl<'a> Compiled<'a> {
-    /// Prepares a validated scenario.
+    /// Prepares a validated scenario, its propensities as its population gives them.
     pub fn new(sc: &'a Scenario) -> Self {
+        Self::with_source(sc, Source::new(&sc.population))
+    }
+
+    /// Prepares a validated scenario whose leads come from `source` (the scenario's own
+    /// population, calibrated or not).
+    pub fn with_source(sc: &'a Scenario, source: Source) -> Self {
         let pol = &sc.policy;
         let (w0, w1) = sc.arrivals.window();
         let pools: Vec<CPool> = sc
@@ -95,7 +101,7 @@ impl<'a> Compiled<'a> {
         };
         Compiled {
             sc,
-            source: Source::new(&sc.population),
+            source,
             pools,
             top,
             speed: match &pol.speed_to_lead {
@@ -139,8 +145,33 @@ impl<'a> Compiled<'a> {
     }
 }
 
+/// What a traced replication records of its counted leads: the input of the calibration
+/// (`sim::calibration`), and of tests that look at single leads.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// `[score, propensity]` of every counted lead, in arrival order.
+    pub leads: Vec<[f64; 2]>,
+    /// Every counted lead that a rep reached, in the order the reaching attempts ended.
+    pub reached: Vec<Reached>,
+}
+
+/// A counted lead that a rep reached.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reached {
+    /// Its score.
+    pub score: f64,
+    /// Its propensity as the engine used it.
+    pub propensity: f64,
+    /// The pool's skill times the speed-to-lead multiplier at its reaching delay: the lead
+    /// qualified with probability `min(1, propensity * multiplier)`.
+    pub multiplier: f64,
+    /// Whether it qualified (became an SQL).
+    pub sql: bool,
+}
+
 struct State<'c, 'a> {
     c: &'c Compiled<'a>,
+    trace: Option<&'c mut Trace>,
     leads: Vec<Lead>,
     free_slots: Vec<u32>,
     live: usize,
@@ -157,9 +188,27 @@ struct State<'c, 'a> {
 /// Simulates one replication and returns its metrics in the order of
 /// [`crate::sim::metric::names`].
 pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
+    run_one(c, seed, replication, None)
+}
+
+/// As [`simulate`], recording every counted lead in `trace` (cleared first). The metrics are
+/// those of [`simulate`]: tracing changes no draw.
+pub fn simulate_traced(c: &Compiled, seed: u64, replication: u64, trace: &mut Trace) -> Vec<f64> {
+    trace.leads.clear();
+    trace.reached.clear();
+    run_one(c, seed, replication, Some(trace))
+}
+
+fn run_one<'c>(
+    c: &'c Compiled,
+    seed: u64,
+    replication: u64,
+    trace: Option<&'c mut Trace>,
+) -> Vec<f64> {
     let sc = c.sc;
     let mut st = State {
         c,
+        trace,
         leads: Vec::new(),
         free_slots: Vec::new(),
         live: 0,
@@ -298,6 +347,9 @@ impl State<'_, '_> {
         let counted = t >= c.w0;
         if counted {
             self.tally.mqls += 1;
+            if let Some(tr) = self.trace.as_deref_mut() {
+                tr.leads.push([attrs.score, attrs.propensity]);
+            }
         }
         if attrs.score < pol.threshold {
             self.nurture(Exit::Retained, key, value, counted);
@@ -476,7 +528,18 @@ impl State<'_, '_> {
             }
             let g = c.speed.eval(lead.start - lead.arrival);
             let q = (lead.p * c.pools[pool].skill * g).min(1.0);
-            if lead_stream(lead.key, slot::QUALIFY).u01() < q {
+            let sql = lead_stream(lead.key, slot::QUALIFY).u01() < q;
+            if lead.counted {
+                if let Some(tr) = self.trace.as_deref_mut() {
+                    tr.reached.push(Reached {
+                        score: lead.score,
+                        propensity: lead.p,
+                        multiplier: c.pools[pool].skill * g,
+                        sql,
+                    });
+                }
+            }
+            if sql {
                 self.sql(t, &lead);
             } else {
                 self.nurture(Exit::Rejected, lead.key, lead.value, lead.counted);

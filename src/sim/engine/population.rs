@@ -13,6 +13,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::rng::SplitMix64;
 use crate::generate::{Generator, Preset};
+use crate::sim::model::defaults::DEFAULT_PROPENSITY_SCALE;
 use crate::sim::model::{LeadAttrs, Population};
 
 /// The logistic function as `1 / (1 + exp(-x))` for every `x`. Not `scoring::model::sigmoid`:
@@ -40,12 +41,43 @@ pub fn generated_lead(generator: &Generator, rng: &mut SplitMix64, score_noise: 
     }
 }
 
+/// Per-score-decile factors on the label probability: a calibrated lead's propensity is
+/// `min(1, factor[decile(score)] * p)` (docs/model.md section 8.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecileFactors {
+    /// The nine inner boundaries: decile `k` (0-based) holds scores `s` with exactly `k`
+    /// boundaries `<= s`.
+    pub cuts: [f64; 9],
+    /// One factor per decile.
+    pub factors: [f64; 10],
+}
+
+impl DecileFactors {
+    /// The decile (0-based) of score `s`.
+    #[inline]
+    pub fn decile(cuts: &[f64; 9], s: f64) -> usize {
+        cuts.iter().take_while(|c| **c <= s).count()
+    }
+
+    #[inline]
+    fn apply(&self, a: &mut LeadAttrs) {
+        let f = self.factors[Self::decile(&self.cuts, a.score)];
+        a.propensity = (f * a.propensity).min(1.0);
+    }
+}
+
 /// A population ready to draw from.
 #[derive(Clone, Debug)]
-pub enum Source {
+pub struct Source {
+    kind: Kind,
+    factors: Option<std::sync::Arc<DecileFactors>>,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
     /// The synthetic generator with its score noise.
     Generator(Generator, f64),
-    /// Rows sampled with replacement, propensity already scaled and capped.
+    /// Rows sampled with replacement, with the propensity scale (the product capped at 1).
     Table(std::sync::Arc<Vec<LeadAttrs>>, f64),
     /// One kind of lead.
     Constant(LeadAttrs),
@@ -55,43 +87,63 @@ impl Source {
     /// Row `i` of a table with its propensity scaled (replayed arrivals).
     #[inline]
     pub fn row(&self, i: usize) -> LeadAttrs {
-        match self {
-            Source::Table(rows, scale) => {
-                let mut a = rows[i];
-                a.propensity = (a.propensity * scale).min(1.0);
-                a
-            }
+        match &self.kind {
+            Kind::Table(rows, scale) => self.finish(rows[i], *scale),
             _ => unreachable!("replay is validated to need a table"),
         }
     }
 
-    /// Compiles a validated population.
+    /// Compiles a validated population, its propensities as the population gives them (the
+    /// label probability, for a population that [`Population::calibrates`]).
     pub fn new(p: &Population) -> Self {
-        match p {
+        let kind = match p {
             Population::Generator { score_noise, .. } => {
-                Source::Generator(Generator::new(Preset::B2bSaas), *score_noise)
+                Kind::Generator(Generator::new(Preset::B2bSaas), *score_noise)
             }
             Population::Table {
                 data,
                 propensity_scale,
                 ..
-            } => Source::Table(data.clone(), *propensity_scale),
-            Population::Constant { constant } => Source::Constant(*constant),
+            } => Kind::Table(
+                data.clone(),
+                propensity_scale.unwrap_or(DEFAULT_PROPENSITY_SCALE),
+            ),
+            Population::Constant { constant } => Kind::Constant(*constant),
+        };
+        Source {
+            kind,
+            factors: None,
         }
+    }
+
+    /// The same population with calibrated propensities.
+    pub fn calibrated(mut self, factors: std::sync::Arc<DecileFactors>) -> Self {
+        self.factors = Some(factors);
+        self
+    }
+
+    #[inline]
+    fn finish(&self, mut a: LeadAttrs, scale: f64) -> LeadAttrs {
+        a.propensity = (a.propensity * scale).min(1.0);
+        if let Some(f) = &self.factors {
+            f.apply(&mut a);
+        }
+        a
     }
 
     /// One lead's attributes from its attribute stream.
     #[inline]
     pub fn draw(&self, rng: &mut SplitMix64) -> LeadAttrs {
-        match self {
-            Source::Generator(generator, noise) => generated_lead(generator, rng, *noise),
-            Source::Table(rows, scale) => {
-                let i = ((rng.u01() * rows.len() as f64) as usize).min(rows.len() - 1);
-                let mut a = rows[i];
-                a.propensity = (a.propensity * scale).min(1.0);
-                a
+        match &self.kind {
+            Kind::Generator(generator, noise) => {
+                let a = generated_lead(generator, rng, *noise);
+                self.finish(a, 1.0)
             }
-            Source::Constant(a) => *a,
+            Kind::Table(rows, scale) => {
+                let i = ((rng.u01() * rows.len() as f64) as usize).min(rows.len() - 1);
+                self.finish(rows[i], *scale)
+            }
+            Kind::Constant(a) => *a,
         }
     }
 }

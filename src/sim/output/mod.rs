@@ -18,8 +18,12 @@ pub const OUTPUT_FILES: [&str; 4] = [
     crate::report::REPORT_FILE,
 ];
 
+/// Written after [`OUTPUT_FILES`] when a population was calibrated (docs/model.md section 8.2).
+pub const CALIBRATION_FILE: &str = "calibration.csv";
+
 /// Writes `summary.csv`, `summary.json`, `replications.csv` and the HTML report `report.html`
-/// into `out_dir` (created if missing), each atomically; returns their paths in that order.
+/// into `out_dir` (created if missing), each atomically, and `calibration.csv` when a population
+/// was calibrated; returns their paths in that order.
 ///
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
@@ -32,5 +36,11 @@ pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<Vec
     files::write_replications_csv(results, &paths[2])?;
     let html = crate::report::simulate::simulation_report(results);
     crate::atomic::write_atomic(&paths[3], html.as_bytes())?;
+    let mut paths = paths;
+    if !results.calibration.is_empty() {
+        let path = dir.join(CALIBRATION_FILE);
+        crate::sim::calibration::write_calibration_csv(&results.calibration, &path)?;
+        paths.push(path);
+    }
     Ok(paths)
 }

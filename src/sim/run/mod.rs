@@ -25,6 +25,7 @@ pub use rank::{RankedPolicy, Ranking, DEFAULT_OBJECTIVE};
 pub use results::{summarise, MetricSummary, Results, ScenarioResult};
 pub use warnings::{warnings, Warning};
 
+use super::calibration::calibrate;
 use super::engine::{simulate, Compiled};
 use super::metric;
 use super::model::ScenarioFile;
@@ -92,7 +93,8 @@ pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> 
         .as_ref()
         .map(|t| Plan::new(file, t, analysis.max_replications, reps))
         .transpose()?;
-    let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
+    let calibrations = calibrate(file, seed, opts.threads)?;
+    let compiled = calibrations.compile(file);
     let s = compiled.len();
     let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(reps); s];
     let (mut done, mut next) = (0, reps);
@@ -115,6 +117,7 @@ pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> 
         }
     }
     let mut results = summarise(file, seed, per);
+    results.calibration = calibrations.list;
     if let Some(plan) = plan {
         results.precision = Some(plan.report(results.scenarios.iter().map(|s| s.name.as_str())));
     }
@@ -186,7 +189,18 @@ pub fn simulate_units(
             })
             .collect()
     };
-    match opts.threads {
+    in_pool(opts.threads, work)
+}
+
+/// Runs `work` on a pool of `threads` worker threads (`None`: rayon's global pool).
+///
+/// # Errors
+/// [`Error::ZeroThreads`], or [`Error::ThreadPool`] when the thread pool cannot be built.
+pub(crate) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T> {
+    match threads {
         None => Ok(work()),
         Some(0) => Err(Error::ZeroThreads),
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()

@@ -33,6 +33,26 @@ pub enum Warning {
         /// The half-width reached (`None` when undefined).
         reached: Option<f64>,
     },
+    /// Leads of a score decile whose label rate the historical process cannot produce: their
+    /// calibrated propensity would exceed 1 (docs/model.md section 8.2).
+    CannotProduce {
+        /// The population, as the calibration names it.
+        population: String,
+        /// 1 (lowest scores) to 10.
+        decile: usize,
+        /// Leads whose propensity was capped at 1.
+        capped: usize,
+        /// Counted leads of the decile in the calibration.
+        leads: usize,
+        /// Share of them a rep reached under the historical process.
+        reached_share: f64,
+        /// Mean multiplier (skill times speed-to-lead) of the reached ones.
+        mean_multiplier: f64,
+        /// The decile's label rate.
+        label_rate: f64,
+        /// The SQL rate the historical process gives the decile after calibration.
+        simulated_rate: f64,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -60,6 +80,38 @@ impl fmt::Display for Warning {
                  {max_replications} replications (±{})",
                 reached.map_or("undefined".to_string(), four_digits)
             ),
+            Warning::CannotProduce {
+                population,
+                decile,
+                capped,
+                leads,
+                reached_share,
+                mean_multiplier,
+                label_rate,
+                simulated_rate,
+            } => {
+                write!(
+                    f,
+                    "{population}, score decile {decile}: {capped} of {leads} simulated leads \
+                     ({:.1}%) would need a propensity above 1 under the historical process \
+                     (capped at 1): under it {:.0}% of the decile's leads are reached and a \
+                     reached lead's skill x speed-to-lead multiplier averages {mean_multiplier:.2}",
+                    100.0 * *capped as f64 / (*leads).max(1) as f64,
+                    100.0 * reached_share,
+                )?;
+                if simulated_rate < &(label_rate * (1.0 - 1e-9)) {
+                    write!(
+                        f,
+                        ", so the decile's label rate of {label_rate:.3} cannot be produced \
+                         (at most {simulated_rate:.3})"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "; the other leads of the decile carry its label rate of {label_rate:.3}"
+                    )
+                }
+            }
         }
     }
 }
@@ -98,23 +150,27 @@ pub fn warnings(file: &ScenarioFile) -> Vec<Warning> {
 }
 
 impl Results {
-    /// Warnings about a finished run: every scenario that missed the precision target.
+    /// Warnings about a finished run: the leads the historical process cannot produce, and
+    /// every scenario that missed the precision target.
     pub fn warnings(&self) -> Vec<Warning> {
+        let mut out = crate::sim::calibration::warnings(&self.calibration);
         let Some(p) = &self.precision else {
-            return Vec::new();
+            return out;
         };
-        self.scenarios
-            .iter()
-            .zip(&p.half_widths)
-            .filter(|(sc, _)| p.unmet.contains(&sc.name))
-            .map(|(sc, h)| Warning::PrecisionShortfall {
-                scenario: sc.name.clone(),
-                metric: p.metric.clone(),
-                target: p.half_width,
-                max_replications: p.max_replications,
-                reached: *h,
-            })
-            .collect()
+        out.extend(
+            self.scenarios
+                .iter()
+                .zip(&p.half_widths)
+                .filter(|(sc, _)| p.unmet.contains(&sc.name))
+                .map(|(sc, h)| Warning::PrecisionShortfall {
+                    scenario: sc.name.clone(),
+                    metric: p.metric.clone(),
+                    target: p.half_width,
+                    max_replications: p.max_replications,
+                    reached: *h,
+                }),
+        );
+        out
     }
 }
 
