@@ -22,12 +22,12 @@
 //!    first attempt. Per-lead times are not kept, so this is the spread between replications.
 //! 7. **Rep utilisation**: per pool, with 95% intervals, and the peak queues.
 //! 8. **Assumptions**: every knob of the baseline's resolved configuration, its default, and
-//!    for defaults the grade and source from `MODEL.md` section 3 (summarised in [`SOURCES`]).
+//!    for defaults the grade and source from docs/model.md section 3 (summarised in [`SOURCES`]).
 //!
-//! The objective is the ranking's objective when the results carry a ranking, otherwise
-//! `net_revenue`; the ranking's order and frontier are used when present, and computed from
-//! the summaries otherwise. The page holds no timestamp, so the same results always give
-//! the same bytes (shards merged or not).
+//! The objective, its direction, the order and the frontier are the ranking's, which every run
+//! of more than one scenario carries; a single scenario shows the registry's default objective.
+//! The page holds no timestamp, so the same results always give the same bytes (shards merged
+//! or not).
 
 use crate::report::html::Page;
 use crate::report::MISSING;

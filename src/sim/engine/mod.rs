@@ -1,4 +1,4 @@
-//! One replication of one scenario, event by event (MODEL.md sections 2 and 7).
+//! One replication of one scenario, event by event (docs/model.md sections 2 and 6).
 //!
 //! Event sources, merged by (time, priority, sequence):
 //! * the arrival stream (generated day by day),
@@ -16,20 +16,24 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rand_distr::{Distribution, Exp1};
 
-pub mod calendar;
+pub(crate) mod calendar;
 mod events;
-pub mod heap4;
-pub mod population;
-pub mod rng;
-pub mod sampler;
-pub mod tally;
+mod heap4;
+pub(crate) mod population;
+pub(crate) mod rng;
+mod sampler;
+mod tally;
+
+// The oracle tests evaluate the tabulated speed-to-lead curve directly.
+#[doc(hidden)]
+pub use sampler::SpeedCurve;
 
 use calendar::{ArrivalStream, Shift};
 use events::*;
 use heap4::Heap4;
 use population::Source;
 use rng::{lead_key, lead_stream, slot};
-use sampler::{Sampler, SpeedCurve};
+use sampler::Sampler;
 use tally::{Exit, Tally};
 
 use super::model::{Discipline, Population, Scenario, SpeedToLead};

@@ -1,6 +1,6 @@
 //! Keyed random streams: every lead owns its draws, addressed by (seed, replication, lead index,
 //! slot), so that the draws do not depend on the order in which events happen, on the scenario,
-//! or on the thread that runs the replication (common random numbers, MODEL.md section 6).
+//! or on the thread that runs the replication (common random numbers, docs/model.md section 5).
 //!
 //! The generator is SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
 //! generators", OOPSLA 2014): a 64-bit counter advanced by the golden-ratio increment and passed
