@@ -2,9 +2,11 @@
 //! files held column by column ([`table`]), and the value rules both share: what counts as
 //! missing, what parses as a number, which columns are yes/no.
 
+pub mod memory;
 pub mod source;
 pub mod table;
 
+pub use memory::ColumnBuilder;
 pub use source::{CsvOptions, CsvStream};
 pub use table::{ParsedColumn, Table};
 
