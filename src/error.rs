@@ -151,6 +151,10 @@ pub enum Error {
     /// An error raised inside linfa.
     #[error("linfa: {0}")]
     Linfa(#[from] linfa::Error),
+
+    /// The caller cancelled a run before it finished (Ctrl-C in the Python package).
+    #[error("cancelled before the run finished")]
+    Cancelled,
 }
 
 impl Error {

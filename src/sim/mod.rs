@@ -39,7 +39,7 @@ pub mod stats;
 pub use config::{Scenario, ScenarioFile};
 pub use report::write_outputs;
 pub use run::{
-    run, run_with, simulate_units, summarise, Analysis, MetricSummary, PrecisionTarget, Results,
-    RunOptions, ScenarioResult, Unit,
+    run, run_cancellable, run_with, simulate_units, simulate_units_cancellable, summarise,
+    Analysis, MetricSummary, PrecisionTarget, Results, RunOptions, ScenarioResult, Unit,
 };
 pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};
