@@ -332,8 +332,10 @@ class Model:
             return _frame(columns)
         out = _frame(columns, index=frame.index)
         first = out.columns[0]
-        if first != "line":
-            out[first] = frame[first].to_numpy()
+        # The id column's own values (and dtype), found by name as the reader trims it.
+        names = [str(c).strip() for c in frame.columns]
+        if first != "line" and first in names:
+            out[first] = frame.iloc[:, names.index(first)].to_numpy()
         return out
 
     def evaluate(

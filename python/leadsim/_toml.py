@@ -56,9 +56,9 @@ def _string(s: str) -> str:
 
 
 def _value(v: Any, path: str, source: str) -> str:
-    # numpy scalars (np.float64, np.int64, np.bool_) as their Python values.
-    if hasattr(v, "item") and not isinstance(v, (str, bytes, Mapping, Sequence)):
-        v = v.item()
+    # numpy scalars and arrays (np.float64, np.bool_, np.array([...])) as Python values.
+    if hasattr(v, "tolist") and not isinstance(v, (str, bytes, Mapping, Sequence)):
+        v = v.tolist()
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, numbers.Integral):

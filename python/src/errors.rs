@@ -273,7 +273,7 @@ fn exception(
         Ok(PyErr::from_value(exc))
     };
     // Should the package's own module be unimportable, keep the message at least.
-    build().unwrap_or_else(|e| e)
+    build().unwrap_or_else(|_| pyo3::exceptions::PyRuntimeError::new_err(message.to_string()))
 }
 
 impl Failure {

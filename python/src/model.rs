@@ -36,8 +36,9 @@ impl PyModel {
     }
 
     /// The HTML report `leadsim train` writes beside the model.
-    fn to_html(&self) -> String {
-        leadsim::report::train::train_report(&self.model)
+    fn to_html(&self, py: Python<'_>) -> String {
+        let model = Arc::clone(&self.model);
+        py.detach(move || leadsim::report::train::train_report(&model))
     }
 
     /// Writes the model file (atomically).

@@ -42,9 +42,10 @@ impl PyResults {
         self.results.table()
     }
 
-    /// The HTML report (`report.html`).
-    fn to_html(&self) -> String {
-        leadsim::report::simulate::simulation_report(&self.results)
+    /// The HTML report (`report.html`); charts of a big sweep take a moment, without the GIL.
+    fn to_html(&self, py: Python<'_>) -> String {
+        let results = Arc::clone(&self.results);
+        py.detach(move || leadsim::report::simulate::simulation_report(&results))
     }
 
     /// Writes `summary.csv`, `summary.json`, `replications.csv` and `report.html` into `dir`.

@@ -37,11 +37,18 @@ def test_awkward_values_round_trip():
 
 def test_floats_numpy_and_order():
     text = _toml.dumps(
-        {"b": np.float64(0.1), "a": np.int64(3), "c": np.bool_(True), "i": math.inf, "n": math.nan},
+        {
+            "b": np.float64(0.1),
+            "a": np.int64(3),
+            "c": np.bool_(True),
+            "i": math.inf,
+            "n": math.nan,
+            "v": np.array([0.25, 4.0]),
+        },
         "<d>",
     )
     # Keys keep the dict's order (a sweep's axes run in it); numbers read as Python writes them.
-    assert text.splitlines() == ["b = 0.1", "a = 3", "c = true", "i = inf", "n = nan"]
+    assert text.splitlines() == ["b = 0.1", "a = 3", "c = true", "i = inf", "n = nan", "v = [0.25, 4.0]"]
     back = tomllib.loads(text)
     assert back["b"] == 0.1 and type(back["a"]) is int and back["c"] is True
     assert math.isinf(back["i"]) and math.isnan(back["n"])
