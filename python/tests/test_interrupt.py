@@ -30,7 +30,7 @@ def workers() -> int:
         try:
             if Path(f"/proc/self/task/{task}/comm").read_text().strip() == "leadsim":
                 count += 1
-        except FileNotFoundError:  # the thread ended meanwhile
+        except OSError:  # the thread ended meanwhile (ENOENT or ESRCH)
             pass
     return count
 
