@@ -119,6 +119,9 @@ def _frame(columns: list, index: Any = None) -> "pd.DataFrame":
             values[i] = np.frombuffer(data, dtype="<f8")
         elif kind == "i8":
             values[i] = np.frombuffer(data, dtype="<i8")
+        elif None in data:
+            # Missing text as NaN, as pandas.read_csv gives it (pandas 2 would keep None).
+            values[i] = [math.nan if v is None else v for v in data]
         else:
             values[i] = data
     frame = pd.DataFrame(values, index=index)
