@@ -180,7 +180,7 @@ fn erlang_a_abandonment_and_mean_wait() {
         let cold = r.column("baseline", "cold").unwrap();
         let mqls = r.column("baseline", "mqls").unwrap();
         let shares: Vec<f64> = cold.iter().zip(&mqls).map(|(a, b)| a / b).collect();
-        let s = leadsim::sim::stats::Interval::of(shares);
+        let s = leadsim::stats::Interval::of(shares);
         assert!(
             (s.mean - abandon).abs() <= SE_TOLERANCE * s.se(),
             "{what}: abandonment {} ± {} vs {abandon}",
@@ -225,7 +225,7 @@ contactable = {contactable}
     );
     let r = simulate(&toml, 20, 300);
     // Attempt k starts after k unreached attempts and their gaps; unreached ones last `handle_h`.
-    let g = leadsim::sim::dist::SpeedCurve::table(&table);
+    let g = leadsim::sim::engine::sampler::SpeedCurve::table(&table);
     let (mut offset, mut not_yet, mut sum) = (0.0, 1.0, 0.0);
     for k in 0..6 {
         sum += not_yet * reach[k] * g.eval(offset);
@@ -268,7 +268,7 @@ decision = {{ preset = "{preset}" }}
         let deals = r.column("baseline", "recovered_deals_12m").unwrap();
         let retained = r.column("baseline", "retained").unwrap();
         let shares: Vec<f64> = deals.iter().zip(&retained).map(|(a, b)| a / b).collect();
-        let s = leadsim::sim::stats::Interval::of(shares);
+        let s = leadsim::stats::Interval::of(shares);
         let expected: f64 = pi * (1.0 - (-(12.0f64 / scale).powf(shape)).exp());
         assert!(
             (s.mean - expected).abs() <= SE_TOLERANCE * s.se(),

@@ -189,7 +189,11 @@ fn missing_and_duplicated_shards_are_named() {
     let err = merge(&[dir.path("s1"), dir.path("s3")], None)
         .err()
         .unwrap();
-    assert!(matches!(&err, Error::InvalidParameter { name, .. } if name == "shards"));
+    assert!(
+        matches!(&err, Error::MissingShards { count: 3, missing, duplicated, .. }
+            if *missing == [2] && duplicated.is_empty()),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -232,7 +236,8 @@ fn shards_of_another_run_are_refused_naming_the_field_and_files() {
         .err()
         .unwrap();
     assert!(
-        matches!(&err, Error::Config { field, .. } if field == "shard count N"),
+        matches!(&err, Error::ShardMismatch { field: "shard count N", here, there, .. }
+            if here == "4" && there == "3"),
         "{err}"
     );
 }
@@ -303,7 +308,7 @@ fn bad_shard_flags_and_precision_are_refused() {
     )
     .err()
     .unwrap();
-    assert!(matches!(&err, Error::InvalidParameter { name, .. } if name == "precision"));
+    assert!(matches!(&err, Error::PrecisionWithShards { metric, .. } if metric == "mql_to_sql"));
     assert!(dir.files().is_empty(), "nothing written: {:?}", dir.files());
 }
 

@@ -148,19 +148,6 @@ def _warn(messages: Iterable[str]) -> None:
         _warnings.warn(m, LeadsimWarning, stacklevel=3)
 
 
-def _display(x: float) -> str:
-    """``x`` as Rust's ``{}`` prints it: shortest digits, never an exponent."""
-    import numpy as np
-
-    return np.format_float_positional(x, trim="-")
-
-
-def _significant4(x: float) -> str:
-    """``x`` to four significant digits without an exponent, as the CLI prints half-widths."""
-    digits = 0 if x == 0 or not math.isfinite(x) else max(0, 3 - math.floor(math.log10(abs(x))))
-    return f"{x:.{digits}f}"
-
-
 # --------------------------------------------------------------------------------------------
 # Scoring
 
@@ -733,7 +720,7 @@ def simulate(
         raise TypeError(
             "scenario must be a path, TOML text or a dict, not " + type(scenario).__name__
         )
-    native, file_warnings = _native.simulate(
+    native, messages = _native.simulate(
         kind,
         text,
         name,
@@ -746,16 +733,6 @@ def simulate(
         objective=objective,
     )
     results = Results(native)
-    messages = list(file_warnings)
-    p = results._json.get("precision")
-    if p is not None:
-        for sc, h in zip(results.scenarios, p["half_widths"]):
-            if sc in p["unmet"]:
-                messages.append(
-                    f'scenario "{sc}" did not reach ±{_display(p["half_width"])} on '
-                    f'{p["metric"]} within {p["max_replications"]} replications '
-                    f'(±{"undefined" if h is None else _significant4(h)})'
-                )
     results._warnings = messages
     _warn(messages)
     return results

@@ -28,12 +28,7 @@ pub fn history(
 ) -> Outcome<(Columns, Truth)> {
     let preset: Preset = preset.parse()?;
     if leads == 0 {
-        return Err(Error::InvalidParameter {
-            name: "leads".into(),
-            value: "0".into(),
-            reason: "a history needs at least one lead".into(),
-        }
-        .into());
+        return Err(Error::ZeroLeads.into());
     }
     let generator = Generator::new(preset);
     let names = generator.columns();

@@ -10,7 +10,6 @@ mod errors;
 mod frames;
 mod generate;
 mod model;
-mod score;
 mod simulate;
 mod worker;
 

@@ -1,5 +1,6 @@
 //! `train`, `load_model` and the model object: conversions around `leadsim::scoring`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -7,14 +8,16 @@ use std::time::Instant;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use leadsim::data::MissingTokens;
+use leadsim::data::{MissingTokens, Table};
 use leadsim::scoring::encode::EncoderSettings;
 use leadsim::scoring::model::Model;
 use leadsim::scoring::train::{self, Silent, TrainOptions, TrainingSource};
+use leadsim::scoring::{self, TableScores};
 
 use crate::data::Data;
 use crate::errors::{raise, Failure, Outcome};
-use crate::{frames, score, worker};
+use crate::frames::{self, Column, Columns};
+use crate::worker;
 
 /// A trained model (the Python class `leadsim.Model` wraps it).
 #[pyclass(module = "leadsim._native", name = "Model", frozen)]
@@ -32,7 +35,7 @@ impl PyModel {
 
     /// The text `leadsim train` prints.
     fn summary(&self) -> String {
-        leadsim::scoring::summary::train_summary(&self.model)
+        leadsim::scoring::output::train_summary(&self.model)
     }
 
     /// The HTML report `leadsim train` writes beside the model.
@@ -61,15 +64,17 @@ impl PyModel {
         let csv = raise(py, crate::data::delimiter(delimiter).map_err(Failure::from))?;
         let data = Data::from_python(data, source)?;
         let model = Arc::clone(&self.model);
-        let out = worker::run(py, move |cancel| {
+        let (columns, unseen_levels) = worker::run(py, move |cancel| {
             let table = data.into_table(&csv, cancel)?;
-            score::score(&model, &table, id.as_deref(), explain, cancel)
+            let scores =
+                scoring::score_table(&model, &table, id.as_deref(), explain, Some(cancel))?;
+            Ok(score_columns(&table, scores))
         })?;
         let unseen = PyDict::new(py);
-        for (column, n) in out.unseen_levels {
+        for (column, n) in unseen_levels {
             unseen.set_item(column, n)?;
         }
-        Ok((frames::to_python(py, out.columns)?, unseen))
+        Ok((frames::to_python(py, columns)?, unseen))
     }
 
     /// The evaluation's JSON (`leadsim evaluate --json`).
@@ -88,10 +93,49 @@ impl PyModel {
         let model = Arc::clone(&self.model);
         let evaluation = worker::run(py, move |cancel| {
             let table = data.into_table(&csv, cancel)?;
-            score::evaluate(&model, &table, target, positive, cancel)
+            Ok(scoring::evaluate_table(
+                &model,
+                &table,
+                target.as_deref(),
+                positive.as_deref(),
+                Some(cancel),
+            )?)
         })?;
         Ok(serde_json::to_string_pretty(&evaluation).expect("an evaluation serialises"))
     }
+}
+
+/// The columns `leadsim score` writes (the id column or `line`, `score`, `band`, `up_1..K`,
+/// `down_1..K`) and the unseen-level counts it warns about.
+fn score_columns(table: &Table, scores: TableScores) -> (Columns, BTreeMap<String, u64>) {
+    let n = table.rows();
+    let mut columns: Columns = vec![match scores.id_column {
+        Some(c) => (
+            table.headers()[c].clone(),
+            Column::Text(
+                (0..n)
+                    .map(|r| Some(table.value(r, c).to_string()))
+                    .collect(),
+            ),
+        ),
+        None => (
+            "line".to_string(),
+            Column::I64((0..n).map(|r| table.line(r) as i64).collect()),
+        ),
+    }];
+    columns.push(("score".into(), Column::F64(scores.scores)));
+    columns.push((
+        "band".into(),
+        Column::Text(scores.bands.into_iter().map(Some).collect()),
+    ));
+    let k = scores.factors.len() / 2;
+    let names = (1..=k)
+        .map(|i| format!("up_{i}"))
+        .chain((1..=k).map(|i| format!("down_{i}")));
+    for (name, values) in names.zip(scores.factors) {
+        columns.push((name, Column::Text(values.into_iter().map(Some).collect())));
+    }
+    (columns, scores.unseen_levels)
 }
 
 /// Reads a model file written by `leadsim train` or `Model.save`.

@@ -53,14 +53,14 @@ impl PyResults {
         let results = Arc::clone(&self.results);
         raise(
             py,
-            py.detach(move || Ok(sim::write_outputs(&results, &dir)?)),
+            py.detach(move || Ok(sim::write_outputs(&results, &dir).map(drop)?)),
         )
     }
 }
 
 /// Runs a scenario file (`kind = "path"`) or scenario text (`kind = "text"`, named `name` in
 /// messages, table paths resolved against the current folder). Returns the results and the
-/// file's warnings.
+/// warnings the CLI prints (the file's, then the run's).
 #[pyfunction]
 #[pyo3(signature = (kind, scenario, name, *, seed, replications, threads, precision,
     precision_metric, max_replications, objective))]
@@ -111,8 +111,15 @@ pub fn simulate(
             max_replications,
             objective: Some(objective),
         };
+        // The warnings the CLI prints before the run and after it, in that order.
+        let before = sim::warnings(&file);
         let results = sim::run_cancellable(&file, &opts, &analysis, Some(cancel))?;
-        Ok((results, file.warnings()))
+        let warnings = before
+            .iter()
+            .chain(&results.warnings())
+            .map(ToString::to_string)
+            .collect();
+        Ok((results, warnings))
     })?;
     Ok((
         PyResults {
@@ -126,7 +133,7 @@ pub fn simulate(
 #[pyfunction]
 pub fn simulate_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let out = PyDict::new(py);
-    out.set_item("objective", sim::rank::DEFAULT_OBJECTIVE)?;
+    out.set_item("objective", sim::run::DEFAULT_OBJECTIVE)?;
     Ok(out)
 }
 

@@ -12,12 +12,15 @@ from conftest import HISTORY, SCENARIOS
 
 
 def cli_error(cli, *args) -> str:
-    """The message the CLI prints after `error: `."""
+    """The library's message as the CLI prints it after `error: `, without the flag hint the
+    binary appends to some (`; set --alpha ...`): Python users set options, not flags."""
     run = cli(*args, check=False)
     assert run.returncode != 0
     first = run.stderr.splitlines()[0]
     assert first.startswith("error: ")
-    return first[len("error: "):]
+    message = first[len("error: "):]
+    head, sep, hint = message.rpartition("; ")
+    return head if sep and "--" in hint else message
 
 
 def write(path, text):
@@ -94,11 +97,17 @@ def test_parameters_out_of_range(cli, tmp_path):
     with pytest.raises(leadsim.ParameterError) as e:
         leadsim.train(HISTORY, holdout=1.0)
     assert str(e.value) == expected
-    assert (e.value.name, e.value.value) == ("--holdout", "1")
-    with pytest.raises(leadsim.ParameterError, match="invalid threads = 0"):
+    assert (e.value.kind, e.value.name, e.value.value) == ("InvalidHyperparameter", "holdout", 1.0)
+    with pytest.raises(leadsim.ParameterError, match="invalid threads = 0") as e:
         leadsim.simulate(SCENARIOS / "handover.toml", threads=0, replications=2)
-    with pytest.raises(leadsim.ParameterError, match='did you mean "net_revenue"'):
+    assert (e.value.kind, e.value.name, e.value.value) == ("ZeroThreads", "threads", 0)
+    with pytest.raises(leadsim.ParameterError, match='did you mean "net_revenue"') as e:
         leadsim.simulate(SCENARIOS / "handover.toml", objective="net_revenu", replications=2)
+    assert (e.value.kind, e.value.name, e.value.value) == ("UnknownMetric", "objective", "net_revenu")
+    assert e.value.suggestion == "net_revenue"
+    with pytest.raises(leadsim.ParameterError) as e:
+        leadsim.train(HISTORY, bands=[0.5, 0.2])
+    assert (e.value.kind, e.value.name, e.value.value) == ("InvalidBands", "bands", [0.5, 0.2])
     with pytest.raises(leadsim.ParameterError, match="needs precision="):
         leadsim.simulate(SCENARIOS / "handover.toml", precision_metric="sqls", replications=2)
     with pytest.raises(leadsim.ParameterError, match="delimiter"):
@@ -115,6 +124,7 @@ def test_scenario_problems_name_the_key_path(cli, tmp_path):
         leadsim.simulate(bad)
     assert str(e.value) == expected
     assert e.value.field == "policy.treshold" and "did you mean" in e.value.message
+    assert (e.value.kind, e.value.problem) == ("Config", "UnknownKey")
     with pytest.raises(leadsim.ConfigError) as e:
         leadsim.simulate(text)
     assert str(e.value) == expected.replace(str(bad), "<scenario string>")

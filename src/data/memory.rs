@@ -79,7 +79,7 @@ impl Table {
     /// # Errors
     /// [`Error::EmptyFile`] without columns (or with only empty names),
     /// [`Error::DuplicateHeader`] for a name given twice (1-based positions),
-    /// [`Error::InvalidParameter`] when a column's length differs from the first column's,
+    /// [`Error::ColumnLength`] when a column's length differs from the first column's,
     /// [`Error::HeaderOnly`] without rows.
     pub fn from_columns(source: impl Into<PathBuf>, columns: Vec<ColumnBuilder>) -> Result<Table> {
         let path = source.into();
@@ -101,14 +101,12 @@ impl Table {
         }
         let rows = columns[0].len();
         if let Some(c) = columns.iter().find(|c| c.len() != rows) {
-            return Err(Error::InvalidParameter {
-                name: "columns".into(),
-                value: c.name.clone(),
-                reason: format!(
-                    "{} values, but column \"{}\" has {rows}",
-                    c.len(),
-                    columns[0].name
-                ),
+            return Err(Error::ColumnLength {
+                path,
+                column: c.name.clone(),
+                len: c.len(),
+                first_column: columns[0].name.clone(),
+                rows,
             });
         }
         if rows == 0 {
@@ -172,7 +170,7 @@ mod tests {
         let two = || column("a", &[Some("1"), Some("2")]);
         assert!(matches!(
             Table::from_columns("f", vec![two(), column("b", &[Some("1")])]),
-            Err(Error::InvalidParameter { value, .. }) if value == "b"
+            Err(Error::ColumnLength { column, len: 1, rows: 2, .. }) if column == "b"
         ));
         assert!(matches!(
             Table::from_columns("f", vec![two(), column("a", &[None, None])]),

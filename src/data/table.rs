@@ -215,7 +215,7 @@ impl Table {
             line: self.line(row),
             column: self.headers[c].clone(),
             value: self.value(row, c).to_string(),
-            reason: "not a finite number (list it with --missing to treat it as missing)".into(),
+            reason: "not a finite number".into(),
         }
     }
 }

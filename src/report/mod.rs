@@ -7,7 +7,7 @@
 //! * [`train`]: the report `leadsim train` writes beside the model.
 //! * [`simulate`]: the report `leadsim simulate --out DIR` writes beside its result files.
 //!
-//! The number formats below are shared by every report, so tables read alike.
+//! Number formats come from [`crate::format`], shared with the terminal output.
 
 use std::path::{Path, PathBuf};
 
@@ -19,8 +19,7 @@ pub mod train;
 /// File name of the report written beside a model.
 pub const REPORT_FILE: &str = "report.html";
 
-/// Shown for a value that does not exist (a rate over no rows, an interval of a regularised fit).
-pub const MISSING: &str = "–";
+pub use crate::format::MISSING;
 
 /// Where the report for the model saved at `model_path` goes: `report.html` in the same folder.
 ///
@@ -37,60 +36,4 @@ pub fn report_path_for(model_path: &Path) -> PathBuf {
     }
 }
 
-/// A share as a percentage with `decimals` decimals ("12.5%"), or [`MISSING`].
-pub fn percent(share: Option<f64>, decimals: usize) -> String {
-    match share {
-        Some(s) if s.is_finite() => format!("{:.*}%", decimals, s * 100.0),
-        _ => MISSING.to_string(),
-    }
-}
-
-/// A number with `decimals` decimals, or [`MISSING`].
-pub fn fixed(value: Option<f64>, decimals: usize) -> String {
-    match value {
-        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
-        _ => MISSING.to_string(),
-    }
-}
-
-/// A number with four significant digits, in scientific notation when very small or large
-/// (coefficients per unit range from per-dollar to per-level).
-pub fn significant(value: Option<f64>) -> String {
-    match value {
-        Some(0.0) => "0".to_string(),
-        Some(v) if v.is_finite() && (1e-3..1e6).contains(&v.abs()) => {
-            let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
-            format!("{v:.decimals$}")
-        }
-        Some(v) if v.is_finite() => format!("{v:.3e}"),
-        _ => MISSING.to_string(),
-    }
-}
-
-/// A p-value: four decimals, "<0.0001" below that.
-pub fn p_value(p: Option<f64>) -> String {
-    match p {
-        Some(p) if p < 1e-4 => "<0.0001".to_string(),
-        other => fixed(other, 4),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats() {
-        assert_eq!(percent(Some(0.125), 1), "12.5%");
-        assert_eq!(percent(None, 1), MISSING);
-        assert_eq!(fixed(Some(f64::NAN), 2), MISSING);
-        assert_eq!(significant(Some(1.23456)), "1.235");
-        assert_eq!(significant(Some(-0.0123456)), "-0.01235");
-        assert_eq!(significant(Some(1234.56)), "1235");
-        assert_eq!(significant(Some(3.2e-7)), "3.200e-7");
-        assert_eq!(significant(Some(0.0)), "0");
-        assert_eq!(p_value(Some(0.5)), "0.5000");
-        assert_eq!(p_value(Some(1e-9)), "<0.0001");
-        assert_eq!(p_value(None), MISSING);
-    }
-}
+pub use crate::format::{fixed, p_value, percent, significant};

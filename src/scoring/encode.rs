@@ -17,6 +17,7 @@ use crate::data::{
     parse_number, parse_yes_no, ColumnKind, MissingTokens, Number, ParsedColumn, Table,
 };
 use crate::error::Result;
+use crate::stats::median;
 
 /// Name of the level that missing categorical values take, and the suffix of missing indicators.
 pub const MISSING_LEVEL: &str = "(missing)";
@@ -83,9 +84,7 @@ impl ValueProblem {
     pub fn reason(self) -> &'static str {
         match self {
             ValueProblem::NotANumber => "not a number in a numeric column",
-            ValueProblem::NonFinite => {
-                "not a finite number (list it with --missing to treat it as missing)"
-            }
+            ValueProblem::NonFinite => "not a finite number",
             ValueProblem::NotYesNo => "not yes/no or true/false in a yes/no column",
         }
     }
@@ -259,7 +258,7 @@ impl Default for EncoderSettings {
 }
 
 /// An encoder together with the training design matrix it was learnt from.
-pub struct LearntEncoding {
+pub(crate) struct LearntEncoding {
     pub encoder: Encoder,
     /// Standardised design matrix of the training rows (kept columns only).
     pub design: Array2<f64>,
@@ -270,7 +269,7 @@ pub struct LearntEncoding {
 impl LearntEncoding {
     /// Drops the design columns that are linear combinations of the intercept and earlier
     /// columns, from both the design and the encoder, and returns their names.
-    pub fn drop_collinear(&mut self) -> Vec<String> {
+    pub(crate) fn drop_collinear(&mut self) -> Vec<String> {
         let collinear = crate::scoring::solver::collinear_columns(self.design.view());
         if collinear.is_empty() {
             return Vec::new();
@@ -298,7 +297,7 @@ impl Encoder {
     /// # Errors
     /// [`Error::BadValue`] for a value that cannot be read as its column's kind (anywhere in the
     /// file, not only in training rows).
-    pub fn learn(
+    pub(crate) fn learn(
         table: &Table,
         feature_columns: &[usize],
         rows: &[usize],
@@ -398,7 +397,7 @@ impl Encoder {
     }
 
     /// Removes kept design columns by index (e.g. collinear ones) from the encoder.
-    pub fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
+    pub(crate) fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
         let mut names = Vec::new();
         let mut k = 0;
         self.columns.retain(|c| {
@@ -418,7 +417,7 @@ impl Encoder {
     }
 
     /// Offsets of each feature's first design column in a full (undropped) design row.
-    pub fn feature_offsets(&self) -> Vec<usize> {
+    pub(crate) fn feature_offsets(&self) -> Vec<usize> {
         let mut acc = 0;
         self.features
             .iter()
@@ -498,20 +497,6 @@ fn hash_column(col: &[f64]) -> u64 {
     })
 }
 
-/// Median of finite values: the mean of the two middle values for an even count.
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n == 0 {
-        return 0.0;
-    }
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
 /// Learns one column's encoding from the training rows and returns its raw (unstandardised)
 /// design columns over those rows.
 fn learn_feature(
@@ -581,7 +566,7 @@ fn numeric_feature(
         .filter(|v| !v.is_nan())
         .collect();
     let any_missing = present.len() < rows.len();
-    let median = median(&mut present);
+    let median = median(&mut present).unwrap_or(0.0);
     let value_col: Vec<f64> = rows
         .iter()
         .map(|&r| {
@@ -792,11 +777,5 @@ mod tests {
             Err(e) => panic!("{e}"),
             Ok(_) => panic!("accepted text in a numeric column"),
         }
-    }
-
-    #[test]
-    fn median_of_even_count_is_mean_of_middles() {
-        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
-        assert_eq!(median(&mut [5.0, 1.0, 3.0]), 3.0);
     }
 }

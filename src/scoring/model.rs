@@ -73,7 +73,7 @@ pub struct FitSummary {
     pub load_seconds: f64,
     /// Whether standard errors and intervals are reported (unregularised fits only).
     pub inference: bool,
-    /// The alpha search, when `--cv` picked alpha.
+    /// The alpha search, when cross-validation picked alpha (`TrainOptions::cv`).
     pub alpha_search: Option<Vec<AlphaCandidate>>,
 }
 
@@ -152,7 +152,7 @@ impl Model {
     /// [`Error::Io`] when the file cannot be written.
     pub fn save(&self, path: &Path) -> Result<()> {
         let json = serde_json::to_vec_pretty(self).expect("model serialises");
-        crate::output::write_atomic(path, &json)
+        crate::atomic::write_atomic(path, &json)
     }
 
     /// Reads and checks a model file.

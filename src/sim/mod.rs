@@ -21,25 +21,19 @@
 //! **Invariant:** the simulation core does no I/O; the scenario file and population table are
 //! read by `config`, the outputs written by `report`.
 
-pub mod calendar;
 pub mod config;
-pub mod dist;
 pub mod engine;
-pub mod heap4;
-pub mod load;
-pub mod metrics;
-pub mod population;
-pub mod rank;
-pub mod report;
-pub mod rng;
+pub mod metric;
+pub mod model;
+pub mod output;
 pub mod run;
 pub mod shard;
-pub mod stats;
 
-pub use config::{Scenario, ScenarioFile};
-pub use report::write_outputs;
+pub use model::{Scenario, ScenarioFile};
+pub use output::write_outputs;
 pub use run::{
     run, run_cancellable, run_with, simulate_units, simulate_units_cancellable, summarise,
-    Analysis, MetricSummary, PrecisionTarget, Results, RunOptions, ScenarioResult, Unit,
+    warnings, Analysis, MetricSummary, PrecisionTarget, Results, RunOptions, ScenarioResult, Unit,
+    Warning,
 };
 pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};

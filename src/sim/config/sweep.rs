@@ -11,9 +11,8 @@ use toml::{Table, Value};
 
 use super::fields::*;
 use super::parse::scenario;
-use super::Scenario;
-use crate::error::{Error, Result};
-use crate::sim::run::{SweepAxis, SweepGrid, SweepPoint};
+use crate::error::{ConfigProblem, Error, Result};
+use crate::sim::model::{Scenario, SweepAxis, SweepGrid, SweepPoint};
 use crate::text::closest;
 
 /// Sections a sweep path may start with.
@@ -50,10 +49,7 @@ pub(super) fn expand(
     };
     let t = as_table(cx, v, "sweep")?;
     if t.is_empty() {
-        return Err(cx.err(
-            "sweep",
-            "needs at least one axis, e.g. \"policy.threshold\" = [0.2, 0.3]",
-        ));
+        return Err(cx.err("sweep", ConfigProblem::NoSweepAxes));
     }
     let axes = axes(cx, t, base, text)?;
     let offset = existing.len();
@@ -63,7 +59,10 @@ pub(super) fn expand(
     if total > MAX_POINTS {
         return Err(cx.err(
             "sweep",
-            format!("the grid has {total} points; at most {MAX_POINTS}"),
+            ConfigProblem::SweepTooLarge {
+                points: total,
+                max: MAX_POINTS,
+            },
         ));
     }
     let mut points = Vec::with_capacity(total);
@@ -82,10 +81,7 @@ pub(super) fn expand(
             .collect::<Vec<_>>()
             .join(", ");
         if existing.iter().any(|s| s.name == name) {
-            return Err(cx.err(
-                "sweep",
-                format!("grid scenario \"{name}\" has the name of an explicit scenario"),
-            ));
+            return Err(cx.err("sweep", ConfigProblem::SweepNameTaken { name }));
         }
         let mut merged = base.clone();
         for (a, &c) in axes.iter().zip(&coords) {
@@ -121,14 +117,11 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
     let mut axes = Vec::with_capacity(t.len());
     for (path, v) in t {
         let field = format!("sweep.\"{path}\"");
-        let values = v.as_array().ok_or_else(|| {
-            cx.err(
-                &field,
-                format!("expected an array of values, found {}", type_name(v)),
-            )
-        })?;
+        let values = v
+            .as_array()
+            .ok_or_else(|| cx.err(&field, wrong_type("an array of values", v)))?;
         if values.is_empty() {
-            return Err(cx.err(&field, "needs at least one value"));
+            return Err(cx.err(&field, ConfigProblem::NoSweepValues));
         }
         let keys: Vec<String> = path.split('.').map(|k| k.trim().to_string()).collect();
         check_path(cx, &keys, path, base, &field)?;
@@ -147,7 +140,7 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
             if labels[..i].contains(l) {
                 return Err(cx.err(
                     &format!("{field}[{i}]"),
-                    format!("the value {l} appears twice"),
+                    ConfigProblem::SweepValueTwice { label: l.clone() },
                 ));
             }
         }
@@ -176,22 +169,26 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
     for a in &axes {
         let mut t = base.clone();
         set_path(cx, &mut t, a, &a.values[0])?;
-        if let Err(Error::Config { field, message, .. }) = scenario(cx, &t, String::new(), "") {
+        if let Err(Error::Config {
+            field,
+            problem: ConfigProblem::UnknownKey { suggestion },
+            ..
+        }) = scenario(cx, &t, String::new(), "")
+        {
             let on_path = a.path == field || a.path.starts_with(&format!("{field}."));
-            if on_path && message.starts_with("unknown key") {
+            if on_path {
                 let depth = field.split('.').count();
-                let hint = message
-                    .split_once("did you mean \"")
-                    .and_then(|(_, s)| s.split_once('"'))
-                    .map(|(s, _)| {
-                        let mut k: Vec<&str> = a.keys.iter().map(String::as_str).collect();
-                        k[depth - 1] = s;
-                        format!("; did you mean \"{}\"?", k.join("."))
-                    })
-                    .unwrap_or_default();
+                let suggestion = suggestion.map(|s| {
+                    let mut k: Vec<&str> = a.keys.iter().map(String::as_str).collect();
+                    k[depth - 1] = &s;
+                    k.join(".")
+                });
                 return Err(cx.err(
                     &format!("sweep.\"{}\"", a.path),
-                    format!("unknown field \"{}\"{hint}", a.path),
+                    ConfigProblem::SweepUnknownField {
+                        path: a.path.clone(),
+                        suggestion,
+                    },
                 ));
             }
         }
@@ -202,13 +199,16 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
 /// Checks what `scenario()` cannot: the section exists, and a pool named on the path is one of
 /// the file's (setting a field of a new pool would quietly create it).
 fn check_path(cx: &Ctx, keys: &[String], path: &str, base: &Table, field: &str) -> Result<()> {
-    let hint = |got: &str, options: Vec<String>| -> String {
-        closest(got, options.iter().map(String::as_str))
-            .map(|s| format!("; did you mean \"{s}\"?"))
-            .unwrap_or_default()
+    let hint = |got: &str, options: Vec<String>| -> Option<String> {
+        closest(got, options.iter().map(String::as_str)).map(str::to_string)
     };
     if keys.iter().any(String::is_empty) {
-        return Err(cx.err(field, format!("\"{path}\" is not a dotted path")));
+        return Err(cx.err(
+            field,
+            ConfigProblem::SweepNotAPath {
+                path: path.to_string(),
+            },
+        ));
     }
     if !SECTIONS.contains(&keys[0].as_str()) || keys.len() < 2 {
         let options = SECTIONS
@@ -220,13 +220,13 @@ fn check_path(cx: &Ctx, keys: &[String], path: &str, base: &Table, field: &str) 
             })
             .collect();
         let why = if keys.len() < 2 && SECTIONS.contains(&keys[0].as_str()) {
-            "a whole section cannot be swept; name a field in it".to_string()
+            ConfigProblem::SweepWholeSection
         } else {
-            format!(
-                "unknown field \"{path}\" (sweep paths start with {}){}",
-                SECTIONS.join(", "),
-                hint(path, options)
-            )
+            ConfigProblem::SweepUnknownSection {
+                path: path.to_string(),
+                sections: SECTIONS,
+                suggestion: hint(path, options),
+            }
         };
         return Err(cx.err(field, why));
     }
@@ -246,13 +246,13 @@ fn check_path(cx: &Ctx, keys: &[String], path: &str, base: &Table, field: &str) 
                 })
                 .unwrap_or_default();
             let why = if known {
-                "a whole pool cannot be swept; name a field in it (e.g. count)".to_string()
+                ConfigProblem::SweepWholePool
             } else {
-                format!(
-                    "unknown field \"{path}\": the file has no pool \"{}\"{}",
-                    keys[1],
-                    hint(path, names)
-                )
+                ConfigProblem::SweepUnknownPool {
+                    path: path.to_string(),
+                    pool: keys[1].clone(),
+                    suggestion: hint(path, names),
+                }
             };
             return Err(cx.err(field, why));
         }
@@ -274,12 +274,11 @@ fn set_path(cx: &Ctx, t: &mut Table, a: &Axis, value: &Value) -> Result<()> {
             other => {
                 return Err(cx.err(
                     &format!("sweep.\"{}\"", a.path),
-                    format!(
-                        "{} is {}, not a table, so it has no field \"{}\"",
-                        a.keys[..=i].join("."),
-                        type_name(other),
-                        a.keys[i + 1]
-                    ),
+                    ConfigProblem::SweepThroughValue {
+                        parent: a.keys[..=i].join("."),
+                        found: type_name(other),
+                        field: a.keys[i + 1].clone(),
+                    },
                 ))
             }
         };
@@ -306,18 +305,20 @@ fn locate(e: Error, axes: &[Axis], coords: &[usize], name: &str) -> Error {
     let Error::Config {
         path,
         field,
-        message,
+        problem,
     } = e
     else {
         return e;
     };
+    let scenario = name.to_string();
+    let problem = Box::new(problem);
     for (a, &c) in axes.iter().zip(coords) {
         if let Some(rest) = field.strip_prefix(&a.path) {
             if rest.is_empty() || rest.starts_with('.') || rest.starts_with('[') {
                 return Error::Config {
                     path,
                     field: format!("sweep.\"{}\"[{c}]{rest}", a.path),
-                    message: format!("{message} (grid scenario \"{name}\")"),
+                    problem: ConfigProblem::AtSweepValue { scenario, problem },
                 };
             }
         }
@@ -325,7 +326,7 @@ fn locate(e: Error, axes: &[Axis], coords: &[usize], name: &str) -> Error {
     Error::Config {
         path,
         field,
-        message: format!("{message} (in grid scenario \"{name}\")"),
+        problem: ConfigProblem::InGridScenario { scenario, problem },
     }
 }
 

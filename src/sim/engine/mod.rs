@@ -16,17 +16,23 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rand_distr::{Distribution, Exp1};
 
+pub mod calendar;
 mod events;
+pub mod heap4;
+pub mod population;
+pub mod rng;
+pub mod sampler;
+pub mod tally;
 
+use calendar::{ArrivalStream, Shift};
 use events::*;
+use heap4::Heap4;
+use population::Source;
+use rng::{lead_key, lead_stream, slot};
+use sampler::{Sampler, SpeedCurve};
+use tally::{Exit, Tally};
 
-use super::calendar::{ArrivalStream, Shift};
-use super::config::{Discipline, Population, Scenario, SpeedToLead};
-use super::dist::{Sampler, SpeedCurve};
-use super::heap4::Heap4;
-use super::metrics::{Exit, Tally};
-use super::population::Source;
-use super::rng::{lead_key, lead_stream, slot};
+use super::model::{Discipline, Population, Scenario, SpeedToLead};
 
 /// Months in 12 months' worth of days (1 month = 30.4375 days).
 const HORIZON_MONTHS: f64 = 12.0;
@@ -72,8 +78,8 @@ impl<'a> Compiled<'a> {
             .iter()
             .map(|p| CPool {
                 shift: Shift::new(&p.hours),
-                handle: p.handle_minutes.sampler(),
-                talk: p.talk_minutes.sampler(),
+                handle: Sampler::new(&p.handle_minutes),
+                talk: Sampler::new(&p.talk_minutes),
                 skill: p.skill,
                 discipline: p.discipline,
                 count: p.count,
@@ -96,8 +102,8 @@ impl<'a> Compiled<'a> {
                 SpeedToLead::Table(pts) => SpeedCurve::table(pts),
                 SpeedToLead::ExponentialPerHour(k) => SpeedCurve::Exponential { kappa: *k },
             },
-            value: sc.outcomes.deal_value.sampler(),
-            cycle: sc.outcomes.sales_cycle_days.sampler(),
+            value: Sampler::new(&sc.outcomes.deal_value),
+            cycle: Sampler::new(&sc.outcomes.sales_cycle_days),
             gaps: pol.gap_hours.clone(),
             reach: pol.reach.clone(),
             max_attempts: pol.max_attempts,
@@ -117,8 +123,15 @@ impl<'a> Compiled<'a> {
         self.sc
     }
 
+    /// Where its leads come from.
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The pool whose band holds score `s`: bands are half-open, and the top band also holds its
+    /// upper end (validation leaves no handed-over score without a pool).
     #[inline]
-    fn route(&self, s: f64) -> usize {
+    pub(crate) fn route(&self, s: f64) -> usize {
         self.pools
             .iter()
             .position(|p| s >= p.lo && (s < p.hi || (s == p.hi && p.hi == self.top)))
@@ -142,7 +155,7 @@ struct State<'c, 'a> {
 }
 
 /// Simulates one replication and returns its metrics in the order of
-/// [`super::metrics::metric_names`].
+/// [`crate::sim::metric::names`].
 pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     let sc = c.sc;
     let mut st = State {
@@ -249,7 +262,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
                             p.peak = p.peak.max(*len);
                         }
                     }
-                    _ => st.patience(t, e.slot, e.id),
+                    _ => st.patience(e.slot, e.id),
                 }
             }
         }
@@ -287,7 +300,7 @@ impl State<'_, '_> {
             self.tally.mqls += 1;
         }
         if attrs.score < pol.threshold {
-            self.nurture(Exit::Retained, t, key, value, counted);
+            self.nurture(Exit::Retained, key, value, counted);
             return;
         }
         if counted {
@@ -466,7 +479,7 @@ impl State<'_, '_> {
             if lead_stream(lead.key, slot::QUALIFY).u01() < q {
                 self.sql(t, &lead);
             } else {
-                self.nurture(Exit::Rejected, t, lead.key, lead.value, lead.counted);
+                self.nurture(Exit::Rejected, lead.key, lead.value, lead.counted);
             }
             self.release(s);
         } else if lead.attempt + 1 < c.max_attempts {
@@ -478,7 +491,7 @@ impl State<'_, '_> {
                 slot: s,
             });
         } else {
-            self.nurture(Exit::Unreached, t, lead.key, lead.value, lead.counted);
+            self.nurture(Exit::Unreached, lead.key, lead.value, lead.counted);
             self.release(s);
         }
         if c.pools[pool].shift.on_shift(t) {
@@ -488,7 +501,7 @@ impl State<'_, '_> {
         }
     }
 
-    fn patience(&mut self, t: f64, s: u32, id: u32) {
+    fn patience(&mut self, s: u32, id: u32) {
         let lead = self.leads[s as usize];
         if lead.id != id || !lead.in_queue || lead.attempt != 0 {
             return; // served already (or the slot holds another lead by now)
@@ -498,7 +511,7 @@ impl State<'_, '_> {
         if lead.counted {
             self.tally.waited += 1;
         }
-        self.nurture(Exit::Cold, t, lead.key, lead.value, lead.counted);
+        self.nurture(Exit::Cold, lead.key, lead.value, lead.counted);
         self.release(s);
     }
 
@@ -523,7 +536,10 @@ impl State<'_, '_> {
         }
     }
 
-    fn nurture(&mut self, why: Exit, _entry: f64, key: u64, value: f64, counted: bool) {
+    /// A counted lead enters nurture: its decision time is measured from entry, so the entry
+    /// time itself is not needed (recovery within 12 months of entry, docs/model.md section 2,
+    /// step 9).
+    fn nurture(&mut self, why: Exit, key: u64, value: f64, counted: bool) {
         if !counted {
             return;
         }

@@ -1,0 +1,307 @@
+//! `generate`, `train`, `evaluate` and `score`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::ProgressBar;
+
+use leadsim::data::{CsvOptions, MissingTokens};
+use leadsim::generate::{self, Preset};
+use leadsim::scoring::encode::EncoderSettings;
+use leadsim::scoring::model::Model;
+use leadsim::scoring::output;
+use leadsim::scoring::score::{self, EvaluateOptions, ScoreOptions};
+use leadsim::scoring::solver::SolverKind;
+use leadsim::scoring::train::{self, TrainOptions, TrainProgress};
+
+use crate::progress::spinner;
+
+#[derive(Args)]
+pub struct CsvArgs {
+    /// Field delimiter: ',' ';' 'tab' or one character (detected from the header when omitted)
+    #[arg(long, value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+}
+
+impl CsvArgs {
+    fn options(&self) -> CsvOptions {
+        CsvOptions {
+            delimiter: self.delimiter,
+        }
+    }
+}
+
+fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "expected one ASCII character or 'tab', got \"{s}\""
+        )),
+    }
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// Kind of leads to generate
+    #[arg(long, default_value = "b2b-saas")]
+    preset: Preset,
+    /// Number of leads (rows)
+    #[arg(long, default_value_t = 20_000)]
+    leads: usize,
+    /// Random seed: the same seed gives the same file
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Output CSV (.csv or .csv.gz); the truth goes to <stem>.truth.json beside it
+    #[arg(long)]
+    out: PathBuf,
+    /// Print a machine-readable summary on stdout
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Labelled history (CSV or .csv.gz)
+    #[arg(long)]
+    data: PathBuf,
+    /// Outcome column (default: a column named converted, target, y, label, outcome or won)
+    #[arg(long)]
+    target: Option<String>,
+    /// Target value that counts as positive (default: 1/yes/true against 0/no/false)
+    #[arg(long)]
+    positive: Option<String>,
+    /// Columns to leave out (leaks known only after contact, ids), comma-separated
+    #[arg(long, value_delimiter = ',')]
+    exclude: Vec<String>,
+    /// Identifier column, carried to scored output (default: an id-like column with unique values)
+    #[arg(long)]
+    id: Option<String>,
+    /// Columns to treat as categorical even if they look numeric, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    categorical: Vec<String>,
+    /// Columns that must be numeric, comma-separated (text in them is an error)
+    #[arg(long, value_delimiter = ',')]
+    numeric: Vec<String>,
+    /// Extra texts meaning "missing" besides empty and NA, comma-separated (e.g. Select)
+    #[arg(long, value_delimiter = ',')]
+    missing: Vec<String>,
+    /// Levels with fewer training rows fold into (other)
+    #[arg(long, default_value_t = 10)]
+    min_level_count: usize,
+    /// Share of rows held out (stratified) for evaluation; 0 fits on every row
+    #[arg(long, default_value_t = 0.2)]
+    holdout: f64,
+    /// Evaluate by K-fold cross-validation instead of a holdout
+    #[arg(long)]
+    folds: Option<usize>,
+    /// Pick --alpha from a grid by K-fold log loss
+    #[arg(long)]
+    cv: Option<usize>,
+    /// L2 penalty on standardised coefficients (0 = maximum likelihood, with inference)
+    #[arg(long, default_value_t = 0.0)]
+    alpha: f64,
+    /// newton (IRLS, default) or lbfgs (linfa-logistic)
+    #[arg(long, default_value = "newton")]
+    solver: SolverKind,
+    /// Iteration limit of the solver (default: 100 for newton, 1000 for lbfgs)
+    #[arg(long)]
+    max_iter: Option<usize>,
+    /// Score band cut points, comma-separated (default: quartiles of training scores)
+    #[arg(long, value_delimiter = ',')]
+    bands: Option<Vec<f64>>,
+    /// Random seed for the holdout and folds
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Where to write the model
+    #[arg(long, default_value = "model.json")]
+    out: PathBuf,
+    #[command(flatten)]
+    csv: CsvArgs,
+    /// Print the model summary as JSON on stdout
+    #[arg(long)]
+    json: bool,
+    /// No progress display
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+pub struct EvaluateArgs {
+    /// Model file written by `leadsim train`
+    #[arg(long)]
+    model: PathBuf,
+    /// Labelled data (CSV or .csv.gz)
+    #[arg(long)]
+    data: PathBuf,
+    /// Outcome column (default: the model's)
+    #[arg(long)]
+    target: Option<String>,
+    /// Positive target value (default: the model's)
+    #[arg(long)]
+    positive: Option<String>,
+    #[command(flatten)]
+    csv: CsvArgs,
+    /// Print the metrics as JSON on stdout
+    #[arg(long)]
+    json: bool,
+    /// No progress display
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    /// Model file written by `leadsim train`
+    #[arg(long)]
+    model: PathBuf,
+    /// Leads to score (CSV or .csv.gz); streamed
+    #[arg(long)]
+    data: PathBuf,
+    /// Output CSV: id, score, band, and the factors with --explain
+    #[arg(long)]
+    out: PathBuf,
+    /// List the K strongest positive and negative factors per lead
+    #[arg(long, default_value_t = 0)]
+    explain: usize,
+    /// Column carried to the output (default: the model's id column, else the line number)
+    #[arg(long)]
+    id: Option<String>,
+    #[command(flatten)]
+    csv: CsvArgs,
+    /// Print a summary as JSON on stdout
+    #[arg(long)]
+    json: bool,
+    /// No progress display
+    #[arg(long)]
+    quiet: bool,
+}
+
+pub fn cmd_generate(a: GenerateArgs) -> Result<ExitCode> {
+    let truth = generate::write_history(&a.out, a.preset, a.leads, a.seed)?;
+    let truth_path = generate::truth_path(&a.out);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&truth)?);
+    } else {
+        println!(
+            "wrote {} leads ({} preset, seed {}) to {}\ntrue coefficients in {}",
+            a.leads,
+            a.preset,
+            a.seed,
+            a.out.display(),
+            truth_path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub struct SpinnerProgress(ProgressBar);
+
+impl TrainProgress for SpinnerProgress {
+    fn stage(&self, name: &str) {
+        self.0.set_message(name.to_string());
+    }
+    fn rows(&self, rows: u64) {
+        self.0.set_message(format!("reading: {rows} rows"));
+    }
+}
+
+pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
+    let opts = TrainOptions {
+        data: a.data.clone(),
+        csv: a.csv.options(),
+        target: a.target,
+        positive: a.positive,
+        exclude: a.exclude,
+        id: a.id,
+        encoder: EncoderSettings {
+            missing: MissingTokens::with_extra(a.missing),
+            min_level_count: a.min_level_count,
+            force_numeric: a.numeric,
+            force_categorical: a.categorical,
+        },
+        holdout: a.holdout,
+        folds: a.folds,
+        cv: a.cv,
+        alpha: a.alpha,
+        solver: a.solver,
+        max_iter: a.max_iter,
+        seed: a.seed,
+        bands: a.bands,
+    };
+    let pb = spinner(a.quiet);
+    let model = train::train(&opts, &SpinnerProgress(pb.clone()));
+    pb.finish_and_clear();
+    let model = model?;
+    let report = output::save_model(&model, &a.out)
+        .with_context(|| format!("saving the model to {}", a.out.display()))?;
+    for w in &model.training.warnings {
+        eprintln!("warning: {w}");
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&model)?);
+    } else {
+        print!("{}", output::train_summary(&model));
+        println!(
+            "model written to {}, report to {}",
+            a.out.display(),
+            report.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn cmd_evaluate(a: EvaluateArgs) -> Result<ExitCode> {
+    let model = Model::load(&a.model)?;
+    let pb = spinner(a.quiet);
+    let opts = EvaluateOptions {
+        data: a.data.clone(),
+        csv: a.csv.options(),
+        target: a.target,
+        positive: a.positive,
+    };
+    let eval = score::evaluate_file(&model, &opts, &|r| {
+        pb.set_message(format!("evaluating: {r} rows"))
+    });
+    pb.finish_and_clear();
+    let eval = eval?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&eval)?);
+    } else {
+        print!(
+            "{}",
+            output::evaluation_summary(&eval, &format!("{}", a.data.display()))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn cmd_score(a: ScoreArgs) -> Result<ExitCode> {
+    let model = Model::load(&a.model)?;
+    let pb = spinner(a.quiet);
+    let opts = ScoreOptions {
+        data: a.data.clone(),
+        out: a.out.clone(),
+        csv: a.csv.options(),
+        id: a.id,
+        explain: a.explain,
+    };
+    let summary = score::score_file(&model, &opts, &|r| {
+        pb.set_message(format!("scoring: {r} rows"))
+    });
+    pb.finish_and_clear();
+    let summary = summary?;
+    for (column, n) in &summary.unseen_levels {
+        eprintln!(
+            "warning: {n} values of \"{column}\" were levels not seen in training; scored as (other)"
+        );
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{}", output::score_summary(&summary, &a.out));
+    }
+    Ok(ExitCode::SUCCESS)
+}

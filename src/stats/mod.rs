@@ -1,0 +1,10 @@
+//! Statistics shared by every part of leadsim: quantiles and medians (one estimator
+//! everywhere), Student's t, and the mean-with-interval summary of a sample.
+
+mod interval;
+mod quantile;
+mod student_t;
+
+pub use interval::{Interval, LEVEL};
+pub use quantile::{median, quantile_in_place, quantile_of_finite, quantile_sorted};
+pub use student_t::{t_cdf, t_quantile};

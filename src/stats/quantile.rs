@@ -1,0 +1,137 @@
+//! Quantiles and medians. Every quantile in leadsim is the same estimator: linear
+//! interpolation between order statistics at position `q (n - 1)` (type 7, the default of R
+//! and NumPy), so a percentile reads the same in the simulator's metrics, the reports and the
+//! score bands.
+
+/// Quantile `q` of ascending `sorted` values.
+///
+/// ```
+/// use leadsim::stats::quantile_sorted;
+/// assert_eq!(quantile_sorted(&[10.0, 20.0, 30.0, 40.0, 50.0], 0.1), 14.0);
+/// ```
+///
+/// # Panics
+/// If `sorted` is empty or `q` is not in `[0, 1]`.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    assert!(!sorted.is_empty(), "quantile of no values");
+    assert!(
+        (0.0..=1.0).contains(&q),
+        "quantile level {q} is not in [0, 1]"
+    );
+    debug_assert!(
+        sorted.windows(2).all(|w| w[0] <= w[1]),
+        "quantile input not sorted"
+    );
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    // Returning the order statistic itself on an exact hit avoids 0 * inf = NaN.
+    if frac == 0.0 {
+        return sorted[lo];
+    }
+    sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
+}
+
+/// Quantile `q` of unsorted values, NaN when there are none. Reorders `x` (a partial
+/// selection, linear time), so it suits one or two quantiles of a large sample.
+pub fn quantile_in_place(x: &mut [f64], q: f64) -> f64 {
+    if x.is_empty() {
+        return f64::NAN;
+    }
+    let h = (x.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let (_, &mut a, rest) = x.select_nth_unstable_by(lo, f64::total_cmp);
+    if rest.is_empty() {
+        return a;
+    }
+    let b = rest.iter().copied().fold(f64::INFINITY, f64::min);
+    a + (h - lo as f64) * (b - a)
+}
+
+/// Quantile `q` of the finite values of `x` (NaN and infinities left out), NaN when there are
+/// none.
+pub fn quantile_of_finite(x: &[f64], q: f64) -> f64 {
+    let mut v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    quantile_sorted(&v, q)
+}
+
+/// Median, the mean of the two middle values for an even count; `None` for no values. Sorts
+/// `values` in place.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_quantiles_interpolate_order_statistics() {
+        // Reference values: R's quantile(x, type = 7).
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(
+            [0.0, 0.25, 0.5, 1.0].map(|q| quantile_sorted(&x, q)),
+            [1.0, 1.75, 2.5, 4.0]
+        );
+        assert_eq!(quantile_sorted(&[10.0, 20.0, 30.0, 40.0, 50.0], 0.1), 14.0);
+        assert_eq!(quantile_sorted(&[7.0], 0.3), 7.0);
+        assert_eq!(quantile_sorted(&[1.0, f64::INFINITY], 0.0), 1.0);
+    }
+
+    #[test]
+    fn in_place_quantiles_agree_with_sorted_ones() {
+        let mut x = vec![4.0, 1.0, 3.0, 2.0];
+        assert_eq!(quantile_in_place(&mut x, 0.5), 2.5);
+        assert_eq!(quantile_in_place(&mut x, 0.9), 3.7);
+        assert_eq!(quantile_in_place(&mut x, 1.0), 4.0);
+        assert_eq!(quantile_in_place(&mut [7.0], 0.9), 7.0);
+        assert!(quantile_in_place(&mut [], 0.5).is_nan());
+        // Bit for bit the same estimator as the sorted version, on awkward values.
+        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+        let v: Vec<f64> = (0..1001)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 11) as f64 / (1u64 << 53) as f64 * 37.0
+            })
+            .collect();
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.0, 0.1, 0.5, 0.9, 0.999, 1.0] {
+            let mut w = v.clone();
+            assert_eq!(
+                quantile_in_place(&mut w, q).to_bits(),
+                quantile_sorted(&sorted, q).to_bits()
+            );
+        }
+    }
+
+    #[test]
+    fn finite_quantiles_skip_undefined_values() {
+        assert_eq!(quantile_of_finite(&[3.0, 1.0, 2.0, f64::NAN], 0.5), 2.0);
+        assert_eq!(quantile_of_finite(&[0.0, 10.0], 0.1), 1.0);
+        assert!(quantile_of_finite(&[], 0.5).is_nan());
+        assert!(quantile_of_finite(&[f64::NAN], 0.5).is_nan());
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median(&mut [5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median(&mut []), None);
+    }
+}
