@@ -5,9 +5,14 @@ Every error of the Rust library maps to exactly one class here (the mapping is a
 the one the ``leadsim`` command line prints after ``error:``, and the exception carries what
 was wrong as attributes:
 
-* ``kind``: the library's name for the error (``"BadValue"``, ``"Separation"``, ...);
+* ``kind``: the library's name for the error (``"BadValue"``, ``"Separation"``,
+  ``"InvalidHyperparameter"``, ...);
 * the fields of that error, e.g. ``path``, ``line``, ``column``, ``value``, ``reason`` for a
-  bad value, ``field`` and ``message`` for a scenario file problem.
+  bad value, ``name`` and ``value`` for an option, ``field``, ``problem`` and ``message`` for
+  a scenario file problem.
+
+The message is the library's; the command line appends a flag hint to a few (``; set
+--alpha ...``), which Python callers, who set options rather than flags, do not get.
 
 ``line`` is the 1-based line of a CSV file (the header is line 1). For a DataFrame it is the
 line the row would have in ``df.to_csv(index=False)``: row position + 2.
@@ -45,12 +50,15 @@ class InputError(LeadsimError, ValueError):
 
 class ParameterError(LeadsimError, ValueError):
     """An option outside its valid range (``holdout=1.5``, ``threads=0``, an unknown
-    objective or preset...). Carries ``name``, ``value`` and ``reason``."""
+    objective or preset...). Carries ``name`` (the option) and ``value``, with the variant's
+    other fields (``reason``, ``suggestion``...)."""
 
 
 class ConfigError(LeadsimError, ValueError):
     """A scenario (file, TOML text or dict) with an unknown key or a value out of range.
-    Carries ``path``, ``field`` (the dotted key path) and ``message``."""
+    Carries ``path``, ``field`` (the dotted key path), ``problem`` (its kind, such as
+    ``"UnknownKey"`` or ``"OutOfRange"``) and ``message``. Also a column mapping of a CRM
+    export that cannot be used."""
 
 
 class ModelError(LeadsimError, ValueError):
