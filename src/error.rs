@@ -60,6 +60,18 @@ pub enum Error {
         second: usize,
     },
 
+    /// A table built in memory whose columns differ in length.
+    #[error(
+        "{path}: column \"{column}\" has {len} values, but column \"{first_column}\" has {rows}"
+    )]
+    ColumnLength {
+        path: PathBuf,
+        column: String,
+        len: usize,
+        first_column: String,
+        rows: usize,
+    },
+
     /// A column named on the command line or in a model that the file does not have.
     #[error("{path}: no column named \"{column}\"{hint}")]
     UnknownColumn {
@@ -153,6 +165,10 @@ pub enum Error {
     /// An error raised inside linfa.
     #[error("linfa: {0}")]
     Linfa(#[from] linfa::Error),
+
+    /// The caller cancelled a run before it finished (Ctrl-C in the Python package).
+    #[error("cancelled before the run finished")]
+    Cancelled,
 
     // --- simulation ---
     /// A run asked for zero replications.

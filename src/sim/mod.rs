@@ -34,7 +34,8 @@ pub mod shard;
 pub use model::{Scenario, ScenarioFile};
 pub use output::write_outputs;
 pub use run::{
-    run, run_with, simulate_units, summarise, warnings, Analysis, MetricSummary, PrecisionTarget,
-    Results, RunOptions, ScenarioResult, Unit, Warning,
+    run, run_cancellable, run_with, simulate_units, simulate_units_cancellable, summarise,
+    warnings, Analysis, MetricSummary, PrecisionTarget, Results, RunOptions, ScenarioResult, Unit,
+    Warning,
 };
 pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};

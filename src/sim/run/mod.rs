@@ -11,7 +11,7 @@
 //! never on the number of threads: unit `i` (replication `i / S`, scenario `i % S`) draws only
 //! from streams keyed by its replication, and rayon's `collect` keeps index order.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -84,6 +84,20 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
 /// suggestion), [`Error::InvalidPrecision`] for a non-positive target, and
 /// [`Error::ReplicationCapTooLow`] for a cap below the starting replications.
 pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> Result<Results> {
+    run_cancellable(file, opts, analysis, None)
+}
+
+/// As [`run_with`], stopping with [`Error::Cancelled`] soon after `cancel` is set (see
+/// [`simulate_units_cancellable`]).
+///
+/// # Errors
+/// As [`run_with`], and [`Error::Cancelled`].
+pub fn run_cancellable(
+    file: &ScenarioFile,
+    opts: &RunOptions,
+    analysis: &Analysis,
+    cancel: Option<&AtomicBool>,
+) -> Result<Results> {
     let (seed, reps) = seed_and_replications(file, opts)?;
     let objective = analysis.objective.as_deref().unwrap_or(DEFAULT_OBJECTIVE);
     check_metric("objective", objective, &metric::names(&file.scenarios[0]))?;
@@ -104,7 +118,7 @@ pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> 
                 replication: i / s,
             })
             .collect();
-        let flat = simulate_units(&compiled, seed, &units, opts)?;
+        let flat = simulate_units_cancellable(&compiled, seed, &units, opts, cancel)?;
         for (u, v) in units.iter().zip(flat) {
             per[u.scenario].push(v);
         }
@@ -171,31 +185,51 @@ pub fn simulate_units(
     units: &[Unit],
     opts: &RunOptions,
 ) -> Result<Vec<Vec<f64>>> {
+    simulate_units_cancellable(compiled, seed, units, opts, None)
+}
+
+/// As [`simulate_units`], checking `cancel` before each unit: once it is set no unit starts
+/// (those running finish), and the call returns [`Error::Cancelled`].
+///
+/// # Errors
+/// As [`simulate_units`], and [`Error::Cancelled`].
+pub fn simulate_units_cancellable(
+    compiled: &[Compiled],
+    seed: u64,
+    units: &[Unit],
+    opts: &RunOptions,
+    cancel: Option<&AtomicBool>,
+) -> Result<Vec<Vec<f64>>> {
     let total = units.len();
     let done = AtomicUsize::new(0);
-    let work = || -> Vec<Vec<f64>> {
+    // Collecting `Option`s stops at the first `None`: a cancelled run starts no further unit.
+    let work = || -> Option<Vec<Vec<f64>>> {
         units
             .par_iter()
             .map(|u| {
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return None;
+                }
                 let v = simulate(&compiled[u.scenario], seed, u.replication as u64);
                 let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(cb) = opts.progress {
                     cb(d, total);
                 }
-                v
+                Some(v)
             })
             .collect()
     };
-    match opts.threads {
-        None => Ok(work()),
-        Some(0) => Err(Error::ZeroThreads),
-        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+    let values = match opts.threads {
+        None => work(),
+        Some(0) => return Err(Error::ZeroThreads),
+        Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .map_err(|e| Error::ThreadPool {
                 threads: n,
                 message: e.to_string(),
             })?
-            .install(work)),
-    }
+            .install(work),
+    };
+    values.ok_or(Error::Cancelled)
 }
