@@ -23,6 +23,7 @@
 //! ```
 
 pub mod arrivals;
+pub mod backtest;
 pub mod cadence;
 pub mod contact;
 pub mod deciles;
@@ -34,6 +35,7 @@ pub mod nurture;
 pub(crate) mod optim;
 pub mod pools;
 pub mod sales;
+pub mod scenario;
 pub mod speed_to_lead;
 pub mod stats;
 pub mod survival;
