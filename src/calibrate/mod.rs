@@ -33,6 +33,7 @@ pub mod funnel;
 pub mod handover;
 pub mod nurture;
 pub(crate) mod optim;
+pub mod output;
 pub mod pools;
 pub mod sales;
 pub mod scenario;

@@ -427,9 +427,13 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
     for b in &st.bins {
         let _ = writeln!(
             o,
-            "#   delay {}-{} h (median {} h): {} reached, multiplier {}",
+            "#   delay {} to {} h (median {} h): {} reached, multiplier {}",
             num(b.lo_hours),
-            num(b.hi_hours),
+            if b.hi_hours.is_finite() {
+                num(b.hi_hours)
+            } else {
+                "more".into()
+            },
             num(b.median_hours),
             b.reached,
             brief(&b.multiplier)

@@ -108,7 +108,7 @@ pub fn write_export(
         }
         lead_rows += 1;
         line.clear();
-        let at = |hours: f64| Some(instant_of(hours)).filter(|&t| t <= as_of);
+        let at = |hours: f64| (hours <= as_of_h).then(|| instant_of(hours)).filter(|&t| t <= as_of);
         let mut cols: [String; 12] = Default::default();
         cols[0] = format!("L{i:07}");
         cols[1] = format_utc(a);
@@ -180,4 +180,20 @@ pub fn write_export(
         lead_rows,
         attempt_rows,
     })
+}
+
+/// Records replication 0 of `file`'s baseline with `seed` and writes it as an export into
+/// `dir` ([`write_export`]).
+///
+/// # Errors
+/// As [`write_export`].
+pub fn export_baseline(
+    dir: &Path,
+    file: &crate::sim::ScenarioFile,
+    seed: u64,
+    as_of_hours: Option<f64>,
+) -> Result<ExportSummary> {
+    let c = Compiled::new(&file.scenarios[0]);
+    let (h, _) = SimHistory::record(&c, seed, 0, None);
+    write_export(dir, &c, &h, as_of_hours)
 }
