@@ -432,7 +432,7 @@ pub struct Backtest {
     pub seed: u64,
     /// The export date.
     pub as_of: String,
-    /// Days simulated (from the run's origin to the export date).
+    /// Days with simulated arrivals (from the run's origin to the day of the last MQL).
     pub days: u32,
     /// Every metric with an observed window.
     pub rows: Vec<BacktestRow>,
@@ -469,7 +469,10 @@ pub fn backtest(
     let observed = observed_rows(h);
     let origin = run_origin(h);
     let as_of = hours_since(origin, h.as_of);
-    let days = (as_of / 24.0).ceil() as u32 + 1;
+    // Arrivals over the export's MQLs: to the end of the day of its last one (an export
+    // whose arrivals stopped before its export date is simulated so too).
+    let last = observed.iter().map(|r| r.mql).fold(0.0, f64::max);
+    let days = (last / 24.0).floor() as u32 + 1;
     let sc = backtest_scenario(base, days);
     let compiled = Compiled::new(&sc);
     let mut times: Vec<f64> = observed.iter().map(|r| r.mql).collect();

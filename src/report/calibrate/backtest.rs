@@ -10,9 +10,33 @@ use crate::report::html::{Figure, Page, Section, Table};
 fn cell(x: f64) -> String {
     if x.is_nan() {
         "–".into()
+    } else if x.abs() >= 1000.0 {
+        crate::format::value(crate::format::Unit::Count, x.round())
     } else {
-        num(x)
+        num(x).trim_end_matches(".0").to_string()
     }
+}
+
+/// What a metric means, in a sales team's words.
+pub fn meaning(metric: &str) -> String {
+    if let Some(d) = metric.strip_prefix("mql_to_sql_decile_") {
+        return format!("SQLs per MQL, score decile {d} (1 = lowest)");
+    }
+    match metric {
+        "mqls" => "MQLs",
+        "handed_over" => "handed over to sales",
+        "dials_per_lead" => "calls per handed-over lead (until reached)",
+        "contact_rate" => "calls that reached a person",
+        "response_p50_h" => "hours to first call, median",
+        "response_p90_h" => "hours to first call, 90th percentile",
+        "mql_to_sql" => "SQLs per MQL",
+        "won_12m" => "deals won within 12 months of the MQL",
+        "won_revenue_12m" => "revenue won within 12 months",
+        "recovered_deals_12m" => "non-SQLs buying within 12 months",
+        "recovered_revenue_12m" => "their revenue",
+        _ => "",
+    }
+    .to_string()
 }
 
 /// The back-test page.
@@ -55,6 +79,7 @@ pub fn backtest_page(b: &Backtest, export: &str) -> String {
     }));
     let mut t = Table::new(&[
         "metric",
+        "meaning",
         "observed",
         "observed 95%",
         "simulated mean",
@@ -64,6 +89,7 @@ pub fn backtest_page(b: &Backtest, export: &str) -> String {
     for r in &b.rows {
         t = t.row(vec![
             r.metric.clone(),
+            meaning(&r.metric),
             cell(r.observed),
             if r.observed_lo.is_nan() {
                 "–".into()
@@ -94,8 +120,9 @@ pub fn backtest_page(b: &Backtest, export: &str) -> String {
     let mut s = Section::new("metrics", "Metric by metric").table(t).figures(vec![Figure::new(
         "ratios",
         plot.to_svg(),
-        "Each metric's simulated mean over the observed value; intervals crossing the dashed \
-         line at 1 agree.",
+        "Each metric's simulated mean divided by the observed value, with the simulated 95% \
+         interval; 1 (dashed) is the history. The verdict also allows for the observed value's \
+         own 95% interval (table), so a short history with wide intervals passes more easily.",
     )
     .wide()]);
     if !b.skipped.is_empty() {

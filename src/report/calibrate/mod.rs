@@ -153,7 +153,7 @@ pub fn calibration_page(c: &Calibration, source_name: &str) -> String {
         let mut s = 1.0;
         let mut fitted = Vec::new();
         let mut observed = Vec::new();
-        for (k, &(at_risk, reached)) in ct.by_attempt.iter().enumerate() {
+        for (k, &(reached, at_risk)) in ct.by_attempt.iter().enumerate() {
             let h = ct.reach.get(k).or(ct.reach.last()).map_or(0.0, |e| e.value);
             // The chance that a lead still unreached before attempt k is reached on it:
             // contactable ones among the unreached, times the reach.
@@ -165,9 +165,9 @@ pub fn calibration_page(c: &Calibration, source_name: &str) -> String {
             }
         }
         let chart = LineChart::new(
-            "Reach by attempt: leads reached on attempt k, of those still unreached",
+            "Reach by attempt",
             Axis::new("Attempt number"),
-            Axis::percent("Reached on this attempt (%)").range(
+            Axis::percent("Reached on attempt k, of leads still unreached (%)").range(
                 0.0,
                 observed
                     .iter()
