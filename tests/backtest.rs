@@ -64,8 +64,14 @@ fn an_export_agrees_with_the_run_it_comes_from() {
     let origin = leadsim::history::export::export_origin();
     let w0 = origin + 14 * 86_400;
     let counted: Vec<usize> = (0..l.len()).filter(|&i| l.mql_at[i] >= w0).collect();
-    let won = counted.iter().filter(|&&i| l.won_at.get(i).is_some()).count();
-    let sqls = counted.iter().filter(|&&i| l.sql_at.get(i).is_some()).count();
+    let won = counted
+        .iter()
+        .filter(|&&i| l.won_at.get(i).is_some())
+        .count();
+    let sqls = counted
+        .iter()
+        .filter(|&&i| l.sql_at.get(i).is_some())
+        .count();
     assert_eq!(counted.len() as f64, metric(sc, &metrics, "mqls"));
     assert_eq!(sqls as f64, metric(sc, &metrics, "sqls"));
     assert_eq!(won as f64, metric(sc, &metrics, "won"));
@@ -86,7 +92,10 @@ fn an_export_agrees_with_the_run_it_comes_from() {
         (recovered as f64 - expected).abs() <= 1.0,
         "{recovered} vs {expected}"
     );
-    assert!(won > 20 && recovered > 100, "a test with something to count");
+    assert!(
+        won > 20 && recovered > 100,
+        "a test with something to count"
+    );
 }
 
 fn own_export(dir: &std::path::Path, seed: u64) -> (ScenarioFile, leadsim::history::History) {
@@ -118,7 +127,10 @@ fn a_scenario_backtested_on_its_own_export_passes() {
             assert!(b.rows.len() >= 20, "{:?}", b.skipped);
             let outside: Vec<_> = b.outside().iter().map(|r| r.metric.clone()).collect();
             // 21 overlap tests at about 95% each, not independent: allow one chance miss.
-            assert!(outside.len() <= 1, "seed {seed} {mode:?}: outside {outside:?}");
+            assert!(
+                outside.len() <= 1,
+                "seed {seed} {mode:?}: outside {outside:?}"
+            );
         }
     }
 }
@@ -129,7 +141,14 @@ fn a_backtest_of_another_world_fails() {
     let dir = tempfile::tempdir().unwrap();
     let (_, hist) = own_export(dir.path(), 3);
     let other = scenario(&dir.path().join(""), 4);
-    let b = backtest(&hist, &other.scenarios[0], ArrivalMode::Replay, 5, 10, &|_, _| {});
+    let b = backtest(
+        &hist,
+        &other.scenarios[0],
+        ArrivalMode::Replay,
+        5,
+        10,
+        &|_, _| {},
+    );
     let outside: Vec<_> = b.outside().iter().map(|r| r.metric.clone()).collect();
     assert!(outside.iter().any(|m| m == "response_p50_h"), "{outside:?}");
 }
@@ -144,7 +163,14 @@ fn a_backtest_is_the_same_on_any_number_of_threads() {
             .build()
             .unwrap()
             .install(|| {
-                let b = backtest(&hist, &file.scenarios[0], ArrivalMode::Fitted, 9, 6, &|_, _| {});
+                let b = backtest(
+                    &hist,
+                    &file.scenarios[0],
+                    ArrivalMode::Fitted,
+                    9,
+                    6,
+                    &|_, _| {},
+                );
                 leadsim::calibrate::backtest::to_csv(&b)
             })
     };
@@ -195,7 +221,10 @@ fn calibration_on_a_known_export_covers_the_truth_at_the_expected_rate() {
             }
             total += 1;
             if !e.covers(*t) {
-                misses.push(format!("seed {seed} {name}: {t} outside {:?}..{:?}", e.lo, e.hi));
+                misses.push(format!(
+                    "seed {seed} {name}: {t} outside {:?}..{:?}",
+                    e.lo, e.hi
+                ));
             }
         }
     }

@@ -61,7 +61,12 @@ fn the_salesforce_example_calibrates_into_a_runnable_scenario() {
     files.sort();
     assert_eq!(
         files,
-        ["calibration.html", "calibration.json", "population.csv", "scenario.toml"]
+        [
+            "calibration.html",
+            "calibration.json",
+            "population.csv",
+            "scenario.toml"
+        ]
     );
     let toml = d.read("cal/scenario.toml");
     // Every assignment line carries a comment (arrays: each element).
@@ -69,7 +74,8 @@ fn the_salesforce_example_calibrates_into_a_runnable_scenario() {
         let l = line.trim();
         let assigns = l.contains(" = ") && !l.starts_with('#') && !l.ends_with('[');
         let element = l.ends_with(',') && !l.starts_with('#');
-        if (assigns || element) && !l.starts_with("name = \"Calibrated")
+        if (assigns || element)
+            && !l.starts_with("name = \"Calibrated")
             && !l.starts_with("seed")
             && !l.starts_with("replications")
             && !l.starts_with("table")
@@ -85,12 +91,21 @@ fn the_salesforce_example_calibrates_into_a_runnable_scenario() {
         }
     }
     assert!(!toml.contains("propensity_column ="));
-    assert!(d.read("cal/population.csv").starts_with("lead_id,score,mql_hours\n"));
+    assert!(d
+        .read("cal/population.csv")
+        .starts_with("lead_id,score,mql_hours\n"));
     let json: serde_json::Value = serde_json::from_str(&d.read("cal/calibration.json")).unwrap();
     assert!(json["sales"]["win_rate"]["value"].is_number());
     // The scenario runs.
-    d.run(&["simulate", "cal/scenario.toml", "--out", "res", "--replications", "2"])
-        .ok();
+    d.run(&[
+        "simulate",
+        "cal/scenario.toml",
+        "--out",
+        "res",
+        "--replications",
+        "2",
+    ])
+    .ok();
 }
 
 #[test]
@@ -98,8 +113,16 @@ fn export_calibrate_backtest_round_trip_and_strict() {
     let d = Dir::new();
     d.write("s.toml", SCENARIO);
     let r = d.run(&[
-        "simulate", "s.toml", "--out", "res", "--replications", "2", "--export-history", "exp",
-        "--export-as-of", "500",
+        "simulate",
+        "s.toml",
+        "--out",
+        "res",
+        "--replications",
+        "2",
+        "--export-history",
+        "exp",
+        "--export-as-of",
+        "500",
     ]);
     r.ok();
     assert!(d.exists("exp/leads.csv") && d.exists("exp/attempts.csv"));
@@ -107,7 +130,14 @@ fn export_calibrate_backtest_round_trip_and_strict() {
         .read("exp/leads.csv")
         .starts_with("lead_id,mql_at,score,handed_over_at,pool,sql_at,disqualified_at,won_at,lost_at,amount,purchased_at,purchase_amount\n"));
     let as_of = "2027-05-20T00:00:00Z"; // 500 days after 2026-01-05
-    let export = ["--leads", "exp/leads.csv", "--attempts", "exp/attempts.csv", "--as-of", as_of];
+    let export = [
+        "--leads",
+        "exp/leads.csv",
+        "--attempts",
+        "exp/attempts.csv",
+        "--as-of",
+        as_of,
+    ];
     let mut args = vec!["backtest", "s.toml"];
     args.extend(export);
     args.extend(["--out", "bt", "--strict", "--quiet"]);
@@ -132,8 +162,15 @@ fn export_calibrate_backtest_round_trip_and_strict() {
     args.extend(export);
     args.extend(["--out", "cal", "--quiet"]);
     d.run(&args).ok();
-    d.run(&["simulate", "cal/scenario.toml", "--out", "res2", "--replications", "2"])
-        .ok();
+    d.run(&[
+        "simulate",
+        "cal/scenario.toml",
+        "--out",
+        "res2",
+        "--replications",
+        "2",
+    ])
+    .ok();
 }
 
 /// Each bad input: exit 1 with the fragments named, and no output folder left behind.
@@ -160,18 +197,36 @@ fn good_input_passes_the_bad_input_harness() {
     let d = Dir::new();
     d.write("leads.csv", LEADS);
     d.write("calls.csv", CALLS);
-    d.run(&["calibrate", "--leads", "leads.csv", "--attempts", "calls.csv", "--out", "out"])
-        .ok();
+    d.run(&[
+        "calibrate",
+        "--leads",
+        "leads.csv",
+        "--attempts",
+        "calls.csv",
+        "--out",
+        "out",
+    ])
+    .ok();
 }
 
 #[test]
 fn an_unparseable_timestamp_names_line_column_and_value() {
-    bad(&LEADS.replace("2026-03-03T09:00:00Z", "03/03/2026 9am"), None, &[], &["line 3", "mql_at", "03/03/2026 9am"]);
+    bad(
+        &LEADS.replace("2026-03-03T09:00:00Z", "03/03/2026 9am"),
+        None,
+        &[],
+        &["line 3", "mql_at", "03/03/2026 9am"],
+    );
 }
 
 #[test]
 fn an_sql_before_its_mql_is_an_error() {
-    bad(&LEADS.replace("2026-03-02T10:00:00Z", "2026-03-01T10:00:00Z"), None, &[], &["L1", "sql_at"]);
+    bad(
+        &LEADS.replace("2026-03-02T10:00:00Z", "2026-03-01T10:00:00Z"),
+        None,
+        &[],
+        &["L1", "sql_at"],
+    );
 }
 
 #[test]
@@ -186,7 +241,12 @@ fn won_without_sql_is_an_error() {
 
 #[test]
 fn attempts_for_an_unknown_lead_are_an_error() {
-    bad(LEADS, Some(&CALLS.replace("L1,", "L9,")), &[], &["L9", "line 2"]);
+    bad(
+        LEADS,
+        Some(&CALLS.replace("L1,", "L9,")),
+        &[],
+        &["L9", "line 2"],
+    );
 }
 
 #[test]
@@ -196,12 +256,22 @@ fn a_duplicate_lead_id_is_an_error() {
 
 #[test]
 fn an_as_of_before_the_last_event_is_an_error() {
-    bad(LEADS, Some(CALLS), &["--as-of", "2026-03-02"], &["2026-04-01"]);
+    bad(
+        LEADS,
+        Some(CALLS),
+        &["--as-of", "2026-03-02"],
+        &["2026-04-01"],
+    );
 }
 
 #[test]
 fn a_mapping_that_names_a_missing_column_is_an_error() {
-    bad(LEADS, None, &["--column", "sql_at=ConvertedDate"], &["ConvertedDate"]);
+    bad(
+        LEADS,
+        None,
+        &["--column", "sql_at=ConvertedDate"],
+        &["ConvertedDate"],
+    );
 }
 
 #[test]

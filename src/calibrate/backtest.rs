@@ -443,7 +443,10 @@ pub struct Backtest {
 impl Backtest {
     /// Metrics outside.
     pub fn outside(&self) -> Vec<&BacktestRow> {
-        self.rows.iter().filter(|r| r.verdict == "outside").collect()
+        self.rows
+            .iter()
+            .filter(|r| r.verdict == "outside")
+            .collect()
     }
 }
 

@@ -108,7 +108,7 @@ pub fn calibrate(h: &History) -> Calibration {
         Some(c) => speed_to_lead::estimate(l, c),
         None => speed_to_lead::SpeedToLead {
             bins: Vec::new(),
-            table: defaults::SPEED_TO_LEAD.to_vec(),
+            table: defaults::speed_to_lead(),
             adjusted_for_score: false,
             default_reason: Some("no attempts table: delays to contact are unknown".into()),
             warning: speed_to_lead::OBSERVATIONAL.into(),

@@ -136,11 +136,7 @@ pub fn population_csv(h: &History, c: &Calibration) -> String {
         } else {
             id.to_string()
         };
-        let _ = writeln!(
-            s,
-            "{id},{score:.6},{:.4}",
-            hours_since(origin, l.mql_at[i])
-        );
+        let _ = writeln!(s, "{id},{score:.6},{:.4}", hours_since(origin, l.mql_at[i]));
     }
     s
 }
@@ -219,7 +215,12 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
     let last = h.leads.mql_at.iter().copied().max().unwrap_or(h.as_of);
     let days = ((last - origin) / DAY + 1).max(1) as u32;
     let _ = writeln!(o, "[arrivals]");
-    line(&mut o, "rate_per_day", &num(a.rate_per_day.value), &a.rate_per_day);
+    line(
+        &mut o,
+        "rate_per_day",
+        &num(a.rate_per_day.value),
+        &a.rate_per_day,
+    );
     let _ = writeln!(
         o,
         "arrival_days = {days}  # the export's span: from Monday {} to its last MQL ({})",
@@ -251,7 +252,12 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
         let _ = writeln!(o, "[pools.{}]", toml_key(name));
         match c.pools.iter().find(|p| &p.name == name) {
             Some(p) => {
-                line(&mut o, "count", &format!("{}", p.reps.value.round().max(1.0)), &p.reps);
+                line(
+                    &mut o,
+                    "count",
+                    &format!("{}", p.reps.value.round().max(1.0)),
+                    &p.reps,
+                );
                 if p.always {
                     let _ = writeln!(o, "hours = \"always\"  # calls around the clock");
                 } else {
@@ -267,7 +273,10 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
                     } else {
                         days
                     };
-                    let (start, end) = (p.start_hour.value, p.end_hour.value.max(p.start_hour.value + 0.25));
+                    let (start, end) = (
+                        p.start_hour.value,
+                        p.end_hour.value.max(p.start_hour.value + 0.25),
+                    );
                     let _ = writeln!(
                         o,
                         "# hours: {}; start {}; end {}",
@@ -381,7 +390,9 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
     };
     let cap = cap_est
         .as_ref()
-        .map_or(sim::DEFAULT_MAX_ATTEMPTS as usize, |e| e.value.max(1.0) as usize);
+        .map_or(sim::DEFAULT_MAX_ATTEMPTS as usize, |e| {
+            e.value.max(1.0) as usize
+        });
     gaps.truncate(cap - 1);
     while gaps.len() < cap - 1 {
         let k = gaps.len();
@@ -507,8 +518,16 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
         num(n.scale_months.value),
         num(n.shape.value)
     );
-    line(&mut o, "share", &num(n.share.value.clamp(0.0, 1.0)), &n.share);
-    let _ = writeln!(o, "\n[[scenario]]\nname = \"{BASELINE}\"  # the historical process");
+    line(
+        &mut o,
+        "share",
+        &num(n.share.value.clamp(0.0, 1.0)),
+        &n.share,
+    );
+    let _ = writeln!(
+        o,
+        "\n[[scenario]]\nname = \"{BASELINE}\"  # the historical process"
+    );
     o
 }
 
@@ -524,4 +543,3 @@ fn toml_key(name: &str) -> String {
         format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
-

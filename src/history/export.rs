@@ -108,7 +108,11 @@ pub fn write_export(
         }
         lead_rows += 1;
         line.clear();
-        let at = |hours: f64| (hours <= as_of_h).then(|| instant_of(hours)).filter(|&t| t <= as_of);
+        let at = |hours: f64| {
+            (hours <= as_of_h)
+                .then(|| instant_of(hours))
+                .filter(|&t| t <= as_of)
+        };
         let mut cols: [String; 12] = Default::default();
         cols[0] = format!("L{i:07}");
         cols[1] = format_utc(a);

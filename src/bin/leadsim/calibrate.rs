@@ -78,10 +78,36 @@ impl ExportArgs {
         Ok(h?)
     }
 
+    /// The flags that read this export again (for the printed next step).
+    fn flags(&self) -> String {
+        let mut s = format!("--leads {}", self.leads.display());
+        if let Some(a) = &self.attempts {
+            s += &format!(" --attempts {}", a.display());
+        }
+        if let Some(d) = &self.as_of {
+            s += &format!(" --as-of {d}");
+        }
+        if let Some(c) = &self.columns {
+            s += &format!(" --columns {}", c.display());
+        }
+        for c in &self.column {
+            s += &format!(" --column {c}");
+        }
+        if self.tz != "UTC" {
+            s += &format!(" --tz {}", self.tz);
+        }
+        if let Some(v) = &self.connected_values {
+            s += &format!(" --connected-values \"{}\"", v.join(","));
+        }
+        s
+    }
+
     fn name(&self) -> String {
         let file = |p: &Path| {
-            p.file_name()
-                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
         };
         match &self.attempts {
             Some(a) => format!("{} + {}", file(&self.leads), file(a)),
@@ -167,10 +193,7 @@ fn print_calibration(c: &Calibration) {
         note(&format!("pools.{}.talk_minutes", p.name), &p.talk_mean);
     }
     let line = |k: &str, e: &leadsim::calibrate::Estimate| {
-        println!(
-            "  {k:<22} {}",
-            leadsim::calibrate::scenario::brief(e)
-        )
+        println!("  {k:<22} {}", leadsim::calibrate::scenario::brief(e))
     };
     line("rate_per_day", &c.arrivals.rate_per_day);
     if let Some(ct) = &c.contact {
@@ -204,19 +227,9 @@ pub fn cmd_calibrate(a: CalibrateArgs) -> Result<ExitCode> {
             .join(", ")
     );
     println!(
-        "next: leadsim backtest {} --leads {}{}{} --out backtest/",
+        "next: leadsim backtest {} {} --out backtest/",
         written[0].display(),
-        a.export.leads.display(),
-        a.export
-            .as_of
-            .as_ref()
-            .map(|d| format!(" --as-of {d}"))
-            .unwrap_or_default(),
-        a.export
-            .attempts
-            .as_ref()
-            .map(|p| format!(" --attempts {}", p.display()))
-            .unwrap_or_default()
+        a.export.flags()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -226,7 +239,13 @@ fn table(b: &Backtest) -> String {
         "{:<24} {:>14} {:>27} {:>14} {:>27}  verdict\n",
         "metric", "observed", "observed 95%", "simulated", "simulated 95%"
     );
-    let f = |x: f64| if x.is_nan() { "–".to_string() } else { num(x) };
+    let f = |x: f64| {
+        if x.is_nan() {
+            "–".to_string()
+        } else {
+            num(x)
+        }
+    };
     for r in &b.rows {
         let oi = if r.observed_lo.is_nan() {
             "–".to_string()
@@ -264,7 +283,8 @@ pub fn cmd_backtest(a: BacktestArgs) -> Result<ExitCode> {
     };
     let bar = spinner(a.export.quiet);
     bar.set_message(format!("simulating {reps} replications"));
-    let progress = |d: usize, n: usize| bar.set_message(format!("simulated {d} of {n} replications"));
+    let progress =
+        |d: usize, n: usize| bar.set_message(format!("simulated {d} of {n} replications"));
     let run = || backtest(&h, &file.scenarios[0], mode, seed, reps, &progress);
     let b = match a.threads {
         None => run(),

@@ -58,25 +58,27 @@ pub fn backtest_page(b: &Backtest, export: &str) -> String {
             "Written by leadsim backtest. Inside: the observed value's 95% interval and the \
              simulated mean's 95% interval overlap.",
         );
-    page.push(Section::new("verdict", "Verdict").paragraph(if outside.is_empty() {
-        format!(
-            "All {} metrics are inside: the simulated history agrees with the observed one \
+    page.push(
+        Section::new("verdict", "Verdict").paragraph(if outside.is_empty() {
+            format!(
+                "All {} metrics are inside: the simulated history agrees with the observed one \
              within their uncertainty.",
-            b.rows.len()
-        )
-    } else {
-        format!(
-            "{} of {} metrics are outside: {}. The scenario does not reproduce these; read \
+                b.rows.len()
+            )
+        } else {
+            format!(
+                "{} of {} metrics are outside: {}. The scenario does not reproduce these; read \
              its comparisons of policies with that in mind.",
-            outside.len(),
-            b.rows.len(),
-            outside
-                .iter()
-                .map(|r| r.metric.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }));
+                outside.len(),
+                b.rows.len(),
+                outside
+                    .iter()
+                    .map(|r| r.metric.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }),
+    );
     let mut t = Table::new(&[
         "metric",
         "meaning",
@@ -117,14 +119,16 @@ pub fn backtest_page(b: &Backtest, export: &str) -> String {
         rows,
     );
     plot.reference = Some(1.0);
-    let mut s = Section::new("metrics", "Metric by metric").table(t).figures(vec![Figure::new(
-        "ratios",
-        plot.to_svg(),
-        "Each metric's simulated mean divided by the observed value, with the simulated 95% \
+    let mut s = Section::new("metrics", "Metric by metric")
+        .table(t)
+        .figures(vec![Figure::new(
+            "ratios",
+            plot.to_svg(),
+            "Each metric's simulated mean divided by the observed value, with the simulated 95% \
          interval; 1 (dashed) is the history. The verdict also allows for the observed value's \
          own 95% interval (table), so a short history with wide intervals passes more easily.",
-    )
-    .wide()]);
+        )
+        .wide()]);
     if !b.skipped.is_empty() {
         s = s.list(
             b.skipped

@@ -11,7 +11,9 @@ use crate::calibrate::estimate::{Estimate, Source};
 use crate::calibrate::scenario::{brief, num};
 use crate::calibrate::stats::normal_cdf;
 use crate::calibrate::Calibration;
-use crate::report::charts::{Axis, BarChart, BarGroup, ForestPlot, ForestRow, LineChart, Series, SeriesStyle};
+use crate::report::charts::{
+    Axis, BarChart, BarGroup, ForestPlot, ForestRow, LineChart, Series, SeriesStyle,
+};
 use crate::report::html::{Figure, Page, Section, Table};
 
 fn interval(e: &Estimate) -> (f64, f64) {
@@ -85,7 +87,11 @@ pub fn calibration_page(c: &Calibration, source_name: &str) -> String {
     )
     .group(BarGroup {
         name: "observed, with 95% interval".into(),
-        values: a.by_hour.iter().map(|&n| n as f64 / total.max(1.0)).collect(),
+        values: a
+            .by_hour
+            .iter()
+            .map(|&n| n as f64 / total.max(1.0))
+            .collect(),
         intervals: Some(
             a.hour_profile
                 .iter()
@@ -256,8 +262,14 @@ pub fn calibration_page(c: &Calibration, source_name: &str) -> String {
             Axis::new("Days since the lead became an SQL"),
             Axis::percent("Share of SQLs won (%)").range(0.0, (s.win_rate.value * 1.4).min(1.0)),
         )
-        .series(Series::new("observed (Kaplan-Meier)", obs).style(SeriesStyle::nth(0).without_markers()))
-        .series(Series::new("fitted (win rate x lognormal cycle)", fit).style(SeriesStyle::nth(1).without_markers()));
+        .series(
+            Series::new("observed (Kaplan-Meier)", obs)
+                .style(SeriesStyle::nth(0).without_markers()),
+        )
+        .series(
+            Series::new("fitted (win rate x lognormal cycle)", fit)
+                .style(SeriesStyle::nth(1).without_markers()),
+        );
         page.push(
             Section::new("sales", "Sales: win rate and cycle")
                 .paragraph(format!(
@@ -302,8 +314,14 @@ pub fn calibration_page(c: &Calibration, source_name: &str) -> String {
             Axis::new("Months since entering nurture"),
             Axis::percent("Share that bought from us (%)").range(0.0, top.min(1.0)),
         )
-        .series(Series::new("observed (Kaplan-Meier)", obs).style(SeriesStyle::nth(0).without_markers()))
-        .series(Series::new("fitted (cure-fraction Weibull)", fit).style(SeriesStyle::nth(1).without_markers()));
+        .series(
+            Series::new("observed (Kaplan-Meier)", obs)
+                .style(SeriesStyle::nth(0).without_markers()),
+        )
+        .series(
+            Series::new("fitted (cure-fraction Weibull)", fit)
+                .style(SeriesStyle::nth(1).without_markers()),
+        );
         page.push(
             Section::new("nurture", "Nurture: later purchases")
                 .paragraph(format!(
@@ -357,8 +375,16 @@ pub fn calibration_page(c: &Calibration, source_name: &str) -> String {
     }
 
     // Every knob.
-    let mut t = Table::new(&["knob", "value", "95% interval", "records", "method or source"]);
-    let mut add = |name: &str, e: &Estimate| t = std::mem::replace(&mut t, Table::new(&[])).row(knob_row(name, e));
+    let mut t = Table::new(&[
+        "knob",
+        "value",
+        "95% interval",
+        "records",
+        "method or source",
+    ]);
+    let mut add = |name: &str, e: &Estimate| {
+        t = std::mem::replace(&mut t, Table::new(&[])).row(knob_row(name, e))
+    };
     add("arrivals.rate_per_day", &a.rate_per_day);
     add("handover share", &c.handover.share);
     if let Some(th) = &c.handover.threshold {
@@ -368,7 +394,10 @@ pub fn calibration_page(c: &Calibration, source_name: &str) -> String {
         add(&format!("pools.{}.count", p.name), &p.reps);
         add(&format!("pools.{}.hours start", p.name), &p.start_hour);
         add(&format!("pools.{}.hours end", p.name), &p.end_hour);
-        add(&format!("pools.{}.handle_minutes mean", p.name), &p.handle_mean);
+        add(
+            &format!("pools.{}.handle_minutes mean", p.name),
+            &p.handle_mean,
+        );
         add(&format!("pools.{}.handle_minutes cv", p.name), &p.handle_cv);
         add(&format!("pools.{}.talk_minutes mean", p.name), &p.talk_mean);
         add(&format!("pools.{}.talk_minutes cv", p.name), &p.talk_cv);

@@ -329,8 +329,15 @@ impl<T: Trace> State<'_, '_, '_, T> {
             self.tally.handed_over += 1;
         }
         let pool = c.route(attrs.score);
-        self.trace
-            .arrival(index, key, t, attrs.score, attrs.propensity, value, Some(pool));
+        self.trace.arrival(
+            index,
+            key,
+            t,
+            attrs.score,
+            attrs.propensity,
+            value,
+            Some(pool),
+        );
         let lead = Lead {
             arrival: t,
             score: attrs.score,
