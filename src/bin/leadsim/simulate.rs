@@ -48,6 +48,14 @@ pub struct SimulateArgs {
     /// <out>/shard-I-of-N.json for `leadsim merge` (e.g. --shard 3/8; I from 1 to N)
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<Shard>,
+    /// Also write the baseline's first replication as a CRM history export (MODEL.md 8.5):
+    /// DIR/leads.csv and DIR/attempts.csv, for `leadsim calibrate` and `leadsim backtest`
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    export_history: Option<PathBuf>,
+    /// The exported history's export date, in days after the run's start (default: the end
+    /// of the run, when the last call ends); later events are censored
+    #[arg(long, value_name = "DAYS", requires = "export_history")]
+    export_as_of: Option<f64>,
 }
 
 /// `NAME=WIDTH` of `--precision-metric`.
@@ -168,6 +176,27 @@ pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
         .with_context(|| format!("writing results to {}", a.out.display()))?;
     println!("{}", results.table());
     println!("wrote {}", list(&written));
+    if let Some(dir) = &a.export_history {
+        let file = setup.source.file();
+        let seed = a.seed.unwrap_or(file.seed);
+        let e = leadsim::history::export::export_baseline(
+            dir,
+            file,
+            seed,
+            a.export_as_of.map(|d| d * 24.0),
+        )
+        .with_context(|| format!("writing the history export to {}", dir.display()))?;
+        println!(
+            "exported the baseline's replication 0: {} leads, {} attempts, export date {} \
+             (--as-of {}); wrote {} and {}",
+            e.lead_rows,
+            e.attempt_rows,
+            e.as_of,
+            e.as_of,
+            e.leads.display(),
+            e.attempts.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

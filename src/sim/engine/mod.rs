@@ -23,6 +23,7 @@ pub(crate) mod population;
 pub(crate) mod rng;
 mod sampler;
 mod tally;
+pub(crate) mod trace;
 
 // The oracle tests evaluate the tabulated speed-to-lead curve directly.
 #[doc(hidden)]
@@ -35,6 +36,7 @@ use population::Source;
 use rng::{lead_key, lead_stream, slot};
 use sampler::Sampler;
 use tally::{Exit, Tally};
+use trace::{Outcome, Trace};
 
 use super::model::{Discipline, Population, Scenario, SpeedToLead};
 
@@ -143,8 +145,9 @@ impl<'a> Compiled<'a> {
     }
 }
 
-struct State<'c, 'a> {
+struct State<'c, 'a, 't, T: Trace> {
     c: &'c Compiled<'a>,
+    trace: &'t mut T,
     leads: Vec<Lead>,
     free_slots: Vec<u32>,
     live: usize,
@@ -161,9 +164,21 @@ struct State<'c, 'a> {
 /// Simulates one replication and returns its metrics in the order of
 /// [`crate::sim::metric::names`].
 pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
+    run_replication(c, seed, replication, None, &mut ())
+}
+
+/// [`simulate`] with a trace and, optionally, fixed arrival times ([`trace::simulate_traced`]).
+fn run_replication<T: Trace>(
+    c: &Compiled,
+    seed: u64,
+    replication: u64,
+    fixed: Option<&[f64]>,
+    trace: &mut T,
+) -> Vec<f64> {
     let sc = c.sc;
     let mut st = State {
         c,
+        trace,
         leads: Vec::new(),
         free_slots: Vec::new(),
         live: 0,
@@ -197,6 +212,11 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     let mut replay_at = 0usize;
     let mut arrivals = ArrivalStream::new(a, seed, replication);
     let mut next_in = |i: &mut usize| -> Option<(f64, Option<u32>)> {
+        if let Some(times) = fixed {
+            let t = *times.get(*i).filter(|&&t| t < c.w1)?;
+            *i += 1;
+            return Some((t, None));
+        }
         match replay {
             None => arrivals.next().map(|t| (t, None)),
             Some(rows) => {
@@ -266,7 +286,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
                             p.peak = p.peak.max(*len);
                         }
                     }
-                    _ => st.patience(e.slot, e.id),
+                    _ => st.patience(e.slot, e.id, t),
                 }
             }
         }
@@ -274,7 +294,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     st.tally.finish(sc)
 }
 
-impl State<'_, '_> {
+impl<T: Trace> State<'_, '_, '_, T> {
     #[inline]
     fn push(&mut self, t: f64, prio: u8, slot: u32, id: u32) {
         self.seq += 1;
@@ -304,6 +324,8 @@ impl State<'_, '_> {
             self.tally.mqls += 1;
         }
         if attrs.score < pol.threshold {
+            self.trace
+                .arrival(index, key, t, attrs.score, attrs.propensity, value, None);
             self.nurture(Exit::Retained, key, value, counted);
             return;
         }
@@ -311,6 +333,15 @@ impl State<'_, '_> {
             self.tally.handed_over += 1;
         }
         let pool = c.route(attrs.score);
+        self.trace.arrival(
+            index,
+            key,
+            t,
+            attrs.score,
+            attrs.propensity,
+            value,
+            Some(pool),
+        );
         let lead = Lead {
             arrival: t,
             score: attrs.score,
@@ -460,6 +491,8 @@ impl State<'_, '_> {
             0.0
         };
         let end = t + handle + talk;
+        self.trace
+            .attempt(u64::from(lead.id), pool, t, end, reached);
         lead.reached = reached;
         lead.start = t;
         let busy = end.min(c.w1) - t.max(c.w0);
@@ -481,8 +514,10 @@ impl State<'_, '_> {
             let g = c.speed.eval(lead.start - lead.arrival);
             let q = (lead.p * c.pools[pool].skill * g).min(1.0);
             if lead_stream(lead.key, slot::QUALIFY).u01() < q {
+                self.trace.exit(u64::from(lead.id), t, Outcome::Sql);
                 self.sql(t, &lead);
             } else {
+                self.trace.exit(u64::from(lead.id), t, Outcome::Rejected);
                 self.nurture(Exit::Rejected, lead.key, lead.value, lead.counted);
             }
             self.release(s);
@@ -495,6 +530,7 @@ impl State<'_, '_> {
                 slot: s,
             });
         } else {
+            self.trace.exit(u64::from(lead.id), t, Outcome::Unreached);
             self.nurture(Exit::Unreached, lead.key, lead.value, lead.counted);
             self.release(s);
         }
@@ -505,7 +541,7 @@ impl State<'_, '_> {
         }
     }
 
-    fn patience(&mut self, s: u32, id: u32) {
+    fn patience(&mut self, s: u32, id: u32, t: f64) {
         let lead = self.leads[s as usize];
         if lead.id != id || !lead.in_queue || lead.attempt != 0 {
             return; // served already (or the slot holds another lead by now)
@@ -515,6 +551,7 @@ impl State<'_, '_> {
         if lead.counted {
             self.tally.waited += 1;
         }
+        self.trace.exit(u64::from(id), t, Outcome::Cold);
         self.nurture(Exit::Cold, lead.key, lead.value, lead.counted);
         self.release(s);
     }
