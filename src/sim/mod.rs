@@ -30,7 +30,7 @@ pub mod run;
 pub mod shard;
 
 pub use model::{Scenario, ScenarioFile};
-pub use output::write_outputs;
+pub use output::{summary_json, write_outputs};
 pub use run::{
     run, run_with, simulate_units, summarise, warnings, Analysis, MetricSummary, PrecisionTarget,
     Results, RunOptions, ScenarioResult, Unit, Warning,

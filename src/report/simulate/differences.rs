@@ -45,7 +45,10 @@ impl View<'_> {
 
     fn difference_metrics(&self) -> Vec<String> {
         let mut metrics = vec![self.objective.clone()];
-        for m in [Metric::MqlToSql.name(), Metric::RecoveredRevenue12m.name()] {
+        for m in [
+            Metric::MqlToSql.name(),
+            Metric::RecoveredRevenue12mTurnedAway.name(),
+        ] {
             if metrics.len() < 2 && !metrics.iter().any(|x| x == m) {
                 metrics.push(m.to_string());
             }

@@ -8,9 +8,10 @@
 //!    others by the objective, numbered (bar charts then label scenarios by number);
 //!    `summary.csv` has them all.
 //! 2. **Conversion and revenue**: bars with 95% error bars for MQL-to-SQL conversion and
-//!    recovered revenue.
+//!    the revenue recovered from leads sales turned away.
 //! 3. **Differences against the baseline**: forest plots of the paired differences of the
-//!    objective and of MQL-to-SQL conversion (recovered revenue when that is the objective),
+//!    objective and of MQL-to-SQL conversion (recovered revenue from leads sales turned away
+//!    when that is the objective),
 //!    and the table of paired differences (only with two scenarios or more).
 //! 4. **Sweep**: a heat map of the objective's mean over two swept fields (the handover
 //!    threshold across, a rep count down when both are swept). With more than two swept fields,

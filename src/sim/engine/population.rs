@@ -11,7 +11,9 @@
 
 use rand_distr::{Distribution, StandardNormal};
 
-use super::rng::SplitMix64;
+use std::sync::OnceLock;
+
+use super::rng::{mean_propensity_stream, SplitMix64};
 use crate::generate::{Generator, Preset};
 use crate::sim::model::{LeadAttrs, Population};
 
@@ -38,6 +40,33 @@ pub fn generated_lead(generator: &Generator, rng: &mut SplitMix64, score_noise: 
         propensity: lead.probability,
         value: None,
     }
+}
+
+/// Leads in the fixed sample that estimates a generator's mean propensity `q_bar`. The
+/// generated propensities of b2b-saas have a standard deviation of about 0.1 around a mean of
+/// about 0.1, so the estimate's relative standard error is about 1/sqrt(65,536) = 0.4%: it scales
+/// every nurtured lead's buy probability by the same factor, well inside any run's noise. It
+/// costs a few milliseconds, once per process.
+pub const MEAN_PROPENSITY_SAMPLE: u64 = 1 << 16;
+
+/// The b2b-saas generator's mean propensity over [`MEAN_PROPENSITY_SAMPLE`] leads of its own
+/// stream ([`mean_propensity_stream`]), computed once per process: it depends on the preset
+/// only (the score noise moves scores, not propensities).
+fn generator_mean_propensity(generator: &Generator) -> f64 {
+    static B2B_SAAS: OnceLock<f64> = OnceLock::new();
+    let cell = match generator.preset() {
+        Preset::B2bSaas => &B2B_SAAS,
+    };
+    *cell.get_or_init(|| {
+        let sum: f64 = (0..MEAN_PROPENSITY_SAMPLE)
+            .map(|i| {
+                generator
+                    .sample_latent(&mut mean_propensity_stream(i))
+                    .probability
+            })
+            .sum();
+        sum / MEAN_PROPENSITY_SAMPLE as f64
+    })
 }
 
 /// A population ready to draw from.
@@ -77,6 +106,28 @@ impl Source {
                 ..
             } => Source::Table(data.clone(), *propensity_scale),
             Population::Constant { constant } => Source::Constant(*constant),
+        }
+    }
+
+    /// The population's mean propensity `q_bar`, the reference of the nurture law
+    /// (docs/model.md section 2.9: a nurtured lead buys with probability
+    /// `min(1, share * lift * (q / q_bar)^elasticity)`): the mean over a table's rows of the
+    /// propensity the engine uses (scaled and capped), over the generator's fixed sample
+    /// ([`MEAN_PROPENSITY_SAMPLE`]), or a constant's own propensity (so constant populations buy
+    /// at `share * lift` whatever the elasticity, and the analytic oracles hold).
+    ///
+    /// This is the one place `q_bar` is computed; [`super::Compiled`] stores it beside the
+    /// source. Anything that changes the propensities a source draws (a calibration to a
+    /// history, say) must recompute `q_bar` from the changed source, so that the law keeps
+    /// `share` as the population-average share.
+    pub fn mean_propensity(&self) -> f64 {
+        match self {
+            Source::Generator(generator, _) => generator_mean_propensity(generator),
+            Source::Table(rows, scale) => {
+                let sum: f64 = rows.iter().map(|a| (a.propensity * scale).min(1.0)).sum();
+                sum / rows.len() as f64
+            }
+            Source::Constant(a) => a.propensity,
         }
     }
 
