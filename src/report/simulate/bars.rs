@@ -1,4 +1,4 @@
-//! Section 2, "Conversion and revenue": bars of each shown scenario's level with 95% error bars.
+//! Section 3, "Conversion and revenue": bars of each shown scenario's level with 95% error bars.
 
 use super::format::*;
 use super::scale::AxisScale;

@@ -1,4 +1,4 @@
-//! Section 3, "Differences against the baseline": forest plots of the paired differences of the
+//! Section 4, "Differences against the baseline": forest plots of the paired differences of the
 //! objective and of a second metric, and the table of paired differences.
 
 use super::format::*;
