@@ -32,7 +32,7 @@ pub mod run;
 pub mod shard;
 
 pub use model::{Scenario, ScenarioFile};
-pub use output::write_outputs;
+pub use output::{summary_json, write_outputs};
 pub use run::{
     run, run_cancellable, run_with, simulate_units, simulate_units_cancellable, summarise,
     warnings, Analysis, MetricSummary, PrecisionTarget, Results, RunOptions, ScenarioResult, Unit,

@@ -56,6 +56,7 @@ pub const SOURCES: &[DefaultSource] = &[
     src("outcomes.sales_cycle_days", "A", "Our assumption: a median of 60 days; the spread is our choice too."),
     src("outcomes.deal_value", "S-", "Pacific Crest SaaS surveys (vendor-run): median annual contract value 21K in 2015, 25K in 2016."),
     src("outcomes.share", "A", "Our assumption: 15% of nurtured leads that decide buy from us."),
+    src("outcomes.share_elasticity", "A", "Our assumption: the buy probability in nurture is proportional to the lead's propensity (elasticity 1), so weak leads come back as buyers less often than strong ones."),
 ];
 
 /// The grade and source of a `speed_to_lead` or `decision` preset.

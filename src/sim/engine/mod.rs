@@ -68,7 +68,14 @@ pub struct Compiled<'a> {
     gaps: Vec<f64>,
     reach: Vec<f64>,
     max_attempts: u32,
+    /// `share * lift`: the buy probability at the nurture decision of a lead of mean propensity.
     buy: f64,
+    /// `outcomes.share_elasticity`.
+    elasticity: f64,
+    /// The population's mean propensity ([`Source::mean_propensity`]), computed once here with
+    /// the source it belongs to: a calibration that replaces the source's propensities must
+    /// replace this too.
+    q_bar: f64,
     nurture_cost: f64,
     w0: f64,
     w1: f64,
@@ -99,9 +106,11 @@ impl<'a> Compiled<'a> {
         } else {
             1.0
         };
+        let source = Source::new(&sc.population);
         Compiled {
             sc,
-            source: Source::new(&sc.population),
+            q_bar: source.mean_propensity(),
+            source,
             pools,
             top,
             speed: match &pol.speed_to_lead {
@@ -113,7 +122,8 @@ impl<'a> Compiled<'a> {
             gaps: pol.gap_hours.clone(),
             reach: pol.reach.clone(),
             max_attempts: pol.max_attempts,
-            buy: (sc.outcomes.share * lift).min(1.0),
+            buy: sc.outcomes.share * lift,
+            elasticity: sc.outcomes.share_elasticity,
             nurture_cost: if pol.nurture.enabled {
                 pol.nurture.cost_per_lead_month
             } else {
@@ -132,6 +142,26 @@ impl<'a> Compiled<'a> {
     /// Where its leads come from.
     pub(crate) fn source(&self) -> &Source {
         &self.source
+    }
+
+    /// The probability that a nurtured lead of propensity `q` buys from us at its decision,
+    /// `min(1, share * lift * (q / q_bar)^elasticity)` (docs/model.md section 2.9). A population
+    /// whose propensities are all 0 has no reference: its leads buy at `share * lift`. For a
+    /// constant population `q / q_bar` is exactly 1, and so is `1^elasticity`: the old law to
+    /// the bit.
+    #[inline]
+    pub(crate) fn buy_probability(&self, q: f64) -> f64 {
+        let ratio = if self.q_bar > 0.0 {
+            q / self.q_bar
+        } else {
+            1.0
+        };
+        (self.buy * ratio.powf(self.elasticity)).min(1.0)
+    }
+
+    /// The population's mean propensity `q_bar`.
+    pub fn mean_propensity(&self) -> f64 {
+        self.q_bar
     }
 
     /// The pool whose band holds score `s`: bands are half-open, and the top band also holds its
@@ -326,7 +356,7 @@ impl<T: Trace> State<'_, '_, '_, T> {
         if attrs.score < pol.threshold {
             self.trace
                 .arrival(index, key, t, attrs.score, attrs.propensity, value, None);
-            self.nurture(Exit::Retained, key, value, counted);
+            self.nurture(Exit::Retained, key, value, attrs.propensity, counted);
             return;
         }
         if counted {
@@ -493,6 +523,10 @@ impl<T: Trace> State<'_, '_, '_, T> {
         let end = t + handle + talk;
         self.trace
             .attempt(u64::from(lead.id), pool, t, end, reached);
+        if lead.counted {
+            self.tally.dials += 1;
+            self.tally.contacts += u64::from(reached);
+        }
         lead.reached = reached;
         lead.start = t;
         let busy = end.min(c.w1) - t.max(c.w0);
@@ -518,7 +552,7 @@ impl<T: Trace> State<'_, '_, '_, T> {
                 self.sql(t, &lead);
             } else {
                 self.trace.exit(u64::from(lead.id), t, Outcome::Rejected);
-                self.nurture(Exit::Rejected, lead.key, lead.value, lead.counted);
+                self.nurture(Exit::Rejected, lead.key, lead.value, lead.p, lead.counted);
             }
             self.release(s);
         } else if lead.attempt + 1 < c.max_attempts {
@@ -531,7 +565,7 @@ impl<T: Trace> State<'_, '_, '_, T> {
             });
         } else {
             self.trace.exit(u64::from(lead.id), t, Outcome::Unreached);
-            self.nurture(Exit::Unreached, lead.key, lead.value, lead.counted);
+            self.nurture(Exit::Unreached, lead.key, lead.value, lead.p, lead.counted);
             self.release(s);
         }
         if c.pools[pool].shift.on_shift(t) {
@@ -552,7 +586,7 @@ impl<T: Trace> State<'_, '_, '_, T> {
             self.tally.waited += 1;
         }
         self.trace.exit(u64::from(id), t, Outcome::Cold);
-        self.nurture(Exit::Cold, lead.key, lead.value, lead.counted);
+        self.nurture(Exit::Cold, lead.key, lead.value, lead.p, lead.counted);
         self.release(s);
     }
 
@@ -579,8 +613,8 @@ impl<T: Trace> State<'_, '_, '_, T> {
 
     /// A counted lead enters nurture: its decision time is measured from entry, so the entry
     /// time itself is not needed (recovery within 12 months of entry, docs/model.md section 2,
-    /// step 9).
-    fn nurture(&mut self, why: Exit, key: u64, value: f64, counted: bool) {
+    /// step 9). `q` is the lead's propensity, which sets its buy probability.
+    fn nurture(&mut self, why: Exit, key: u64, value: f64, q: f64, counted: bool) {
         if !counted {
             return;
         }
@@ -594,7 +628,7 @@ impl<T: Trace> State<'_, '_, '_, T> {
         } else {
             f64::INFINITY
         };
-        if months <= HORIZON_MONTHS && u_buy < c.buy {
+        if months <= HORIZON_MONTHS && u_buy < c.buy_probability(q) {
             self.tally.recovered[why as usize] += value;
             self.tally.recovered_deals += 1;
         }

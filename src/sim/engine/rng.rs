@@ -71,6 +71,7 @@ impl RngCore for SplitMix64 {
 const DOMAIN_LEAD: u64 = 1;
 const DOMAIN_ARRIVALS: u64 = 2;
 const DOMAIN_POPULATION: u64 = 3;
+const DOMAIN_MEAN_PROPENSITY: u64 = 4;
 
 /// The draw layout of one lead: one stream per slot, so adding attempts or switching a feature
 /// on never shifts another draw.
@@ -121,6 +122,12 @@ pub fn arrival_stream(seed: u64, replication: u64, period: u64) -> SplitMix64 {
 /// A stream for load estimates at configuration time (independent of any run's draws).
 pub fn population_probe_stream(index: u64) -> SplitMix64 {
     SplitMix64::new(combine(combine(0, DOMAIN_POPULATION), index))
+}
+
+/// The stream of lead `index` of the fixed sample that estimates a generator's mean propensity
+/// (independent of any run's draws and of the seed, so `q_bar` is a property of the population).
+pub fn mean_propensity_stream(index: u64) -> SplitMix64 {
+    SplitMix64::new(combine(combine(0, DOMAIN_MEAN_PROPENSITY), index))
 }
 
 #[cfg(test)]

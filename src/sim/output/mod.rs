@@ -18,6 +18,15 @@ pub const OUTPUT_FILES: [&str; 4] = [
     crate::report::REPORT_FILE,
 ];
 
+/// The summary as JSON, exactly the bytes of `summary.json` (what `simulate --json` and
+/// `merge --json` print): the configurations, per-metric summaries with their paired
+/// differences, the ranking and the precision reached.
+pub fn summary_json(results: &Results) -> String {
+    // Results holds strings, numbers (NaN as null via serde_json) and plain structs: nothing in
+    // it can fail to serialise.
+    serde_json::to_string_pretty(results).expect("Results always serialise")
+}
+
 /// Writes `summary.csv`, `summary.json`, `replications.csv` and the HTML report `report.html`
 /// into `out_dir` (created if missing), each atomically; returns their paths in that order.
 ///

@@ -23,7 +23,7 @@ pub mod warnings;
 pub use precision::{PrecisionReport, PrecisionTarget, MAX_REPLICATIONS_FACTOR};
 pub use rank::{RankedPolicy, Ranking, DEFAULT_OBJECTIVE};
 pub use results::{summarise, MetricSummary, Results, ScenarioResult};
-pub use warnings::{warnings, Warning};
+pub use warnings::{warnings, Extend, Warning};
 
 use super::engine::{simulate, Compiled};
 use super::metric;
