@@ -170,7 +170,7 @@ pub fn simulated_rows(c: &Compiled, h: &SimHistory, as_of: f64) -> Vec<Row> {
         }
         if r.sql.is_nan() {
             r.exit = entry;
-            let d = c.nurture_outcome(l.key);
+            let d = c.nurture_outcome(l.key, l.propensity);
             if d.buys && !entry.is_nan() {
                 r.purchased = visible(entry + d.months * crate::history::time::MONTH_DAYS * 24.0);
                 if !r.purchased.is_nan() {

@@ -144,7 +144,7 @@ pub fn write_export(
             None => {}
         }
         if let Some(e) = entry {
-            let d = c.nurture_outcome(l.key);
+            let d = c.nurture_outcome(l.key, l.propensity);
             if d.buys {
                 if let Some(p) = at(e + d.months * month_h) {
                     cols[10] = format_utc(p);

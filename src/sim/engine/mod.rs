@@ -159,6 +159,25 @@ impl<'a> Compiled<'a> {
         (self.buy * ratio.powf(self.elasticity)).min(1.0)
     }
 
+    /// A nurtured lead's decision: whether and when it decides (the cure-fraction Weibull of
+    /// docs/model.md section 2.9) and whether it then buys from us, from the lead's own nurture
+    /// stream; the engine and the history export both read it, so they cannot disagree.
+    #[inline]
+    pub(crate) fn nurture_decision(&self, key: u64, q: f64) -> trace::Decision {
+        let d = &self.sc.outcomes.decision;
+        let mut r = lead_stream(key, slot::NURTURE);
+        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
+        let months = if u_decide < d.pi {
+            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
+        } else {
+            f64::INFINITY
+        };
+        trace::Decision {
+            months,
+            buys: u_buy < self.buy_probability(q),
+        }
+    }
+
     /// The population's mean propensity `q_bar`.
     pub fn mean_propensity(&self) -> f64 {
         self.q_bar
@@ -619,16 +638,9 @@ impl<T: Trace> State<'_, '_, '_, T> {
             return;
         }
         let c = self.c;
-        let d = &c.sc.outcomes.decision;
         self.tally.exits[why as usize] += 1;
-        let mut r = lead_stream(key, slot::NURTURE);
-        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
-        let months = if u_decide < d.pi {
-            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
-        } else {
-            f64::INFINITY
-        };
-        if months <= HORIZON_MONTHS && u_buy < c.buy_probability(q) {
+        let trace::Decision { months, buys } = c.nurture_decision(key, q);
+        if months <= HORIZON_MONTHS && buys {
             self.tally.recovered[why as usize] += value;
             self.tally.recovered_deals += 1;
         }

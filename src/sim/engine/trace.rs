@@ -80,20 +80,9 @@ impl Compiled<'_> {
         }
     }
 
-    /// The nurture decision of a lead, as `State::nurture` draws it.
-    pub fn nurture_outcome(&self, key: u64) -> Decision {
-        let d = &self.sc.outcomes.decision;
-        let mut r = lead_stream(key, slot::NURTURE);
-        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
-        let months = if u_decide < d.pi {
-            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
-        } else {
-            f64::INFINITY
-        };
-        Decision {
-            months,
-            buys: u_buy < self.buy,
-        }
+    /// The nurture decision of a lead of propensity `q`, as `State::nurture` draws it.
+    pub fn nurture_outcome(&self, key: u64, q: f64) -> Decision {
+        self.nurture_decision(key, q)
     }
 }
 
