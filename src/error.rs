@@ -110,7 +110,7 @@ pub enum Error {
 
     /// The classes are perfectly (or quasi-perfectly) separated, so maximum likelihood has no
     /// finite solution.
-    #[error("perfect separation: {}; the maximum-likelihood coefficients are infinite", ex(.detail))]
+    #[error("perfect separation: {detail}; the maximum-likelihood coefficients are infinite")]
     Separation { detail: String },
 
     /// A file that should be a leadsim model is not one.
