@@ -188,7 +188,7 @@ pub enum Error {
     /// says what was counted when it is not the value itself, `reason` why the bound exists.
     #[error("invalid {name} = {}: {}at most {max} ({reason})", ex(.value), .what.as_ref().map_or(String::new(), |w| format!("{w}; ")))]
     TooLarge {
-        name: String,
+        name: &'static str,
         value: String,
         /// How large the request is when that is more than the value (e.g. `2^64 grid points
         /// x 100 replications`).

@@ -75,10 +75,10 @@ pub enum ConfigProblem {
         detail: String,
     },
     /// A size above its bound in [`crate::limits`], with the bound's reason.
-    #[error("at most {max}, found {} ({reason})", ex(.value))]
+    #[error("at most {max}, found {value} ({reason})")]
     AboveLimit {
-        value: String,
-        max: String,
+        value: u64,
+        max: u64,
         reason: &'static str,
     },
     /// An arrival rate above the bound that keeps one day's arrivals in memory.

@@ -85,7 +85,7 @@ pub fn write_history(out: &Path, preset: Preset, leads: usize, seed: u64) -> Res
     }
     if leads > crate::limits::MAX_GENERATED_LEADS {
         return Err(Error::TooLarge {
-            name: "leads".into(),
+            name: "leads",
             value: leads.to_string(),
             what: None,
             max: crate::limits::MAX_GENERATED_LEADS.to_string(),

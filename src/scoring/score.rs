@@ -232,7 +232,7 @@ pub fn score_file(
     let start = std::time::Instant::now();
     if opts.explain > crate::limits::MAX_EXPLAIN {
         return Err(Error::TooLarge {
-            name: "explain".into(),
+            name: "explain",
             value: opts.explain.to_string(),
             what: None,
             max: crate::limits::MAX_EXPLAIN.to_string(),

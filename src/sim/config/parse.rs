@@ -63,8 +63,8 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
         return Err(cx.err(
             "replications",
             ConfigProblem::AboveLimit {
-                value: replications.to_string(),
-                max: crate::limits::MAX_REPLICATIONS.to_string(),
+                value: replications as u64,
+                max: crate::limits::MAX_REPLICATIONS as u64,
                 reason: "each replication is kept in memory; a million already pin a mean to a \
                          thousandth of its standard deviation",
             },

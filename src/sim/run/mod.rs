@@ -139,7 +139,7 @@ pub(crate) fn seed_and_replications(
     check_size(file, reps, "replications")?;
     if let Some(n) = opts.threads.filter(|&n| n > limits::MAX_THREADS) {
         return Err(Error::TooLarge {
-            name: "threads".into(),
+            name: "threads",
             value: n.to_string(),
             what: None,
             max: limits::MAX_THREADS.to_string(),
@@ -185,10 +185,10 @@ fn leads_per_replication(file: &ScenarioFile) -> f64 {
 ///
 /// # Errors
 /// [`Error::TooLarge`] saying how large the request is.
-pub(crate) fn check_size(file: &ScenarioFile, reps: usize, name: &str) -> Result<()> {
+pub(crate) fn check_size(file: &ScenarioFile, reps: usize, name: &'static str) -> Result<()> {
     let s = file.scenarios.len();
     let too_large = |what: Option<String>, max: String, reason: &'static str| Error::TooLarge {
-        name: name.to_string(),
+        name,
         value: reps.to_string(),
         what,
         max,

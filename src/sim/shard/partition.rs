@@ -65,7 +65,7 @@ impl Shard {
         }
         if count > crate::limits::MAX_SHARDS {
             return Err(Error::TooLarge {
-                name: "shard".into(),
+                name: "shard",
                 value: format!("{index}/{count}"),
                 what: None,
                 max: format!("{} shards", crate::limits::MAX_SHARDS),
