@@ -231,6 +231,29 @@ fn describe(e: &Error) -> (&'static str, &'static str, Vec<(&'static str, Field)
             "gradient_norm" => gradient_norm),
         Error::Linfa(inner) => error!(FitError, Linfa, "detail" => &inner.to_string()),
         Error::Cancelled => error!(CancelledError, Cancelled),
+        Error::ModelInconsistent {
+            path,
+            field,
+            problem,
+        } => error!(ModelError, ModelInconsistent, "path" => path, "field" => field,
+            "problem" => problem),
+        Error::NonFiniteScore { path, line, eta } => error!(InputError, NonFiniteScore,
+            "path" => path, "line" => line, "eta" => eta),
+        Error::TooLarge {
+            name,
+            value,
+            what,
+            max,
+            reason,
+        } => error!(ParameterError, TooLarge, "name" => name, "value" => value, "what" => what,
+            "max" => max, "reason" => reason),
+        Error::NonFiniteMetric {
+            scenario,
+            replication,
+            metric,
+            value,
+        } => error!(InputError, NonFiniteMetric, "scenario" => scenario,
+            "replication" => replication, "metric" => metric, "value" => value),
 
         // --- simulation ---
         Error::ZeroReplications => error!(ParameterError, ZeroReplications,

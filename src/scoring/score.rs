@@ -87,9 +87,11 @@ impl<'m> Bound<'m> {
 /// One scored record.
 struct Scored {
     probability: f64,
-    /// The `up_1..K` then `down_1..K` explanation fields (empty when `explain` is 0), built
-    /// here on the worker threads because formatting them costs more than scoring.
+    /// The non-empty `up_*` then `down_*` explanation fields (none when `explain` is 0), built
+    /// here on the worker threads because formatting them costs more than scoring; `ups` of
+    /// them are up. The writer pads each group to K, so memory does not grow with K.
     factors: Vec<String>,
+    ups: usize,
     unseen: usize,
 }
 
@@ -168,13 +170,23 @@ fn score_record(
     for &c in &bound.columns {
         texts.push(field_str(path, line, &headers[c], &rec[c])?);
     }
-    score_texts(bound, enc, x, &texts, explain).map_err(|(f, p)| Error::BadValue {
+    let scored = score_texts(bound, enc, x, &texts, explain).map_err(|(f, p)| Error::BadValue {
         path: path.to_path_buf(),
         line,
         column: headers[bound.columns[f]].clone(),
         value: texts[f].to_string(),
         reason: p.reason().into(),
-    })
+    })?;
+    // Extreme values can make two contributions infinite with opposite signs; the probability
+    // of `inf - inf` is no number, so the run stops here, naming the lead.
+    if scored.probability.is_nan() {
+        return Err(Error::NonFiniteScore {
+            path: path.to_path_buf(),
+            line,
+            eta: f64::NAN,
+        });
+    }
+    Ok(scored)
 }
 
 /// Scores one row given the texts of the model's features (in feature order): the
@@ -205,16 +217,18 @@ fn score_texts(
             contributions[bound.feature_of[j]] += beta * (v - col.mean);
         }
     }
-    let factors = if explain > 0 {
+    let (factors, ups) = if explain > 0 {
         let (mut up, down) = top_factors(bound.model, texts, &contributions, explain);
+        let ups = up.len();
         up.extend(down);
-        up
+        (up, ups)
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
     Ok(Scored {
         probability: sigmoid(eta),
         factors,
+        ups,
         unseen,
     })
 }
@@ -232,6 +246,15 @@ pub fn score_file(
     progress: &dyn Fn(u64),
 ) -> Result<ScoreSummary> {
     let start = std::time::Instant::now();
+    if opts.explain > crate::limits::MAX_EXPLAIN {
+        return Err(Error::TooLarge {
+            name: "explain",
+            value: opts.explain.to_string(),
+            what: None,
+            max: crate::limits::MAX_EXPLAIN.to_string(),
+            reason: "every row gets two columns per factor; a model has a few dozen inputs",
+        });
+    }
     let mut stream = CsvStream::open(&opts.data, &opts.csv)?;
     let bound = Bound::new(model, stream.headers(), stream.path())?;
     let id_col = match (&opts.id, &model.id_column) {
@@ -295,7 +318,12 @@ pub fn score_file(
                     };
                     count_unseen(model, text, &mut summary.unseen_levels);
                 }
-                fields.extend(s.factors);
+                let downs = s.factors.len() - s.ups;
+                let mut factors = s.factors.into_iter();
+                fields.extend(factors.by_ref().take(s.ups));
+                fields.extend(std::iter::repeat(String::new()).take(k - s.ups));
+                fields.extend(factors);
+                fields.extend(std::iter::repeat(String::new()).take(k - downs));
                 w.write_record(&fields).map_err(io_err)?;
             }
             Ok(())
@@ -330,8 +358,8 @@ fn count_unseen<'t>(
     }
 }
 
-/// The `k` largest positive and `k` most negative contributions, as `name=value +x.xx`, padded
-/// with empty strings; `texts` are the row's feature texts.
+/// The (at most) `k` largest positive and `k` most negative contributions, as
+/// `name=value +x.xx`; `texts` are the row's feature texts.
 fn top_factors(
     model: &Model,
     texts: &[&str],
@@ -352,21 +380,19 @@ fn top_factors(
             contributions[f]
         )
     };
-    let mut up: Vec<String> = order
+    let up: Vec<String> = order
         .iter()
         .take_while(|&&f| contributions[f] > 0.0)
         .take(k)
         .map(|&f| describe(f))
         .collect();
-    let mut down: Vec<String> = order
+    let down: Vec<String> = order
         .iter()
         .rev()
         .take_while(|&&f| contributions[f] < 0.0)
         .take(k)
         .map(|&f| describe(f))
         .collect();
-    up.resize(k, String::new());
-    down.resize(k, String::new());
     (up, down)
 }
 

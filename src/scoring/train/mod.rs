@@ -94,6 +94,13 @@ impl TrainOptions {
         if let Some(k) = self.cv.filter(|&k| k < 2) {
             return invalid("cv", k as f64, "needs at least 2 folds");
         }
+        let max = crate::limits::MAX_FOLDS;
+        if let Some(k) = self.folds.filter(|&k| k > max) {
+            return invalid("folds", k as f64, "at most 1000 folds (each is a full fit)");
+        }
+        if let Some(k) = self.cv.filter(|&k| k > max) {
+            return invalid("cv", k as f64, "at most 1000 folds (each is a full fit)");
+        }
         if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
             return invalid("alpha", self.alpha, "must be >= 0 and finite");
         }

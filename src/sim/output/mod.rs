@@ -7,7 +7,7 @@ mod table;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::sim::run::Results;
 
 /// The files [`write_outputs`] writes, in the order it writes them.
@@ -33,13 +33,13 @@ pub fn summary_json(results: &Results) -> String {
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
 pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
-    let dir = out_dir.as_ref();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let paths: Vec<PathBuf> = OUTPUT_FILES.iter().map(|f| dir.join(f)).collect();
+    // All or nothing: the files are staged and moved into `out_dir` together at the end.
+    let staged = crate::atomic::StagedDir::new(out_dir.as_ref())?;
+    let paths: Vec<PathBuf> = OUTPUT_FILES.iter().map(|f| staged.stage(f)).collect();
     files::write_summary_csv(results, &paths[0])?;
     files::write_summary_json(results, &paths[1])?;
     files::write_replications_csv(results, &paths[2])?;
     let html = crate::report::simulate::simulation_report(results);
     crate::atomic::write_atomic(&paths[3], html.as_bytes())?;
-    Ok(paths)
+    staged.commit(&OUTPUT_FILES)
 }

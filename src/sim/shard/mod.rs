@@ -80,6 +80,7 @@ pub fn run_shard(
         .collect();
     let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
     let values = simulate_units(&compiled, seed, &units, opts)?;
+    super::run::check_finite(file, &units, &values)?;
     let rows = units
         .iter()
         .zip(values)
