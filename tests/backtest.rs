@@ -27,6 +27,12 @@ count = {reps}
 hours = {{ days = "mon-fri", start = 9.0, end = 17.0 }}
 [policy]
 threshold = 0.0
+# Every nurtured lead buys at share * lift, whatever its propensity: the truth of the recovery
+# test is then one number, pi * share * lift (with the default elasticity 1 the buyers among
+# nurtured leads are the ones of below-average propensity, and the identifiable share is their
+# average, which the test would have to compute from the population).
+[outcomes]
+share_elasticity = 0
 [[scenario]]
 name = "today"
 "#
