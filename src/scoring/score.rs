@@ -318,12 +318,7 @@ pub fn score_file(
                     };
                     count_unseen(model, text, &mut summary.unseen_levels);
                 }
-                let downs = s.factors.len() - s.ups;
-                let mut factors = s.factors.into_iter();
-                fields.extend(factors.by_ref().take(s.ups));
-                fields.extend(std::iter::repeat(String::new()).take(k - s.ups));
-                fields.extend(factors);
-                fields.extend(std::iter::repeat(String::new()).take(k - downs));
+                fields.extend(padded_factors(s.factors, s.ups, k));
                 w.write_record(&fields).map_err(io_err)?;
             }
             Ok(())
@@ -356,6 +351,19 @@ fn count_unseen<'t>(
             *counts.entry(spec.column.clone()).or_default() += 1;
         }
     }
+}
+
+/// A row's `up_1..K` then `down_1..K` fields from its non-empty factors (`ups` of them up),
+/// each group padded with empty strings to `k`.
+fn padded_factors(factors: Vec<String>, ups: usize, k: usize) -> impl Iterator<Item = String> {
+    let downs = factors.len() - ups;
+    let mut factors = factors.into_iter();
+    let up: Vec<String> = factors.by_ref().take(ups).collect();
+    let empty = |n: usize| std::iter::repeat_n(String::new(), n);
+    up.into_iter()
+        .chain(empty(k - ups))
+        .chain(factors)
+        .chain(empty(k - downs))
 }
 
 /// The (at most) `k` largest positive and `k` most negative contributions, as

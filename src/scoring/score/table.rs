@@ -125,7 +125,11 @@ pub fn score_table(
                     &mut out.unseen_levels,
                 );
             }
-            for (column, f) in out.factors.iter_mut().zip(s.factors) {
+            for (column, f) in out
+                .factors
+                .iter_mut()
+                .zip(super::padded_factors(s.factors, s.ups, explain))
+            {
                 column.push(f);
             }
         }
