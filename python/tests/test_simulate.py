@@ -156,7 +156,8 @@ def test_file_warnings_are_the_clis(cli, tmp_path):
     with pytest.warns(leadsim.LeadsimWarning) as record:
         leadsim.simulate(SWEEP, replications=2)
     cli_warnings = [l[len("warning: "):] for l in run.stderr.splitlines()]
-    assert len(cli_warnings) == 2 and [str(w.message) for w in record] == cli_warnings
+    # Two pools offered more work than they have, and the best point on the grid's edge.
+    assert len(cli_warnings) == 3 and [str(w.message) for w in record] == cli_warnings
 
 
 def test_threads_do_not_change_results():
