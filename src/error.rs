@@ -4,9 +4,12 @@
 use std::path::PathBuf;
 
 mod config;
+mod excerpt;
 
 pub use config::ConfigProblem;
 use config::Hint;
+use excerpt::ex;
+pub use excerpt::{Excerpt, ExcerptList, EXCERPT_CHARS, EXCERPT_ITEMS};
 
 /// Result alias used throughout the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -31,11 +34,11 @@ pub enum Error {
     HeaderOnly { path: PathBuf },
 
     /// A file named `.gz` does not start with the gzip magic bytes, or its stream is corrupt.
-    #[error("{path}: not a valid gzip file ({message})")]
+    #[error("{path}: not a valid gzip file ({})", ex(.message))]
     NotGzip { path: PathBuf, message: String },
 
     /// A malformed CSV record (bad quoting, invalid UTF-8, ...).
-    #[error("{path}, line {line}: {message}")]
+    #[error("{path}, line {line}: {}", ex(.message))]
     Csv {
         path: PathBuf,
         line: u64,
@@ -52,7 +55,7 @@ pub enum Error {
     },
 
     /// Two header fields with the same name.
-    #[error("{path}: the header names column \"{column}\" twice (columns {first} and {second})")]
+    #[error("{path}: the header names column \"{}\" twice (columns {first} and {second})", ex(.column))]
     DuplicateHeader {
         path: PathBuf,
         column: String,
@@ -60,8 +63,20 @@ pub enum Error {
         second: usize,
     },
 
+    /// A table built in memory whose columns differ in length.
+    #[error(
+        "{path}: column \"{column}\" has {len} values, but column \"{first_column}\" has {rows}"
+    )]
+    ColumnLength {
+        path: PathBuf,
+        column: String,
+        len: usize,
+        first_column: String,
+        rows: usize,
+    },
+
     /// A column named on the command line or in a model that the file does not have.
-    #[error("{path}: no column named \"{column}\"{hint}")]
+    #[error("{path}: no column named \"{}\"{}", ex(.column), ex(.hint))]
     UnknownColumn {
         path: PathBuf,
         column: String,
@@ -71,7 +86,7 @@ pub enum Error {
 
     /// A value that cannot be used where it stands (non-numeric text in a numeric column,
     /// `NaN` or `inf`, ...).
-    #[error("{path}, line {line}, column \"{column}\": {reason}: \"{value}\"")]
+    #[error("{path}, line {line}, column \"{}\": {reason}: \"{}\"", ex(.column), ex(.value))]
     BadValue {
         path: PathBuf,
         line: u64,
@@ -81,7 +96,7 @@ pub enum Error {
     },
 
     /// The target column has values that are not a binary outcome.
-    #[error("{path}, line {line}, column \"{column}\": target value \"{value}\" is not one of {expected}")]
+    #[error("{path}, line {line}, column \"{}\": target value \"{}\" is not one of {}", ex(.column), ex(.value), ex(.expected))]
     TargetValue {
         path: PathBuf,
         line: u64,
@@ -91,7 +106,7 @@ pub enum Error {
     },
 
     /// Every row of the (training) target has the same class.
-    #[error("{path}: target column \"{column}\" has a single class ({class}: all {rows} rows); a model needs both outcomes")]
+    #[error("{path}: target column \"{}\" has a single class ({}: all {rows} rows); a model needs both outcomes", ex(.column), ex(.class))]
     SingleClass {
         path: PathBuf,
         column: String,
@@ -111,7 +126,7 @@ pub enum Error {
     Separation { detail: String },
 
     /// A file that should be a leadsim model is not one.
-    #[error("{path}: not a leadsim model file: {message}")]
+    #[error("{path}: not a leadsim model file: {}", ex(.message))]
     NotAModel { path: PathBuf, message: String },
 
     /// A model file written by an incompatible version of leadsim.
@@ -122,12 +137,26 @@ pub enum Error {
         supported: u64,
     },
 
+    /// A model file whose parts do not fit together (an index out of range, a non-finite or
+    /// out-of-range value), found when it is loaded: `field` is the JSON path.
+    #[error("{path}: not a usable leadsim model: {}: {}", ex(.field), ex(.problem))]
+    ModelInconsistent {
+        path: PathBuf,
+        field: String,
+        problem: String,
+    },
+
+    /// A lead whose score is not a number: its values are so extreme that the log odds overflow
+    /// (`inf - inf`); the run stops rather than write NaN.
+    #[error("{path}, line {line}: the score is not finite (log odds {eta}): the values of this lead are too extreme for the model's coefficients")]
+    NonFiniteScore { path: PathBuf, line: u64, eta: f64 },
+
     /// Data to score lacks a column the model needs.
-    #[error("{path}: the model needs feature column \"{column}\", which the file does not have")]
+    #[error("{path}: the model needs feature column \"{}\", which the file does not have", ex(.column))]
     MissingFeature { path: PathBuf, column: String },
 
     /// A parameter outside its valid range.
-    #[error("invalid {name} = {value}: {reason}")]
+    #[error("invalid {} = {}: {}", ex(.name), ex(.value), ex(.reason))]
     InvalidParameter {
         name: String,
         value: String,
@@ -135,7 +164,7 @@ pub enum Error {
     },
 
     /// A scenario file problem (simulation): the key path and what is wrong with its value.
-    #[error("{path}: {field}: {problem}")]
+    #[error("{path}: {}: {problem}", ex(.field))]
     Config {
         path: PathBuf,
         field: String,
@@ -154,6 +183,10 @@ pub enum Error {
     #[error("linfa: {0}")]
     Linfa(#[from] linfa::Error),
 
+    /// The caller cancelled a run before it finished (Ctrl-C in the Python package).
+    #[error("cancelled before the run finished")]
+    Cancelled,
+
     // --- simulation ---
     /// A run asked for zero replications.
     #[error("invalid replications = 0: at least one is needed")]
@@ -167,13 +200,35 @@ pub enum Error {
     #[error("invalid threads = {threads}: {message}")]
     ThreadPool { threads: usize, message: String },
 
+    /// A size beyond its bound in [`crate::limits`]: `name` is the option or field, `what`
+    /// says what was counted when it is not the value itself, `reason` why the bound exists.
+    #[error("invalid {name} = {}: {}at most {max} ({reason})", ex(.value), .what.as_ref().map_or(String::new(), |w| format!("{w}; ")))]
+    TooLarge {
+        name: &'static str,
+        value: String,
+        /// How large the request is when that is more than the value (e.g. `2^64 grid points
+        /// x 100 replications`).
+        what: Option<String>,
+        max: String,
+        reason: &'static str,
+    },
+
+    /// A metric that overflowed to infinity in one replication.
+    #[error("scenario \"{}\", replication {replication}: metric {metric} is {value}: a sum overflowed; the scenario's values or durations (deal_value, sales_cycle_days, handle_minutes, ...) are too large to add up", ex(.scenario))]
+    NonFiniteMetric {
+        scenario: String,
+        replication: usize,
+        metric: String,
+        value: f64,
+    },
+
     /// More (scenario, replication) units than a machine word counts.
     #[error("invalid replications = {replications}: too many units")]
     TooManyUnits { replications: usize },
 
     /// An objective or precision metric that the scenarios do not have; `option` says which
     /// (`objective`, `precision-metric`).
-    #[error("invalid {option} = {name}: not a metric{} (for example net_revenue, mql_to_sql, recovered_revenue_12m, won_revenue_12m, sqls)", Hint(.suggestion))]
+    #[error("invalid {option} = {}: not a metric{} (for example net_revenue, mql_to_sql, recovered_revenue_12m, won_revenue_12m, sqls)", ex(.name), Hint(.suggestion))]
     UnknownMetric {
         option: &'static str,
         name: String,
@@ -193,7 +248,7 @@ pub enum Error {
     PrecisionWithShards { metric: String, half_width: f64 },
 
     /// A shard that is not `I/N` with `1 <= I <= N`.
-    #[error("invalid shard = {text}: {reason}")]
+    #[error("invalid shard = {}: {}", ex(.text), ex(.reason))]
     InvalidShard { text: String, reason: String },
 
     /// A merge given no shard files at all.
@@ -230,7 +285,7 @@ pub enum Error {
 
     /// A partial result whose contents do not agree with its own header (a damaged or edited
     /// file); `field` names the part.
-    #[error("{path}: {field}: {reason}")]
+    #[error("{path}: {field}: {}", ex(.reason))]
     ShardDamaged {
         path: PathBuf,
         field: &'static str,
@@ -238,7 +293,7 @@ pub enum Error {
     },
 
     /// A partial result written by another leadsim version than the one merging.
-    #[error("{path}: leadsim_version: written by leadsim {found}, but this is leadsim {ours}; merge with the version that ran the shards")]
+    #[error("{path}: leadsim_version: written by leadsim {}, but this is leadsim {ours}; merge with the version that ran the shards", ex(.found))]
     ShardLeadsim {
         path: PathBuf,
         found: String,
@@ -246,7 +301,7 @@ pub enum Error {
     },
 
     /// Two shards of a merge that come from different runs: the first field that differs.
-    #[error("{path}: {field}: {here} here but {there} in {}; shards of one run must agree", .reference.display())]
+    #[error("{path}: {field}: {} here but {} in {}; shards of one run must agree", ex(.here), ex(.there), .reference.display())]
     ShardMismatch {
         path: PathBuf,
         field: &'static str,
@@ -270,7 +325,7 @@ pub enum Error {
 
     // --- history export and calibration ---
     /// A timestamp that is not ISO 8601 (or names a day or time that does not exist).
-    #[error("{path}, line {line}, column \"{column}\": cannot read \"{value}\" as a timestamp: {reason}; expected ISO 8601 such as 2026-06-30, 2026-06-30 14:05:00 or 2026-06-30T14:05:00+02:00")]
+    #[error("{path}, line {line}, column \"{}\": cannot read \"{}\" as a timestamp: {}; expected ISO 8601 such as 2026-06-30, 2026-06-30 14:05:00 or 2026-06-30T14:05:00+02:00", ex(.column), ex(.value), ex(.reason))]
     BadTimestamp {
         path: PathBuf,
         line: u64,
@@ -281,7 +336,7 @@ pub enum Error {
 
     /// A lead's event dated before the event it must follow (an SQL before its MQL, a won deal
     /// before its SQL, ...).
-    #[error("{path}, line {line}: lead \"{lead_id}\": {field} is before {earlier}")]
+    #[error("{path}, line {line}: lead \"{}\": {} is before {}", ex(.lead_id), ex(.field), ex(.earlier))]
     EventOrder {
         path: PathBuf,
         line: u64,
@@ -293,7 +348,7 @@ pub enum Error {
     },
 
     /// A deal outcome (`won_at`, `lost_at`) on a lead that never became an SQL.
-    #[error("{path}, line {line}: lead \"{lead_id}\" has {field} but no sql_at; a deal is won or lost only after its lead became an SQL")]
+    #[error("{path}, line {line}: lead \"{}\" has {} but no sql_at; a deal is won or lost only after its lead became an SQL", ex(.lead_id), ex(.field))]
     DealWithoutSql {
         path: PathBuf,
         line: u64,
@@ -303,7 +358,7 @@ pub enum Error {
 
     /// Two rows of the leads table with the same `lead_id`.
     #[error(
-        "{path}, line {line}: lead_id \"{lead_id}\" appears twice (first on line {first_line})"
+        "{path}, line {line}: lead_id \"{}\" appears twice (first on line {first_line})", ex(.lead_id)
     )]
     DuplicateLead {
         path: PathBuf,
@@ -313,7 +368,7 @@ pub enum Error {
     },
 
     /// An attempt for a `lead_id` that the leads table does not have.
-    #[error("{path}, line {line}: attempt for lead_id \"{lead_id}\", which the leads table {leads} does not have")]
+    #[error("{path}, line {line}: attempt for lead_id \"{}\", which the leads table {} does not have", ex(.lead_id), .leads.display())]
     UnknownLead {
         path: PathBuf,
         line: u64,
@@ -322,7 +377,7 @@ pub enum Error {
     },
 
     /// The export date lies before an event of the export.
-    #[error("as-of {as_of} is before an event of the export: {path}, line {line}, column \"{column}\" is {value}; the export date must be at or after its last event")]
+    #[error("as-of {} is before an event of the export: {path}, line {line}, column \"{}\" is {}; the export date must be at or after its last event", ex(.as_of), ex(.column), ex(.value))]
     AsOfBeforeEvent {
         as_of: String,
         path: PathBuf,
@@ -332,7 +387,7 @@ pub enum Error {
     },
 
     /// A column mapping names a column that the file does not have.
-    #[error("{path}: the column mapping sets {field} = \"{column}\", but the file has no such column{hint}")]
+    #[error("{path}: the column mapping sets {} = \"{}\", but the file has no such column{}", ex(.field), ex(.column), ex(.hint))]
     MappedColumnMissing {
         path: PathBuf,
         /// The field and where its mapping was given, e.g. `leads.sql_at (map.toml)`.
@@ -343,7 +398,7 @@ pub enum Error {
     },
 
     /// A required field of the export that neither the mapping nor the file's header provides.
-    #[error("{path}: no column for {field}: the file has no column \"{column}\" and the mapping names none{hint}")]
+    #[error("{path}: no column for {}: the file has no column \"{}\" and the mapping names none{}", ex(.field), ex(.column), ex(.hint))]
     RequiredColumnMissing {
         path: PathBuf,
         field: String,
@@ -352,7 +407,7 @@ pub enum Error {
     },
 
     /// A column-mapping file or `field=column` override that cannot be used.
-    #[error("column mapping ({source_name}): {key}: {message}")]
+    #[error("column mapping ({}): {}: {}", ex(.source_name), ex(.key), ex(.message))]
     ColumnMapping {
         source_name: String,
         key: String,
@@ -360,7 +415,7 @@ pub enum Error {
     },
 
     /// A time-zone name that the bundled IANA database does not know.
-    #[error("unknown time zone \"{name}\": {message}; use an IANA name such as UTC, Europe/Berlin or America/New_York")]
+    #[error("unknown time zone \"{}\": {}; use an IANA name such as UTC, Europe/Berlin or America/New_York", ex(.name), ex(.message))]
     UnknownTimeZone { name: String, message: String },
 
     // --- scoring ---
@@ -375,11 +430,11 @@ pub enum Error {
     },
 
     /// A solver name that is not one of the solvers.
-    #[error("invalid solver = {value}: expected \"newton\" or \"lbfgs\"")]
+    #[error("invalid solver = {}: expected \"newton\" or \"lbfgs\"", ex(.value))]
     UnknownSolver { value: String },
 
     /// A generator preset name that is not one of the presets.
-    #[error("invalid preset = {value}: known presets: {known}{suggestion}")]
+    #[error("invalid preset = {}: known presets: {known}{}", ex(.value), ex(.suggestion))]
     UnknownPreset {
         value: String,
         /// The preset names, comma-separated.
@@ -417,7 +472,7 @@ pub enum Error {
 
     /// A NaN or infinite value in a feature matrix handed to the solver.
     #[error(
-        "feature \"{feature}\", row {row} (0-based) of the feature matrix: {value} is not finite"
+        "feature \"{}\", row {row} (0-based) of the feature matrix: {value} is not finite", ex(.feature)
     )]
     NonFiniteFeature {
         feature: String,
@@ -482,10 +537,14 @@ fn shard_cover(missing: &[usize], duplicated: &[(usize, Vec<PathBuf>)], count: u
         problems.push(format!(
             "missing shard{} {}",
             if missing.len() > 1 { "s" } else { "" },
-            list.join(", ")
+            ExcerptList {
+                items: &list,
+                sep: ", ",
+                quote: false,
+            }
         ));
     }
-    for (i, paths) in duplicated {
+    for (i, paths) in duplicated.iter().take(EXCERPT_ITEMS) {
         problems.push(format!(
             "shard {i}/{count} appears {} times ({})",
             paths.len(),
@@ -497,7 +556,12 @@ fn shard_cover(missing: &[usize], duplicated: &[(usize, Vec<PathBuf>)], count: u
 
 fn join_paths(paths: &[PathBuf]) -> String {
     let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    list.join(", ")
+    ExcerptList {
+        items: &list,
+        sep: ", ",
+        quote: false,
+    }
+    .to_string()
 }
 
 impl Error {
@@ -529,17 +593,20 @@ pub enum BandsProblem {
 
 /// `"a", "b"`: names quoted and comma-separated, as messages list them.
 fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("\"{n}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+    ExcerptList {
+        items: names,
+        sep: ", ",
+        quote: true,
+    }
+    .to_string()
 }
 
 /// Cut points as given on a command line: `0.2,0.5`.
 fn comma_separated(cuts: &[f64]) -> String {
-    cuts.iter()
-        .map(f64::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    ExcerptList {
+        items: cuts,
+        sep: ",",
+        quote: false,
+    }
+    .to_string()
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod format;
 pub mod generate;
 pub mod history;
+pub mod limits;
 pub mod report;
 pub mod scoring;
 pub mod sim;

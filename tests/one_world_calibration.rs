@@ -6,8 +6,7 @@ use std::path::Path;
 
 use leadsim::error::ConfigProblem;
 use leadsim::sim::calibration::calibrate;
-use leadsim::sim::engine::population::DecileFactors;
-use leadsim::sim::engine::{simulate_traced, Trace};
+use leadsim::sim::engine::{simulate_traced, DecileFactors, Trace};
 use leadsim::sim::{run, RunOptions, ScenarioFile, Warning};
 use leadsim::Error;
 
@@ -55,6 +54,24 @@ fn scored_table(dir: &Path) -> String {
     format!("table = \"{}\"", csv.display())
 }
 
+/// Every counted lead's score, and the scores of the counted leads that became SQLs.
+#[derive(Default)]
+struct Leads {
+    scores: Vec<f64>,
+    sql_scores: Vec<f64>,
+}
+
+impl Trace for Leads {
+    fn counted(&mut self, score: f64, _propensity: f64) {
+        self.scores.push(score);
+    }
+    fn reached(&mut self, score: f64, _propensity: f64, _multiplier: f64, sql: bool) {
+        if sql {
+            self.sql_scores.push(score);
+        }
+    }
+}
+
 /// Per-replication SQL rate of each score decile of scenario 0, from the run's own
 /// replications (sampled SQLs, not the calibration's expected ones).
 fn decile_rates(file: &ScenarioFile, reps: u64) -> (Vec<[f64; 10]>, [f64; 10]) {
@@ -63,15 +80,15 @@ fn decile_rates(file: &ScenarioFile, reps: u64) -> (Vec<[f64; 10]>, [f64; 10]) {
     let cal = &cals.list[cals.of_scenario[0].unwrap()];
     let cuts = cal.factors.cuts;
     let mut per = Vec::new();
-    let mut trace = Trace::default();
     for r in 0..reps {
-        simulate_traced(&compiled[0], file.seed, r, &mut trace);
+        let mut trace = Leads::default();
+        simulate_traced(&compiled[0], file.seed, r, None, &mut trace);
         let (mut n, mut sql) = ([0.0; 10], [0.0; 10]);
-        for [s, _] in &trace.leads {
+        for s in &trace.scores {
             n[DecileFactors::decile(&cuts, *s)] += 1.0;
         }
-        for x in trace.reached.iter().filter(|x| x.sql) {
-            sql[DecileFactors::decile(&cuts, x.score)] += 1.0;
+        for s in &trace.sql_scores {
+            sql[DecileFactors::decile(&cuts, *s)] += 1.0;
         }
         per.push(std::array::from_fn(|d| sql[d] / n[d]));
     }

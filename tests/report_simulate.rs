@@ -124,6 +124,8 @@ fn comparison_report_is_self_contained_with_one_svg_per_chart() {
     let html = simulation_report(handover());
     assert_self_contained(&html);
     let charts = [
+        "chart-funnel-baseline",
+        "chart-funnel-best",
         "chart-mql-to-sql",
         "chart-recovered",
         "chart-diff-objective",
@@ -151,7 +153,7 @@ fn comparison_report_is_self_contained_with_one_svg_per_chart() {
     // Units on the axes.
     for label in [
         "MQL-to-SQL conversion (%)",
-        "Recovered revenue, 12 months (millions)",
+        "Recovered from leads sales turned away, 12 months (millions)",
         "Hours from arrival to first attempt (h)",
         "Busy share of paid shift time (%)",
         "Difference in MQL-to-SQL conversion (percentage points)",
@@ -191,7 +193,7 @@ fn expected_cell(metric: &str, s: &Interval, diff: bool) -> String {
     };
     let half = (s.ci_high - s.ci_low) / 2.0;
     let (mean, half) = match metric {
-        "mql_to_sql" | "sla_met" => {
+        "mql_to_sql" | "sla_met" | "acceptance" => {
             let pct = 100.0 * s.mean;
             let mean = if diff {
                 format!("{}{pct:.2}{nb}pp", sign(pct))
@@ -206,7 +208,7 @@ fn expected_cell(metric: &str, s: &Interval, diff: bool) -> String {
             format!("{}{:.2}{nb}h", if diff { sign(s.mean) } else { "" }, s.mean),
             format!("±{half:.2}{nb}h"),
         ),
-        "sqls" => (
+        "sqls" | "handed_over" => (
             format!("{}{}", if diff { sign(s.mean) } else { "" }, count(s.mean)),
             format!("±{}", count(half)),
         ),
@@ -238,7 +240,10 @@ fn scenario_tables_carry_the_results_numbers() {
             "response_p50_h",
             "sla_met",
             "won_revenue_12m",
-            "recovered_revenue_12m",
+            "handed_over",
+            "acceptance",
+            "recovered_revenue_12m_turned_away",
+            "recovered_revenue_12m_retained",
             "rep_cost",
             "net_revenue",
         ] {
@@ -322,7 +327,7 @@ fn heat_map_only_with_a_sweep_of_two_axes() {
         "{cells} rects"
     );
     // 12 scenarios: all shown, numbered; one more chart than a comparison.
-    assert_eq!(svg_count(&html), 8);
+    assert_eq!(svg_count(&html), 10);
     let table = element(&html, "table", "scenarios");
     assert_eq!(table.matches("<tr>").count(), 1 + 12);
 
@@ -428,7 +433,12 @@ fn a_single_scenario_has_no_comparisons() {
     let r = run(&file, &opts(3)).unwrap();
     let html = simulation_report(&r);
     assert_self_contained(&html);
-    assert_eq!(svg_count(&html), 4, "levels, response times, utilisation");
+    assert_eq!(
+        svg_count(&html),
+        5,
+        "the baseline's funnel, levels, response times, utilisation"
+    );
+    assert!(html.contains("chart-funnel-baseline") && !html.contains("chart-funnel-best"));
     assert!(!html.contains("id=\"differences\""));
     assert!(!html.contains("chart-frontier"));
 }
@@ -513,5 +523,29 @@ fn the_shipped_sweep_gets_its_heat_map_and_the_ranking_frontier() {
     );
     let best = ranking.ranked.iter().find(|p| p.scenario != 0).unwrap();
     assert!(table.contains(&format!("<td>2</td><td>{}</td>", escape(&best.name))));
-    assert_eq!(svg_count(&html), 8);
+    assert_eq!(svg_count(&html), 10);
+}
+
+#[test]
+fn a_sweep_optimum_on_the_edge_is_warned_in_the_report() {
+    // The cheapest grid point by rep cost is the fewest reps, an edge of the grid.
+    let text = std::fs::read_to_string(HANDOVER).unwrap();
+    let cut = text.find("[[scenario]]").unwrap();
+    let text = text[..cut].to_string() + "[sweep]\n\"pools.sdr.count\" = [2, 4]\n";
+    let file = ScenarioFile::from_toml_str(&text, std::path::Path::new("s.toml")).unwrap();
+    let r = leadsim::sim::run_with(
+        &file,
+        &opts(2),
+        &leadsim::sim::Analysis {
+            objective: Some("rep_cost".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let html = simulation_report(&r);
+    let section = element(&html, "section", "scenarios");
+    assert!(
+        section.contains("extend pools.sdr.count below 2"),
+        "{section}"
+    );
 }

@@ -350,3 +350,62 @@ fn table_populations_merge_and_a_changed_table_is_caught() {
         .fails_with(&["s1/shard-1-of-2.json", "tables", "leads.csv"]);
     assert!(!dir.exists("m"));
 }
+
+/// `--json` prints summary.json's bytes on stdout and moves the table to stderr; with `--quiet`
+/// stderr stays empty. The same for `merge`, whose JSON is the single run's.
+#[test]
+fn json_prints_the_summary_on_stdout_and_the_table_on_stderr() {
+    let dir = Dir::new();
+    let file = handover();
+    let mut args = vec!["simulate", &file, "--out", "single", "--json"];
+    args.extend_from_slice(&RUN);
+    let run = dir.run(&args);
+    run.ok();
+    assert_eq!(run.stdout, dir.read("single/summary.json") + "\n");
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["seed"], 7);
+    assert!(run
+        .stderr
+        .contains("Handover policy review: 4 replications, seed 7"));
+    assert!(run.stderr.contains("wrote "));
+    args.push("--quiet");
+    let quiet = dir.run(&args);
+    quiet.ok();
+    assert_eq!(quiet.stdout, run.stdout);
+    assert_eq!(quiet.stderr, "");
+    // Without --json the table is on stdout, as before.
+    let plain = dir.run(&[
+        "simulate",
+        &file,
+        "--out",
+        "plain",
+        "--seed",
+        "7",
+        "--replications",
+        "4",
+    ]);
+    plain.ok();
+    assert!(plain.stdout.starts_with("Handover policy review"));
+    let s = shards(&dir, &file, 2, &RUN);
+    let merged = dir.run(&["merge", &s[0], &s[1], "--out", "merged", "--json"]);
+    merged.ok();
+    assert_eq!(merged.stdout, run.stdout);
+    assert!(merged.stderr.contains("merged 2 shards"));
+    let quiet = dir.run(&[
+        "merge", &s[0], &s[1], "--out", "merged", "--json", "--quiet",
+    ]);
+    quiet.ok();
+    assert_eq!(
+        (quiet.stdout.as_str(), quiet.stderr.as_str()),
+        (run.stdout.as_str(), "")
+    );
+    // A shard writes a partial file, not a summary.
+    // (a usage error: clap's exit code 2)
+    let shard = dir.run(&["simulate", &file, "--shard", "1/2", "--json"]);
+    assert_eq!(shard.code, Some(2));
+    assert!(
+        shard.stderr.contains("cannot be used with '--json'"),
+        "{}",
+        shard.stderr
+    );
+}

@@ -176,9 +176,8 @@ fn sweep_errors_name_the_axis_and_the_grid_scenario() {
 }
 
 /// A run without a precision target has no shortfall to warn about.
-/// A plain run warns of no precision shortfall (the calibration may still name leads the
-/// historical process cannot produce).
-fn plain_warnings_are_empty(f: &ScenarioFile) -> bool {
+/// (The calibration may still name leads the historical process cannot produce.)
+fn plain_warnings_without_shortfall(f: &ScenarioFile) -> bool {
     !run(f, &opts(2))
         .unwrap()
         .warnings()
@@ -273,9 +272,14 @@ fn precision_reports_the_scenarios_that_miss_the_target_at_the_cap() {
     assert_eq!(p.unmet, names(&f));
     assert!(r.table().contains("did not reach"));
     // Each shortfall is a warning the CLI prints, carrying what was reached (after the
-    // calibration's warnings, if any).
-    let w: Vec<Warning> = r
-        .warnings()
+    // calibration's warnings, if any). A two-value axis has no inside: the best point is on
+    // its edge, warned after these.
+    let all = r.warnings();
+    assert!(matches!(
+        all.last(),
+        Some(Warning::SweepOptimumOnEdge { .. })
+    ));
+    let w: Vec<Warning> = all
         .into_iter()
         .filter(|w| matches!(w, Warning::PrecisionShortfall { .. }))
         .collect();
@@ -287,7 +291,7 @@ fn precision_reports_the_scenarios_that_miss_the_target_at_the_cap() {
             "{w:?}"
         );
     }
-    assert!(plain_warnings_are_empty(&f));
+    assert!(plain_warnings_without_shortfall(&f));
     // Bad targets and caps are refused before anything runs.
     type Check = fn(&Error) -> bool;
     let cases: [(&str, f64, Option<usize>, Check); 3] = [
@@ -467,4 +471,62 @@ fn the_example_sweep_runs_from_the_command_line() {
     let run = dir.run(&["simulate", file, "--precision-metric", "net_revenue"]);
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("NAME=WIDTH"), "{}", run.stderr);
+}
+
+/// A headcount sweep on leads that all reach the threshold (40 a business day, an average of
+/// about three attempts each): one rep is swamped, sixty cost far more than they win.
+fn headcount_sweep(counts: &str) -> ScenarioFile {
+    let text = settings().replace(
+        "generator = \"b2b-saas\"",
+        "constant = { score = 0.8, propensity = 0.3 }",
+    ) + &format!("[sweep]\n\"pools.sdr.count\" = {counts}\n");
+    parse(&text).unwrap()
+}
+
+fn edges(r: &Results) -> Vec<Warning> {
+    r.warnings()
+        .into_iter()
+        .filter(|w| matches!(w, Warning::SweepOptimumOnEdge { .. }))
+        .collect()
+}
+
+#[test]
+fn a_sweep_whose_best_point_is_on_an_edge_says_which_way_to_extend() {
+    // Rep cost (lower is better) is least at the fewest reps, whatever the luck; the values
+    // are out of order, so the edge is the smallest value, not the first.
+    let f = headcount_sweep("[6, 1, 60]");
+    let analysis = Analysis {
+        objective: Some("rep_cost".into()),
+        ..Default::default()
+    };
+    let r = run_with(&f, &opts(2), &analysis).unwrap();
+    let w = edges(&r);
+    assert_eq!(w.len(), 1, "{w:?}");
+    match &w[0] {
+        Warning::SweepOptimumOnEdge {
+            scenario,
+            objective,
+            axis,
+            value,
+            direction,
+        } => {
+            assert_eq!(scenario, &r.ranking.as_ref().unwrap().ranked[0].name);
+            assert_eq!(objective, "rep_cost");
+            assert_eq!(axis, "pools.sdr.count");
+            assert_eq!(value, "1");
+            assert_eq!(*direction, leadsim::sim::run::Extend::Lower);
+        }
+        other => panic!("{other:?}"),
+    }
+    let message = w[0].to_string();
+    assert!(
+        message.contains("extend pools.sdr.count below 1"),
+        "{message}"
+    );
+    // The same grid ranked by net revenue: sixty reps cost about 0.3M more than six for no
+    // more SQLs, one rep leaves leads waiting for weeks; the best is inside, no warning.
+    let r = run_with(&f, &opts(4), &Analysis::default()).unwrap();
+    let best = &r.ranking.as_ref().unwrap().ranked[0].name;
+    assert!(best.contains('6') && !best.contains("60"), "best {best}");
+    assert!(edges(&r).is_empty(), "{:?}", edges(&r));
 }

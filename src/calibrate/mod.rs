@@ -23,6 +23,7 @@
 //! ```
 
 pub mod arrivals;
+pub mod backtest;
 pub mod cadence;
 pub mod contact;
 pub mod deciles;
@@ -32,8 +33,10 @@ pub mod funnel;
 pub mod handover;
 pub mod nurture;
 pub(crate) mod optim;
+pub mod output;
 pub mod pools;
 pub mod sales;
+pub mod scenario;
 pub mod speed_to_lead;
 pub mod stats;
 pub mod survival;
@@ -105,7 +108,7 @@ pub fn calibrate(h: &History) -> Calibration {
         Some(c) => speed_to_lead::estimate(l, c),
         None => speed_to_lead::SpeedToLead {
             bins: Vec::new(),
-            table: defaults::SPEED_TO_LEAD.to_vec(),
+            table: defaults::speed_to_lead(),
             adjusted_for_score: false,
             default_reason: Some("no attempts table: delays to contact are unknown".into()),
             warning: speed_to_lead::OBSERVATIONAL.into(),

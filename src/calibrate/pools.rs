@@ -191,7 +191,11 @@ fn hours(
         .map(|&c| c as f64)
         .collect();
     busy.sort_by(f64::total_cmp);
-    let reference = crate::calibrate::stats::quantile_sorted(&busy, 0.75);
+    let reference = if busy.is_empty() {
+        f64::NAN
+    } else {
+        crate::calibrate::stats::quantile_sorted(&busy, 0.75)
+    };
     let working: Vec<usize> = (0..96)
         .filter(|&q| quarters[q] as f64 >= WORKING_SHARE * reference && quarters[q] > 0)
         .collect();

@@ -18,11 +18,12 @@ use serde::Serialize;
 
 use crate::calibrate::defaults;
 use crate::calibrate::estimate::Estimate;
-use crate::calibrate::stats::{log_interval, logit, median, sigmoid, wilson};
+use crate::calibrate::stats::{log_interval, logit, sigmoid, wilson};
 use crate::history::attempts::LeadCalls;
 use crate::history::time::HOUR;
 use crate::history::Leads;
 use crate::scoring::solver::LogisticParams;
+use crate::stats::median;
 
 /// Lower edges of the delay bins (hours): 0, 5 min, 30 min, 2 h, 8 h, 1 day, 3 days.
 pub const BIN_EDGES_HOURS: [f64; 7] = [0.0, 5.0 / 60.0, 0.5, 2.0, 8.0, 24.0, 72.0];
@@ -77,7 +78,7 @@ pub struct SpeedToLead {
 fn default_curve(reason: String) -> SpeedToLead {
     SpeedToLead {
         bins: Vec::new(),
-        table: defaults::SPEED_TO_LEAD.to_vec(),
+        table: defaults::speed_to_lead(),
         adjusted_for_score: false,
         default_reason: Some(reason),
         warning: OBSERVATIONAL.into(),
@@ -278,7 +279,7 @@ pub fn estimate(leads: &Leads, calls: &LeadCalls) -> SpeedToLead {
         bins.push(DelayBin {
             lo_hours: BIN_EDGES_HOURS[lo_b],
             hi_hours,
-            median_hours: median(&mut delays[g]),
+            median_hours: median(&mut delays[g]).unwrap_or(f64::NAN),
             reached: reached_n,
             sqls,
             sql_rate: Estimate::estimated(

@@ -1,5 +1,7 @@
 //! Small statistical helpers the estimators share: the normal quantile of a 95% interval,
-//! Wilson intervals for proportions, the lognormal's moments, logit and its inverse.
+//! Wilson intervals for proportions, the lognormal's moments and logit. The logistic function
+//! and quantiles are the crate's shared ones (`scoring::model::sigmoid`, `crate::stats`),
+//! re-exported here.
 
 /// The 97.5% quantile of the standard normal.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -25,15 +27,7 @@ pub fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
 }
 
-/// `1 / (1 + e^-x)`, without overflow.
-pub fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
+pub use crate::scoring::model::sigmoid;
 
 /// Standard normal distribution function.
 pub fn normal_cdf(z: f64) -> f64 {
@@ -57,33 +51,7 @@ pub fn logit_interval(p: f64, se_logit: f64) -> (f64, f64) {
     (sigmoid(l - Z95 * se_logit), sigmoid(l + Z95 * se_logit))
 }
 
-/// Median of a slice (sorted in place); NaN when empty.
-pub fn median(values: &mut [f64]) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
-/// The `p`-quantile of sorted values by linear interpolation between order statistics.
-pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let r = p * (sorted.len() - 1) as f64;
-    let (i, f) = (r.floor() as usize, r - r.floor());
-    if i + 1 >= sorted.len() {
-        sorted[sorted.len() - 1]
-    } else {
-        sorted[i] * (1.0 - f) + sorted[i + 1] * f
-    }
-}
+pub use crate::stats::quantile_sorted;
 
 #[cfg(test)]
 mod tests {
@@ -110,8 +78,5 @@ mod tests {
         assert!((sigmoid(logit(0.3)) - 0.3).abs() < 1e-15);
         assert!((normal_cdf(Z95) - 0.975).abs() < 1e-12);
         assert!((Z95 * Z95 - CHI2_1_95).abs() < 1e-12);
-        let mut v = vec![3.0, 1.0, 2.0, 10.0];
-        assert_eq!(median(&mut v), 2.5);
-        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.9), 4.6);
     }
 }

@@ -6,11 +6,13 @@
 
 use std::fmt;
 
+use super::excerpt::{ex, list, Excerpt, ExcerptList};
+
 /// One problem with one field of a scenario file.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ConfigProblem {
     /// The TOML does not parse (the field is `line N`).
-    #[error("{message}")]
+    #[error("{}", ex(.message))]
     Syntax { message: String },
     /// A key the section does not have, with the nearest valid key when one is close.
     #[error("unknown key{}", Hint(.suggestion))]
@@ -34,7 +36,7 @@ pub enum ConfigProblem {
     #[error("required: fixed, exponential, lognormal or gamma")]
     MissingDist,
     /// A value of the wrong TOML type.
-    #[error("expected {expected}, found {found}")]
+    #[error("expected {expected}, found {}", ex(.found))]
     WrongType {
         expected: &'static str,
         found: String,
@@ -65,21 +67,35 @@ pub enum ConfigProblem {
     /// A whole number above its maximum.
     #[error("at most {max}, found {value}")]
     TooLarge { value: i64, max: i64 },
+    /// A distribution parameter whose derived parameters no 64-bit float holds.
+    #[error("a {dist} with cv = {value:e} cannot be drawn from: {detail}")]
+    NotRepresentable {
+        dist: &'static str,
+        value: f64,
+        detail: String,
+    },
+    /// A size above its bound in [`crate::limits`], with the bound's reason.
+    #[error("at most {max}, found {value} ({reason})")]
+    AboveLimit {
+        value: u64,
+        max: u64,
+        reason: &'static str,
+    },
     /// An arrival rate above the bound that keeps one day's arrivals in memory.
     #[error("at most {max} per day, found {value}")]
     RateTooHigh { value: f64, max: f64 },
     /// Not a whole number (`found` as written: `2.5`, `"six"`).
-    #[error("expected a whole number, found {found}")]
+    #[error("expected a whole number, found {}", ex(.found))]
     NotWhole { found: String },
     /// A name that is not one of the allowed ones.
-    #[error("\"{value}\" is not one of {}{}", .allowed.join(", "), Hint(.suggestion))]
+    #[error("\"{}\" is not one of {}{}", ex(.value), .allowed.join(", "), Hint(.suggestion))]
     NotOneOf {
         value: String,
         allowed: Vec<String>,
         suggestion: Option<String>,
     },
     /// A day name that is not one.
-    #[error("\"{value}\" is not a day (mon, tue, wed, thu, fri, sat, sun){}", Hint(.suggestion))]
+    #[error("\"{}\" is not a day (mon, tue, wed, thu, fri, sat, sun){}", ex(.value), Hint(.suggestion))]
     NotADay {
         value: String,
         suggestion: Option<String>,
@@ -88,7 +104,7 @@ pub enum ConfigProblem {
     #[error("every scenario needs a non-empty name")]
     EmptyName,
     /// Two scenarios of one name.
-    #[error("scenario name \"{name}\" is used twice")]
+    #[error("scenario name \"{}\" is used twice", ex(.name))]
     DuplicateName { name: String },
     /// `arrivals.replay` without a population table to replay.
     #[error("replaying arrival times needs a population table")]
@@ -106,7 +122,7 @@ pub enum ConfigProblem {
     #[error("needs {expected} weights, found {found}")]
     WrongLength { expected: usize, found: usize },
     /// A pool's band that is not `[lo, hi]` with `0 <= lo < hi <= 1`.
-    #[error("expected [lo, hi] with 0 <= lo < hi <= 1, found {found:?}")]
+    #[error("expected [lo, hi] with 0 <= lo < hi <= 1, found [{}]", list(&debug_all(.found), ", ", false))]
     BadBand { found: Vec<f64> },
     /// Two pools' bands overlap.
     #[error("band [{}, {}) overlaps pool \"{other}\"'s band [{}, {})", .band[0], .band[1], .other_band[0], .other_band[1])]
@@ -133,7 +149,7 @@ pub enum ConfigProblem {
     #[error("has {found} values but max_attempts = {max_attempts} needs {max_attempts}")]
     TooFewReach { found: usize, max_attempts: i64 },
     /// A shift that never happens.
-    #[error("the calendar has no working hours (days {days:?}, start {start}, end {end}; shifts across midnight are not supported)")]
+    #[error("the calendar has no working hours (days [{}], start {start}, end {end}; shifts across midnight are not supported)", list(.days, ", ", true))]
     NoWorkingHours {
         days: Vec<String>,
         start: f64,
@@ -163,17 +179,18 @@ pub enum ConfigProblem {
     /// A sweep axis without values.
     #[error("needs at least one value")]
     NoSweepValues,
-    /// A sweep grid too large to run.
+    /// A sweep grid too large to run; `points` as a text, since it may exceed every integer
+    /// type (16 axes of 16 values are 2^64 points).
     #[error("the grid has {points} points; at most {max}")]
-    SweepTooLarge { points: usize, max: usize },
+    SweepTooLarge { points: String, max: usize },
     /// A grid scenario named like an explicit one.
-    #[error("grid scenario \"{name}\" has the name of an explicit scenario")]
+    #[error("grid scenario \"{}\" has the name of an explicit scenario", ex(.name))]
     SweepNameTaken { name: String },
     /// One value twice on a sweep axis.
-    #[error("the value {label} appears twice")]
+    #[error("the value {} appears twice", ex(.label))]
     SweepValueTwice { label: String },
     /// A sweep path with an empty part.
-    #[error("\"{path}\" is not a dotted path")]
+    #[error("\"{}\" is not a dotted path", ex(.path))]
     SweepNotAPath { path: String },
     /// A sweep path naming a whole section.
     #[error("a whole section cannot be swept; name a field in it")]
@@ -182,40 +199,40 @@ pub enum ConfigProblem {
     #[error("a whole pool cannot be swept; name a field in it (e.g. count)")]
     SweepWholePool,
     /// A sweep path that starts with no section.
-    #[error("unknown field \"{path}\" (sweep paths start with {}){}", .sections.join(", "), Hint(.suggestion))]
+    #[error("unknown field \"{}\" (sweep paths start with {}){}", ex(.path), .sections.join(", "), Hint(.suggestion))]
     SweepUnknownSection {
         path: String,
         sections: &'static [&'static str],
         suggestion: Option<String>,
     },
     /// A sweep path through a pool the file does not have.
-    #[error("unknown field \"{path}\": the file has no pool \"{pool}\"{}", Hint(.suggestion))]
+    #[error("unknown field \"{}\": the file has no pool \"{}\"{}", ex(.path), ex(.pool), Hint(.suggestion))]
     SweepUnknownPool {
         path: String,
         pool: String,
         suggestion: Option<String>,
     },
     /// A sweep path to a field the section does not have.
-    #[error("unknown field \"{path}\"{}", Hint(.suggestion))]
+    #[error("unknown field \"{}\"{}", ex(.path), Hint(.suggestion))]
     SweepUnknownField {
         path: String,
         suggestion: Option<String>,
     },
     /// A sweep path through a value that is not a table.
-    #[error("{parent} is {found}, not a table, so it has no field \"{field}\"")]
+    #[error("{} is {found}, not a table, so it has no field \"{}\"", ex(.parent), ex(.field))]
     SweepThroughValue {
         parent: String,
         found: &'static str,
         field: String,
     },
     /// A grid scenario's problem caused by a sweep value (the field names that value).
-    #[error("{problem} (grid scenario \"{scenario}\")")]
+    #[error("{problem} (grid scenario \"{}\")", ex(.scenario))]
     AtSweepValue {
         scenario: String,
         problem: Box<ConfigProblem>,
     },
     /// A grid scenario's problem elsewhere than on a swept path.
-    #[error("{problem} (in grid scenario \"{scenario}\")")]
+    #[error("{problem} (in grid scenario \"{}\")", ex(.scenario))]
     InGridScenario {
         scenario: String,
         problem: Box<ConfigProblem>,
@@ -239,7 +256,7 @@ pub(super) struct Hint<'a>(pub(super) &'a Option<String>);
 impl fmt::Display for Hint<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(s) => write!(f, "; did you mean \"{s}\"?"),
+            Some(s) => write!(f, "; did you mean \"{}\"?", Excerpt(s)),
             None => Ok(()),
         }
     }
@@ -253,7 +270,20 @@ impl fmt::Display for OrNone<'_> {
         if self.0.is_empty() {
             f.write_str("none")
         } else {
-            f.write_str(&self.0.join(", "))
+            write!(
+                f,
+                "{}",
+                ExcerptList {
+                    items: self.0,
+                    sep: ", ",
+                    quote: false
+                }
+            )
         }
     }
+}
+
+/// Each number as `{:?}` writes it (`1.0`, not `1`), as messages have always shown them.
+fn debug_all(xs: &[f64]) -> Vec<String> {
+    xs.iter().map(|x| format!("{x:?}")).collect()
 }

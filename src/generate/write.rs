@@ -83,11 +83,29 @@ pub fn write_history(out: &Path, preset: Preset, leads: usize, seed: u64) -> Res
     if leads == 0 {
         return Err(Error::ZeroLeads);
     }
+    if leads > crate::limits::MAX_GENERATED_LEADS {
+        return Err(Error::TooLarge {
+            name: "leads",
+            value: leads.to_string(),
+            what: None,
+            max: crate::limits::MAX_GENERATED_LEADS.to_string(),
+            reason: "about 100 GB of CSV, more than training can hold in memory",
+        });
+    }
     let generator = Generator::new(preset);
-    let tpath = truth_path(out);
     let io = |e: std::io::Error| Error::io(out, e);
+    // The history and its truth are moved into place together: neither remains alone.
+    let staged = crate::atomic::StagedDir::new(out.parent().unwrap_or(Path::new("")))?;
+    let name = out
+        .file_name()
+        .ok_or_else(|| io(std::io::Error::other("not a file name")))?;
+    let truth_name = truth_path(out)
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    let tpath = staged.stage(&truth_name);
 
-    let mut file = AtomicFile::create(out)?;
+    let mut file = AtomicFile::create(staged.stage(name))?;
     let (conversions, sum_p) = if is_gzip_path(out) {
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
         let stats = write_rows(&mut gz, &generator, leads, seed).map_err(io)?;
@@ -111,6 +129,7 @@ pub fn write_history(out: &Path, preset: Preset, leads: usize, seed: u64) -> Res
 
     file.commit()?;
     tfile.commit()?;
+    staged.commit(&[Path::new(name), Path::new(&truth_name)])?;
     Ok(truth)
 }
 

@@ -8,13 +8,17 @@
 //! summaries per lead and per pool ([`attempts`]), so a five-million-call export costs no more
 //! memory than its leads.
 //!
-//! [`synth`] writes exports with known parameters, for tests and benches.
+//! [`synth`] writes exports with known parameters, for tests and benches; [`record`] and
+//! [`export`] record a simulated replication and write it as an export
+//! (`simulate --export-history`).
 
 pub mod attempts;
 pub mod columns;
 pub mod digest;
+pub mod export;
 pub mod ids;
 pub mod leads;
+pub mod record;
 pub mod synth;
 pub mod time;
 pub mod warnings;

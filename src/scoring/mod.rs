@@ -26,6 +26,7 @@ pub mod train;
 
 pub use model::Model;
 pub use output::save_model;
+pub use score::table::{evaluate_table, score_table, TableScores};
 pub use score::{evaluate_file, score_file, EvaluateOptions, ScoreOptions, ScoreSummary};
 pub use solver::{LogisticFit, LogisticParams, SolverKind};
-pub use train::{train, Silent, TrainOptions, TrainProgress};
+pub use train::{train, train_table, Silent, TrainOptions, TrainProgress, TrainingSource};

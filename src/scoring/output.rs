@@ -52,13 +52,19 @@ pub fn save_model(model: &Model, path: &Path) -> Result<PathBuf> {
     let report_path = crate::report::report_path_for(path);
     let json = serde_json::to_vec_pretty(model).expect("model serialises");
     let html = crate::report::train::train_report(model);
-    let mut model_file = AtomicFile::create(path)?;
+    // Both in one folder, moved into place together: neither remains if either fails.
+    let staged = crate::atomic::StagedDir::new(path.parent().unwrap_or(Path::new("")))?;
+    let model_name = path
+        .file_name()
+        .ok_or_else(|| Error::io(path, std::io::Error::other("not a file name")))?;
+    let mut model_file = AtomicFile::create(staged.stage(model_name))?;
     std::io::Write::write_all(&mut model_file, &json).map_err(|e| Error::io(path, e))?;
-    let mut report_file = AtomicFile::create(&report_path)?;
+    let mut report_file = AtomicFile::create(staged.stage(crate::report::REPORT_FILE))?;
     std::io::Write::write_all(&mut report_file, html.as_bytes())
         .map_err(|e| Error::io(&report_path, e))?;
     model_file.commit()?;
     report_file.commit()?;
+    staged.commit(&[Path::new(model_name), Path::new(crate::report::REPORT_FILE)])?;
     Ok(report_path)
 }
 

@@ -139,12 +139,14 @@ macro_rules! registry {
 registry! {
     Mqls => "mqls", "MQLs", Count, HigherIsBetter,
         "Counted MQLs: leads that arrived in the counted window.";
-    HandedOver => "handed_over", "Leads handed over", Count, HigherIsBetter,
-        "Counted MQLs whose score reached the handover threshold.";
+    HandedOver => "handed_over", "Handed over", Count, HigherIsBetter,
+        "Counted MQLs whose score reached the handover threshold: the leads sales received.";
     Retained => "retained", "Leads retained by marketing", Count, HigherIsBetter,
         "Counted MQLs below the threshold, nurtured by marketing from arrival.";
     Attempted => "attempted", "Leads attempted", Count, HigherIsBetter,
         "Handed-over leads whose first attempt started.";
+    Dials => "dials", "Dials", Count, HigherIsBetter,
+        "Attempts started for counted leads (every call, first attempts and retries).";
     Reached => "reached", "Leads reached", Count, HigherIsBetter,
         "Handed-over leads that a rep reached on some attempt.";
     Sqls => "sqls", "SQLs", Count, HigherIsBetter,
@@ -159,8 +161,10 @@ registry! {
         "SQLs that became won deals.";
     MqlToSql => "mql_to_sql", "MQL-to-SQL conversion", Share, HigherIsBetter,
         "SQLs per counted MQL.";
-    Acceptance => "acceptance", "Acceptance (SQLs per handed-over lead)", Share, HigherIsBetter,
-        "SQLs per handed-over lead.";
+    Acceptance => "acceptance", "Accepted by sales", Share, HigherIsBetter,
+        "SQLs per handed-over lead: the MQL-to-SQL rate a CRM reports for the leads sales received.";
+    ContactRate => "contact_rate", "Contact rate", Share, HigherIsBetter,
+        "Dials that reached a person, per dial.";
     WaitedShare => "waited_share", "Share that waited", Share, LowerIsBetter,
         "Handed-over leads whose first attempt did not start on arrival (cold leads included).";
     ResponseMeanH => "response_mean_h", "Mean response time", Hours, LowerIsBetter,
@@ -174,7 +178,10 @@ registry! {
     WonRevenue12m => "won_revenue_12m", "Won revenue, 12 months", Money, HigherIsBetter,
         "Deal value of won deals that close within 365 days of the lead's arrival.";
     RecoveredRevenue12m => "recovered_revenue_12m", "Recovered revenue, 12 months", Money, HigherIsBetter,
-        "Deal value of nurtured leads that buy from us within 12 months of entering nurture.";
+        "Deal value of nurtured leads that buy from us within 12 months of entering nurture (every exit).";
+    RecoveredRevenue12mTurnedAway => "recovered_revenue_12m_turned_away",
+        "Recovered from leads sales turned away, 12 months", Money, HigherIsBetter,
+        "The part of recovered_revenue_12m from leads handed over that did not become SQLs (rejected, unreached, cold).";
     RecoveredRevenue12mRejected => "recovered_revenue_12m_rejected",
         "Recovered revenue from rejected leads, 12 months", Money, HigherIsBetter,
         "The part of recovered_revenue_12m from leads sales rejected.";
@@ -185,8 +192,8 @@ registry! {
         "Recovered revenue from leads gone cold, 12 months", Money, HigherIsBetter,
         "The part of recovered_revenue_12m from leads that went cold.";
     RecoveredRevenue12mRetained => "recovered_revenue_12m_retained",
-        "Recovered revenue from retained leads, 12 months", Money, HigherIsBetter,
-        "The part of recovered_revenue_12m from leads marketing retained.";
+        "Recovered from leads marketing kept, 12 months", Money, HigherIsBetter,
+        "The part of recovered_revenue_12m from leads marketing retained (below the threshold).";
     RecoveredDeals12m => "recovered_deals_12m", "Recovered deals, 12 months", Count, HigherIsBetter,
         "Nurtured leads that buy from us within 12 months of entering nurture.";
     RepCost => "rep_cost", "Rep cost", Money, LowerIsBetter,
@@ -306,23 +313,29 @@ pub const COST: Metric = Metric::RepCost;
 /// The columns of the printed table, before each pool's utilisation.
 pub const PRINTED_TABLE: &[Metric] = &[
     Metric::Mqls,
+    Metric::HandedOver,
     Metric::Sqls,
+    Metric::Acceptance,
     Metric::MqlToSql,
     Metric::ResponseP50H,
     Metric::SlaMet,
     Metric::WonRevenue12m,
-    Metric::RecoveredRevenue12m,
+    Metric::RecoveredRevenue12mTurnedAway,
+    Metric::RecoveredRevenue12mRetained,
     Metric::NetRevenue,
 ];
 
 /// The columns of the HTML report's scenario table (the objective is added when missing).
 pub const REPORT_TABLE: &[Metric] = &[
+    Metric::HandedOver,
+    Metric::Acceptance,
     Metric::MqlToSql,
     Metric::Sqls,
     Metric::ResponseP50H,
     Metric::SlaMet,
     Metric::WonRevenue12m,
-    Metric::RecoveredRevenue12m,
+    Metric::RecoveredRevenue12mTurnedAway,
+    Metric::RecoveredRevenue12mRetained,
     Metric::RepCost,
     Metric::NetRevenue,
 ];

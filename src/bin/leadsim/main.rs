@@ -3,6 +3,7 @@
 //! paths, shows progress and prints. `scoring` holds the generate/train/evaluate/score
 //! commands, `simulate` the simulate/merge commands, `progress` the progress displays.
 
+mod calibrate;
 mod progress;
 mod scoring;
 mod simulate;
@@ -59,6 +60,16 @@ enum Command {
         after_help = "Examples:\n  leadsim score --model model.json --data new.csv --out scored.csv --explain 3\n  leadsim score --model model.json --data huge.csv.gz --out scored.csv --id lead_id"
     )]
     Score(scoring::ScoreArgs),
+    /// Estimate every funnel knob from a CRM history export; write a runnable scenario
+    #[command(
+        after_help = "Examples:\n  leadsim calibrate --leads leads.csv --attempts calls.csv --as-of 2026-06-30 --out my-funnel/\n  leadsim calibrate --leads data/history/salesforce/leads.csv --attempts data/history/salesforce/tasks.csv --columns data/history/salesforce/columns.toml --tz America/New_York --out sf/\n\nWrites scenario.toml (every value commented with its estimate, interval, records and method),\npopulation.csv, calibration.json and calibration.html, all or nothing. See docs/calibrate.md."
+    )]
+    Calibrate(calibrate::CalibrateArgs),
+    /// Simulate a scenario over a history export's period and compare, metric by metric
+    #[command(
+        after_help = "Examples:\n  leadsim backtest my-funnel/scenario.toml --leads leads.csv --attempts calls.csv --as-of 2026-06-30 --out bt/\n  leadsim backtest my-funnel/scenario.toml --leads leads.csv --attempts calls.csv --arrivals fitted --strict --out bt/\n\nWrites backtest.csv, backtest.json and backtest.html; exit 3 with --strict when a metric is outside."
+    )]
+    Backtest(calibrate::BacktestArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +99,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Score(a) => scoring::cmd_score(a),
         Command::Simulate(a) => simulate::cmd_simulate(a),
         Command::Merge(a) => simulate::cmd_merge(a),
+        Command::Calibrate(a) => calibrate::cmd_calibrate(a),
+        Command::Backtest(a) => calibrate::cmd_backtest(a),
     }
 }
 

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use leadsim::sim::{
-    merge, run_shard, run_with, write_outputs, Analysis, PrecisionTarget, RunOptions,
+    merge, run_shard, run_with, summary_json, write_outputs, Analysis, PrecisionTarget, RunOptions,
     ScenarioSource, Shard,
 };
 
@@ -41,13 +41,25 @@ pub struct SimulateArgs {
     /// Metric the policies are ranked by (net_revenue, mql_to_sql, recovered_revenue_12m, ...)
     #[arg(long, value_name = "METRIC", default_value = "net_revenue")]
     objective: String,
-    /// No progress bar
+    /// No progress bar; with --json, no table either
     #[arg(long)]
     quiet: bool,
+    /// Print the summary as JSON on stdout (the bytes of summary.json); the table then goes to
+    /// stderr (nowhere with --quiet)
+    #[arg(long, conflicts_with = "shard")]
+    json: bool,
     /// Run only shard I of N of the (scenario, replication) units and write
     /// <out>/shard-I-of-N.json for `leadsim merge` (e.g. --shard 3/8; I from 1 to N)
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<Shard>,
+    /// Also write the baseline's first replication as a CRM history export (MODEL.md 8.5):
+    /// DIR/leads.csv and DIR/attempts.csv, for `leadsim calibrate` and `leadsim backtest`
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    export_history: Option<PathBuf>,
+    /// The exported history's export date, in days after the run's start (default: the end
+    /// of the run, when the last call ends); later events are censored
+    #[arg(long, value_name = "DAYS", requires = "export_history")]
+    export_as_of: Option<f64>,
 }
 
 /// `NAME=WIDTH` of `--precision-metric`.
@@ -73,6 +85,13 @@ pub struct MergeArgs {
     /// Metric the policies are ranked by (default: the shards' --objective)
     #[arg(long, value_name = "METRIC")]
     objective: Option<String>,
+    /// Print the summary as JSON on stdout (the bytes of summary.json); the table then goes to
+    /// stderr (nowhere with --quiet)
+    #[arg(long)]
+    json: bool,
+    /// With --json, no table
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// `I/N` of `--shard`.
@@ -166,21 +185,75 @@ pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
     }
     let written = write_outputs(&results, &a.out)
         .with_context(|| format!("writing results to {}", a.out.display()))?;
-    println!("{}", results.table());
-    print!("{}", results.calibration_text());
-    println!("wrote {}", list(&written));
+    print_results(
+        &results,
+        &format!("wrote {}", list(&written)),
+        a.json,
+        a.quiet,
+    );
+    if let Some(dir) = &a.export_history {
+        let file = setup.source.file();
+        let seed = a.seed.unwrap_or(file.seed);
+        let e = leadsim::history::export::export_baseline(
+            dir,
+            file,
+            seed,
+            a.export_as_of.map(|d| d * 24.0),
+        )
+        .with_context(|| format!("writing the history export to {}", dir.display()))?;
+        // With --json, stdout holds only the summary.
+        let note = format!(
+            "exported the baseline's replication 0: {} leads, {} attempts, export date {} \
+             (--as-of {}); wrote {} and {}",
+            e.lead_rows,
+            e.attempt_rows,
+            e.as_of,
+            e.as_of,
+            e.leads.display(),
+            e.attempts.display()
+        );
+        if a.json {
+            eprintln!("{note}");
+        } else {
+            println!("{note}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `merge`: shards back into the outputs of one run.
 pub fn cmd_merge(a: MergeArgs) -> Result<ExitCode> {
     let merged = merge(&a.inputs, a.objective.as_deref()).map_err(hinted)?;
+    for w in merged.results.warnings() {
+        eprintln!("warning: {w}");
+    }
     let written = write_outputs(&merged.results, &a.out)
         .with_context(|| format!("writing results to {}", a.out.display()))?;
-    println!("{}", merged.results.table());
-    print!("{}", merged.results.calibration_text());
-    println!("merged {} shards; wrote {}", merged.shards, list(&written));
+    print_results(
+        &merged.results,
+        &format!("merged {} shards; wrote {}", merged.shards, list(&written)),
+        a.json,
+        a.quiet,
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The table and the closing line on stdout; with `json`, the summary JSON on stdout and the
+/// table and line on stderr (or nowhere when `quiet`), so `--json | jq` sees only JSON and a
+/// person at the terminal still sees the table.
+fn print_results(results: &leadsim::sim::Results, closing: &str, json: bool, quiet: bool) {
+    if json {
+        println!("{}", summary_json(results));
+        if !quiet {
+            eprintln!("{}", results.table());
+            eprint!("{}", results.calibration_text());
+            eprintln!("{closing}");
+        }
+    } else {
+        println!("{}", results.table());
+        print!("{}", results.calibration_text());
+        println!("{closing}");
+    }
 }
 
 /// "dir/summary.csv, summary.json, replications.csv and report.html": the first file with its

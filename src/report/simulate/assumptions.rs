@@ -1,4 +1,4 @@
-//! Section 8, "Assumptions": every knob of the baseline's resolved configuration with its
+//! Section 9, "Assumptions": every knob of the baseline's resolved configuration with its
 //! default, status, grade and source, and what each other scenario changes.
 
 use std::collections::BTreeSet;

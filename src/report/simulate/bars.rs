@@ -1,4 +1,4 @@
-//! Section 2, "Conversion and revenue": bars of each shown scenario's level with 95% error bars.
+//! Section 3, "Conversion and revenue": bars of each shown scenario's level with 95% error bars.
 
 use super::format::*;
 use super::scale::AxisScale;
@@ -76,7 +76,7 @@ impl View<'_> {
             .paragraph("Levels per scenario. Bars are means over the replications; the whiskers are 95% intervals of those means. The dashed line is the baseline's level.")
             .figures(vec![
                 fig("chart-mql-to-sql", self.level_bars(Metric::MqlToSql.name(), "MQL-to-SQL conversion"), format!("MQL-to-SQL conversion: share of counted MQLs that became sales-qualified, mean of {n} replications with 95% intervals.")),
-                fig("chart-recovered", self.level_bars(Metric::RecoveredRevenue12m.name(), "Recovered revenue within 12 months"), format!("Recovered revenue: deal value of nurtured leads that bought from us within 12 months of entering nurture, mean of {n} replications with 95% intervals.")),
+                fig("chart-recovered", self.level_bars(Metric::RecoveredRevenue12mTurnedAway.name(), "Recovered from leads sales turned away, 12 months"), format!("Recovered from leads sales turned away: deal value of handed-over leads that did not become SQLs (rejected, never reached, gone cold) and bought from us within 12 months of entering nurture, mean of {n} replications with 95% intervals. Leads marketing kept are in the scenario table.")),
             ])
     }
 }

@@ -1,4 +1,4 @@
-//! Section 3, "Differences against the baseline": forest plots of the paired differences of the
+//! Section 4, "Differences against the baseline": forest plots of the paired differences of the
 //! objective and of a second metric, and the table of paired differences.
 
 use super::format::*;
@@ -45,7 +45,10 @@ impl View<'_> {
 
     fn difference_metrics(&self) -> Vec<String> {
         let mut metrics = vec![self.objective.clone()];
-        for m in [Metric::MqlToSql.name(), Metric::RecoveredRevenue12m.name()] {
+        for m in [
+            Metric::MqlToSql.name(),
+            Metric::RecoveredRevenue12mTurnedAway.name(),
+        ] {
             if metrics.len() < 2 && !metrics.iter().any(|x| x == m) {
                 metrics.push(m.to_string());
             }

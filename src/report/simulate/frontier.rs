@@ -1,4 +1,4 @@
-//! Section 5, "Cost frontier": rep cost against the objective for every scenario, the
+//! Section 6, "Cost frontier": rep cost against the objective for every scenario, the
 //! ranking's frontier joined and named in a table.
 
 use super::format::*;

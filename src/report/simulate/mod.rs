@@ -7,27 +7,31 @@
 //!    intervals. With more than [`MAX_SHOWN`] scenarios (a sweep), the baseline and the best
 //!    others by the objective, numbered (bar charts then label scenarios by number);
 //!    `summary.csv` has them all.
-//! 2. **Conversion and revenue**: bars with 95% error bars for MQL-to-SQL conversion and
-//!    recovered revenue.
-//! 3. **Differences against the baseline**: forest plots of the paired differences of the
-//!    objective and of MQL-to-SQL conversion (recovered revenue when that is the objective),
+//! 2. **The funnel**: the baseline's funnel beside the best other scenario's (by the
+//!    objective), MQLs -> handed over -> called -> reached -> SQL -> won, with the exits into
+//!    nurture and the revenue recovered from it.
+//! 3. **Conversion and revenue**: bars with 95% error bars for MQL-to-SQL conversion and
+//!    the revenue recovered from leads sales turned away.
+//! 4. **Differences against the baseline**: forest plots of the paired differences of the
+//!    objective and of MQL-to-SQL conversion (recovered revenue from leads sales turned away
+//!    when that is the objective),
 //!    and the table of paired differences (only with two scenarios or more).
-//! 4. **Sweep**: a heat map of the objective's mean over two swept fields (the handover
+//! 5. **Sweep**: a heat map of the objective's mean over two swept fields (the handover
 //!    threshold across, a rep count down when both are swept). With more than two swept fields,
 //!    each cell shows the best mean over the other fields' values (one map, whatever the
 //!    number of fields; the caption names them). Only for a sweep with two fields or more.
-//! 5. **Cost frontier**: rep cost against the objective for every scenario, the frontier
+//! 6. **Cost frontier**: rep cost against the objective for every scenario, the frontier
 //!    connected (only with two scenarios or more).
-//! 6. **Response times**: the per-replication median and 90th percentile of the time to the
+//! 7. **Response times**: the per-replication median and 90th percentile of the time to the
 //!    first attempt. Per-lead times are not kept, so this is the spread between replications.
-//! 7. **Rep utilisation**: per pool, with 95% intervals, and the peak queues.
-//! 8. **Assumptions**: every knob of the baseline's resolved configuration, its default, and
-//!    for defaults the grade and source from `MODEL.md` section 3 (summarised in [`SOURCES`]).
+//! 8. **Rep utilisation**: per pool, with 95% intervals, and the peak queues.
+//! 9. **Assumptions**: every knob of the baseline's resolved configuration, its default, and
+//!    for defaults the grade and source from docs/model.md section 3 (summarised in [`SOURCES`]).
 //!
-//! The objective is the ranking's objective when the results carry a ranking, otherwise
-//! `net_revenue`; the ranking's order and frontier are used when present, and computed from
-//! the summaries otherwise. The page holds no timestamp, so the same results always give
-//! the same bytes (shards merged or not).
+//! The objective, its direction, the order and the frontier are the ranking's, which every run
+//! of more than one scenario carries; a single scenario shows the registry's default objective.
+//! The page holds no timestamp, so the same results always give the same bytes (shards merged
+//! or not).
 
 use crate::report::html::Page;
 use crate::report::MISSING;
@@ -39,6 +43,7 @@ mod bars;
 mod differences;
 mod format;
 mod frontier;
+mod funnel;
 mod response;
 mod scale;
 mod scenarios;
@@ -82,6 +87,7 @@ pub fn simulation_report(results: &Results) -> String {
         ));
     let (scenarios, diffs) = view.scenarios();
     page.push(scenarios);
+    page.push(view.funnels());
     page.push(view.bars());
     if r.scenarios.len() > 1 {
         page.push(view.differences(diffs));

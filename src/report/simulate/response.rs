@@ -1,4 +1,4 @@
-//! Section 6, "Response times": the per-replication median and 90th percentile of the time to
+//! Section 7, "Response times": the per-replication median and 90th percentile of the time to
 //! the first attempt (the spread between replications; per-lead times are not kept).
 
 use super::assumptions::trim_number;

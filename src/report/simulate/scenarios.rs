@@ -65,6 +65,11 @@ impl View<'_> {
         if let Some(best) = self.headline() {
             s = s.note(best);
         }
+        // What the binary prints as warnings after a run (a sweep's best point on the edge of
+        // its grid, precision targets missed) belongs beside the verdict it qualifies.
+        for w in r.warnings() {
+            s = s.note(format!("Warning: {w}."));
+        }
         if self.truncated() {
             s = s.note(format!(
                 "{} scenarios were run; the baseline and the {} best by {} are shown, numbered in rank order. summary.csv has them all.",

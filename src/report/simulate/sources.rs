@@ -51,11 +51,12 @@ pub const SOURCES: &[DefaultSource] = &[
     src("policy.patience_hours", "A", "Our choice: leads wait for ever (no abandonment)."),
     src("policy.nurture.enabled", "A", "Our choice: the nurture programme runs."),
     src("policy.nurture.lift", "F", "A widely repeated claim that nurtured leads give 50% more sales-ready leads at a third lower cost; origin unclear."),
-    src("policy.nurture.cost_per_lead_month", "A", "Our assumption: MODEL.md names a nurture cost but not its size."),
+    src("policy.nurture.cost_per_lead_month", "A", "Our assumption: the model names a nurture cost but not its size (docs/model.md section 3)."),
     src("outcomes.win_rate", "F", "SiriusDecisions demand-waterfall folklore: 20 to 30% of opportunities are won."),
     src("outcomes.sales_cycle_days", "A", "Our assumption: a median of 60 days; the spread is our choice too."),
     src("outcomes.deal_value", "S-", "Pacific Crest SaaS surveys (vendor-run): median annual contract value 21K in 2015, 25K in 2016."),
     src("outcomes.share", "A", "Our assumption: 15% of nurtured leads that decide buy from us."),
+    src("outcomes.share_elasticity", "A", "Our assumption: the buy probability in nurture is proportional to the lead's propensity (elasticity 1), so weak leads come back as buyers less often than strong ones."),
 ];
 
 /// The grade and source of a `speed_to_lead` or `decision` preset.

@@ -1,4 +1,4 @@
-//! Section 4, "Sweep": a heat map of the objective over two swept fields (the best over any
+//! Section 5, "Sweep": a heat map of the objective over two swept fields (the best over any
 //! others).
 
 use super::format::*;

@@ -1,4 +1,4 @@
-//! Section 7, "Rep utilisation": per pool, with 95% intervals, and the peak queues.
+//! Section 8, "Rep utilisation": per pool, with 95% intervals, and the peak queues.
 
 use super::format::*;
 use super::{View, NAMED_BARS};

@@ -94,6 +94,13 @@ impl TrainOptions {
         if let Some(k) = self.cv.filter(|&k| k < 2) {
             return invalid("cv", k as f64, "needs at least 2 folds");
         }
+        let max = crate::limits::MAX_FOLDS;
+        if let Some(k) = self.folds.filter(|&k| k > max) {
+            return invalid("folds", k as f64, "at most 1000 folds (each is a full fit)");
+        }
+        if let Some(k) = self.cv.filter(|&k| k > max) {
+            return invalid("cv", k as f64, "at most 1000 folds (each is a full fit)");
+        }
         if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
             return invalid("alpha", self.alpha, "must be >= 0 and finite");
         }
@@ -130,11 +137,50 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
     progress.stage("reading");
     let t_load = Instant::now();
     let table = Table::load(&opts.data, &opts.csv, Some(&|r| progress.rows(r)))?;
-    let load_seconds = t_load.elapsed().as_secs_f64();
+    let source = TrainingSource {
+        file: opts
+            .data
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        load_seconds: t_load.elapsed().as_secs_f64(),
+        // A panic while hashing is a bug, not an input problem: pass it on as the panic it is.
+        sha256: Box::new(move || {
+            hasher
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+    };
+    train_table(&table, source, opts, progress)
+}
+
+/// Where the rows of [`train_table`] came from, for the model's metadata.
+pub struct TrainingSource<'a> {
+    /// `training.data_file`.
+    pub file: String,
+    /// `fit.load_seconds`.
+    pub load_seconds: f64,
+    /// Gives `training.data_sha256` when the model is built (the CLI hashes the file on another
+    /// thread meanwhile).
+    pub sha256: Box<dyn FnOnce() -> Result<String> + 'a>,
+}
+
+/// As [`train`], on rows already in memory (`opts.data` and `opts.csv` are not used).
+///
+/// # Errors
+/// As [`train`].
+pub fn train_table(
+    table: &Table,
+    source: TrainingSource,
+    opts: &TrainOptions,
+    progress: &dyn TrainProgress,
+) -> Result<Model> {
+    opts.check()?;
+    let load_seconds = source.load_seconds;
     let mut warnings = Vec::new();
 
-    let roles = roles::resolve_roles(&table, opts, &mut warnings)?;
-    let labels = roles::read_target(&table, roles.target, &roles.target_spec)?;
+    let roles = roles::resolve_roles(table, opts, &mut warnings)?;
+    let labels = roles::read_target(table, roles.target, &roles.target_spec)?;
 
     let n = table.rows();
     let folds = opts.folds.map(|k| stratified_folds(&labels, k, opts.seed));
@@ -143,10 +189,10 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
         (None, h) => stratified_holdout(&labels, h, opts.seed),
     };
     let y_train: Array1<bool> = train_rows.iter().map(|&r| labels[r]).collect();
-    roles::check_classes(&table, &roles.target_spec, &y_train)?;
+    roles::check_classes(table, &roles.target_spec, &y_train)?;
 
     progress.stage("encoding");
-    let mut learnt = Encoder::learn(&table, &roles.features, &train_rows, &opts.encoder)?;
+    let mut learnt = Encoder::learn(table, &roles.features, &train_rows, &opts.encoder)?;
     for d in &learnt.dropped {
         warnings.push(format!("dropped column \"{}\": {}", d.name, d.reason));
     }
@@ -250,8 +296,7 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
     };
     let (kind, probs, eval_labels) = if let Some(fold_of) = &folds {
         let k = opts.folds.unwrap_or(0);
-        let probs =
-            holdout::out_of_fold(&table, &roles.features, &labels, fold_of, k, alpha, opts)?;
+        let probs = holdout::out_of_fold(table, &roles.features, &labels, fold_of, k, alpha, opts)?;
         ("cross-validation", probs, labels.clone())
     } else if eval_rows.is_empty() {
         ("in-sample", train_probs, y_train.to_vec())
@@ -262,7 +307,7 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
             intercept: coefficients[0].estimate,
             coef: coefficients[1..].iter().map(|c| c.estimate).collect(),
         };
-        let probs = scorer.predict(&table, &roles.features, &eval_rows, &mut warnings)?;
+        let probs = scorer.predict(table, &roles.features, &eval_rows, &mut warnings)?;
         let l = eval_rows.iter().map(|&r| labels[r]).collect();
         ("holdout", probs, l)
     };
@@ -273,10 +318,7 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
                 .into(),
         );
     }
-    // A panic while hashing is a bug, not an input problem: pass it on as the panic it is.
-    let data_sha256 = hasher
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let data_sha256 = (source.sha256)()?;
     Ok(Model {
         format_version: FORMAT_VERSION,
         target: roles.target_spec.clone(),
@@ -292,11 +334,7 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
         },
         bands,
         training: TrainingInfo {
-            data_file: opts
-                .data
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            data_file: source.file,
             data_sha256,
             file_rows: n,
             fit_rows: rows_fit,

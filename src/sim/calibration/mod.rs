@@ -54,7 +54,8 @@ pub use solve::{expected, solve, Solution, Term};
 
 use super::engine::population::{DecileFactors, Source};
 use super::engine::rng::calibration_sample_stream;
-use super::engine::{simulate_traced, Compiled, Trace};
+use super::engine::trace::{simulate_traced, Trace};
+use super::engine::Compiled;
 use super::model::{Population, Scenario, ScenarioFile};
 use super::run::{in_pool, Warning};
 use crate::error::Result;
@@ -228,12 +229,42 @@ pub fn decile_cuts(p: &Population) -> [f64; 9] {
     std::array::from_fn(|k| scores[((k + 1) * n / 10).min(n - 1)])
 }
 
+/// What the calibration records of one replication of H: every counted lead's score and label
+/// probability, and every counted reached lead.
+#[derive(Default)]
+struct Record {
+    /// `[score, p]` of every counted lead.
+    leads: Vec<[f64; 2]>,
+    /// Every counted reached lead.
+    reached: Vec<Reached>,
+}
+
+/// A counted lead that a rep reached.
+struct Reached {
+    score: f64,
+    propensity: f64,
+    multiplier: f64,
+}
+
+impl Trace for Record {
+    fn counted(&mut self, score: f64, propensity: f64) {
+        self.leads.push([score, propensity]);
+    }
+    fn reached(&mut self, score: f64, propensity: f64, multiplier: f64, _sql: bool) {
+        self.reached.push(Reached {
+            score,
+            propensity,
+            multiplier,
+        });
+    }
+}
+
 fn calibrate_one(h: &Scenario, seed: u64) -> Calibration {
     let cuts = decile_cuts(&h.population);
     let compiled = Compiled::new(h);
     let traced = |r: usize| {
-        let mut t = Trace::default();
-        simulate_traced(&compiled, seed, REPLICATION_OFFSET + r as u64, &mut t);
+        let mut t = Record::default();
+        simulate_traced(&compiled, seed, REPLICATION_OFFSET + r as u64, None, &mut t);
         t
     };
     let first = traced(0);
@@ -285,8 +316,22 @@ fn calibrate_one(h: &Scenario, seed: u64) -> Calibration {
         scenarios: Vec::new(),
         replications: reps,
         deciles,
-        factors: Arc::new(DecileFactors { cuts, factors }),
+        factors: Arc::new(calibrated_factors(&h.population, cuts, factors)),
     }
+}
+
+/// The factors with the calibrated population's mean propensity `q_bar`: over a table's rows,
+/// or over the generator's fixed sample drawn through the factors.
+fn calibrated_factors(p: &Population, cuts: [f64; 9], factors: [f64; 10]) -> DecileFactors {
+    let mut f = DecileFactors {
+        cuts,
+        factors,
+        mean_propensity: f64::NAN,
+    };
+    f.mean_propensity = Source::new(p)
+        .calibrated(Arc::new(f.clone()))
+        .sampled_or_exact_mean();
+    f
 }
 
 /// The population as the printed calibration names it.

@@ -63,6 +63,17 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
     let seed = opt_int(&cx, &root, "seed", "", 0)?.map_or(DEFAULT_SEED, |s| s as u64);
     let replications =
         opt_int(&cx, &root, "replications", "", 1)?.map_or(DEFAULT_REPLICATIONS, |r| r as usize);
+    if replications > crate::limits::MAX_REPLICATIONS {
+        return Err(cx.err(
+            "replications",
+            ConfigProblem::AboveLimit {
+                value: replications as u64,
+                max: crate::limits::MAX_REPLICATIONS as u64,
+                reason: "each replication is kept in memory; a million already pin a mean to a \
+                         thousandth of its standard deviation",
+            },
+        ));
+    }
 
     let mut base = root.clone();
     for k in [

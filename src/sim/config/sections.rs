@@ -425,6 +425,7 @@ pub(super) fn outcomes(cx: &Ctx, t: &Table, path: &str) -> Result<Outcomes> {
             "deal_value",
             "decision",
             "share",
+            "share_elasticity",
         ],
         path,
     )?;
@@ -474,12 +475,21 @@ pub(super) fn outcomes(cx: &Ctx, t: &Table, path: &str) -> Result<Outcomes> {
         }
     };
     let share = prob(cx, t, "share", path, DEFAULT_SHARE)?;
+    let share_elasticity = in_range(
+        cx,
+        opt_num(cx, t, "share_elasticity", path)?.unwrap_or(DEFAULT_SHARE_ELASTICITY),
+        0.0,
+        2.0,
+        &join(path, "share_elasticity"),
+        "an elasticity",
+    )?;
     Ok(Outcomes {
         win_rate,
         sales_cycle_days,
         deal_value,
         decision,
         share,
+        share_elasticity,
     })
 }
 

@@ -51,20 +51,30 @@ pub(super) fn expand(
     if t.is_empty() {
         return Err(cx.err("sweep", ConfigProblem::NoSweepAxes));
     }
+    // Counted before any value is looked at, with arithmetic that cannot wrap: 16 axes of 16
+    // values are 2^64 points, which a `usize` product counts as 0.
+    let lengths: Vec<usize> = t
+        .values()
+        .map(|v| v.as_array().map_or(1, Vec::len))
+        .collect();
+    let total = lengths.iter().try_fold(1usize, |a, &n| a.checked_mul(n));
+    let max = crate::limits::MAX_SWEEP_POINTS;
+    let Some(total) = total.filter(|&n| n <= max) else {
+        let points = match lengths
+            .iter()
+            .try_fold(1u128, |a, &n| a.checked_mul(n as u128))
+        {
+            Some(n) => n.to_string(),
+            None => format!("{:.3e}", lengths.iter().map(|&n| n as f64).product::<f64>()),
+        };
+        return Err(cx.err("sweep", ConfigProblem::SweepTooLarge { points, max }));
+    };
     let axes = axes(cx, t, base, text)?;
     let offset = existing.len();
-    let total: usize = axes.iter().map(|a| a.values.len()).product();
-    // Far beyond "hundreds": a typo such as a 1000-value axis should fail fast, not run for days.
-    const MAX_POINTS: usize = 100_000;
-    if total > MAX_POINTS {
-        return Err(cx.err(
-            "sweep",
-            ConfigProblem::SweepTooLarge {
-                points: total,
-                max: MAX_POINTS,
-            },
-        ));
-    }
+    // Grid names are unique among themselves (every axis's labels are), so only the explicit
+    // scenarios' names can clash; a set keeps the check linear in the points.
+    let explicit: std::collections::HashSet<String> =
+        existing.iter().map(|s| s.name.clone()).collect();
     let mut points = Vec::with_capacity(total);
     for k in 0..total {
         // Mixed radix, last axis fastest.
@@ -80,7 +90,7 @@ pub(super) fn expand(
             .map(|(a, &c)| format!("{}={}", a.short, a.labels[c]))
             .collect::<Vec<_>>()
             .join(", ");
-        if existing.iter().any(|s| s.name == name) {
+        if explicit.contains(&name) {
             return Err(cx.err("sweep", ConfigProblem::SweepNameTaken { name }));
         }
         let mut merged = base.clone();
@@ -136,8 +146,9 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
                 label(v, raw)
             })
             .collect();
+        let mut seen = std::collections::HashSet::with_capacity(labels.len());
         for (i, l) in labels.iter().enumerate() {
-            if labels[..i].contains(l) {
+            if !seen.insert(l) {
                 return Err(cx.err(
                     &format!("{field}[{i}]"),
                     ConfigProblem::SweepValueTwice { label: l.clone() },

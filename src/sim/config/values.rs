@@ -149,10 +149,22 @@ pub(super) fn dist(
         }
         "gamma" => {
             check_keys(cx, t, &["dist", "mean", "cv"], field)?;
-            DistSpec::Gamma {
-                mean: pos("mean")?,
-                cv: nonneg("cv")?,
+            let (mean, cv) = (pos("mean")?, nonneg("cv")?);
+            if cv > 0.0 && !crate::sim::model::gamma_representable(mean, cv) {
+                let (shape, scale) = crate::sim::model::gamma_parameters(mean, cv);
+                return Err(cx.err(
+                    &join(field, "cv"),
+                    ConfigProblem::NotRepresentable {
+                        dist: "gamma",
+                        value: cv,
+                        detail: format!(
+                            "shape 1/cv^2 = {shape:e} and scale mean cv^2 = {scale:e} must be \
+                             positive normal floats; use cv = 0 for a fixed value"
+                        ),
+                    },
+                ));
             }
+            DistSpec::Gamma { mean, cv }
         }
         _ => {
             let by_median = t.contains_key("median") || t.contains_key("sigma");
@@ -167,10 +179,19 @@ pub(super) fn dist(
                 }
             } else {
                 check_keys(cx, t, &["dist", "mean", "cv"], field)?;
-                DistSpec::LogNormalMeanCv {
-                    mean: pos("mean")?,
-                    cv: nonneg("cv")?,
+                let (mean, cv) = (pos("mean")?, nonneg("cv")?);
+                // sigma^2 = ln(1 + cv^2) must be finite: beyond cv ~ 1.3e154 it is not.
+                if !(cv * cv).is_finite() {
+                    return Err(cx.err(
+                        &join(field, "cv"),
+                        ConfigProblem::NotRepresentable {
+                            dist: "lognormal",
+                            value: cv,
+                            detail: "cv^2 overflows a 64-bit float".to_string(),
+                        },
+                    ));
                 }
+                DistSpec::LogNormalMeanCv { mean, cv }
             }
         }
     })

@@ -42,11 +42,6 @@ impl Shift {
         }
     }
 
-    /// Always on duty (no shift events needed).
-    pub fn is_always(&self) -> bool {
-        self.always
-    }
-
     /// Whether the pool is on shift at time `t`.
     #[inline]
     pub fn on_shift(&self, t: f64) -> bool {

@@ -1,4 +1,4 @@
-//! One replication of one scenario, event by event (MODEL.md sections 2 and 7).
+//! One replication of one scenario, event by event (docs/model.md sections 2 and 6).
 //!
 //! Event sources, merged by (time, priority, sequence):
 //! * the arrival stream (generated day by day),
@@ -16,21 +16,32 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rand_distr::{Distribution, Exp1};
 
-pub mod calendar;
+pub(crate) mod calendar;
 mod events;
-pub mod heap4;
-pub mod population;
-pub mod rng;
-pub mod sampler;
-pub mod tally;
+mod heap4;
+pub(crate) mod population;
+pub(crate) mod rng;
+mod sampler;
+mod tally;
+pub(crate) mod trace;
+
+// The oracle tests evaluate the tabulated speed-to-lead curve directly.
+#[doc(hidden)]
+pub use sampler::SpeedCurve;
+// The calibration's tests read its factors and trace single leads.
+#[doc(hidden)]
+pub use population::DecileFactors;
+#[doc(hidden)]
+pub use trace::{simulate_traced, Trace};
 
 use calendar::{ArrivalStream, Shift};
 use events::*;
 use heap4::Heap4;
 use population::Source;
 use rng::{lead_key, lead_stream, slot};
-use sampler::{Sampler, SpeedCurve};
+use sampler::Sampler;
 use tally::{Exit, Tally};
+use trace::Outcome;
 
 use super::model::{Discipline, Population, Scenario, SpeedToLead};
 
@@ -62,7 +73,14 @@ pub struct Compiled<'a> {
     gaps: Vec<f64>,
     reach: Vec<f64>,
     max_attempts: u32,
+    /// `share * lift`: the buy probability at the nurture decision of a lead of mean propensity.
     buy: f64,
+    /// `outcomes.share_elasticity`.
+    elasticity: f64,
+    /// The population's mean propensity ([`Source::mean_propensity`]), computed once here with
+    /// the source it belongs to: a calibration that replaces the source's propensities must
+    /// replace this too.
+    q_bar: f64,
     nurture_cost: f64,
     w0: f64,
     w1: f64,
@@ -101,6 +119,7 @@ impl<'a> Compiled<'a> {
         };
         Compiled {
             sc,
+            q_bar: source.mean_propensity(),
             source,
             pools,
             top,
@@ -113,7 +132,8 @@ impl<'a> Compiled<'a> {
             gaps: pol.gap_hours.clone(),
             reach: pol.reach.clone(),
             max_attempts: pol.max_attempts,
-            buy: (sc.outcomes.share * lift).min(1.0),
+            buy: sc.outcomes.share * lift,
+            elasticity: sc.outcomes.share_elasticity,
             nurture_cost: if pol.nurture.enabled {
                 pol.nurture.cost_per_lead_month
             } else {
@@ -134,6 +154,45 @@ impl<'a> Compiled<'a> {
         &self.source
     }
 
+    /// The probability that a nurtured lead of propensity `q` buys from us at its decision,
+    /// `min(1, share * lift * (q / q_bar)^elasticity)` (docs/model.md section 2.9). A population
+    /// whose propensities are all 0 has no reference: its leads buy at `share * lift`. For a
+    /// constant population `q / q_bar` is exactly 1, and so is `1^elasticity`: the old law to
+    /// the bit.
+    #[inline]
+    pub(crate) fn buy_probability(&self, q: f64) -> f64 {
+        let ratio = if self.q_bar > 0.0 {
+            q / self.q_bar
+        } else {
+            1.0
+        };
+        (self.buy * ratio.powf(self.elasticity)).min(1.0)
+    }
+
+    /// A nurtured lead's decision: whether and when it decides (the cure-fraction Weibull of
+    /// docs/model.md section 2.9) and whether it then buys from us, from the lead's own nurture
+    /// stream; the engine and the history export both read it, so they cannot disagree.
+    #[inline]
+    pub(crate) fn nurture_decision(&self, key: u64, q: f64) -> trace::Decision {
+        let d = &self.sc.outcomes.decision;
+        let mut r = lead_stream(key, slot::NURTURE);
+        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
+        let months = if u_decide < d.pi {
+            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
+        } else {
+            f64::INFINITY
+        };
+        trace::Decision {
+            months,
+            buys: u_buy < self.buy_probability(q),
+        }
+    }
+
+    /// The population's mean propensity `q_bar`.
+    pub fn mean_propensity(&self) -> f64 {
+        self.q_bar
+    }
+
     /// The pool whose band holds score `s`: bands are half-open, and the top band also holds its
     /// upper end (validation leaves no handed-over score without a pool).
     #[inline]
@@ -145,33 +204,9 @@ impl<'a> Compiled<'a> {
     }
 }
 
-/// What a traced replication records of its counted leads: the input of the calibration
-/// (`sim::calibration`), and of tests that look at single leads.
-#[derive(Clone, Debug, Default)]
-pub struct Trace {
-    /// `[score, propensity]` of every counted lead, in arrival order.
-    pub leads: Vec<[f64; 2]>,
-    /// Every counted lead that a rep reached, in the order the reaching attempts ended.
-    pub reached: Vec<Reached>,
-}
-
-/// A counted lead that a rep reached.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Reached {
-    /// Its score.
-    pub score: f64,
-    /// Its propensity as the engine used it.
-    pub propensity: f64,
-    /// The pool's skill times the speed-to-lead multiplier at its reaching delay: the lead
-    /// qualified with probability `min(1, propensity * multiplier)`.
-    pub multiplier: f64,
-    /// Whether it qualified (became an SQL).
-    pub sql: bool,
-}
-
-struct State<'c, 'a> {
+struct State<'c, 'a, 't, T: Trace> {
     c: &'c Compiled<'a>,
-    trace: Option<&'c mut Trace>,
+    trace: &'t mut T,
     leads: Vec<Lead>,
     free_slots: Vec<u32>,
     live: usize,
@@ -188,22 +223,16 @@ struct State<'c, 'a> {
 /// Simulates one replication and returns its metrics in the order of
 /// [`crate::sim::metric::names`].
 pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
-    run_one(c, seed, replication, None)
+    run_replication(c, seed, replication, None, &mut ())
 }
 
-/// As [`simulate`], recording every counted lead in `trace` (cleared first). The metrics are
-/// those of [`simulate`]: tracing changes no draw.
-pub fn simulate_traced(c: &Compiled, seed: u64, replication: u64, trace: &mut Trace) -> Vec<f64> {
-    trace.leads.clear();
-    trace.reached.clear();
-    run_one(c, seed, replication, Some(trace))
-}
-
-fn run_one<'c>(
-    c: &'c Compiled,
+/// [`simulate`] with a trace and, optionally, fixed arrival times ([`trace::simulate_traced`]).
+fn run_replication<T: Trace>(
+    c: &Compiled,
     seed: u64,
     replication: u64,
-    trace: Option<&'c mut Trace>,
+    fixed: Option<&[f64]>,
+    trace: &mut T,
 ) -> Vec<f64> {
     let sc = c.sc;
     let mut st = State {
@@ -242,6 +271,11 @@ fn run_one<'c>(
     let mut replay_at = 0usize;
     let mut arrivals = ArrivalStream::new(a, seed, replication);
     let mut next_in = |i: &mut usize| -> Option<(f64, Option<u32>)> {
+        if let Some(times) = fixed {
+            let t = *times.get(*i).filter(|&&t| t < c.w1)?;
+            *i += 1;
+            return Some((t, None));
+        }
         match replay {
             None => arrivals.next().map(|t| (t, None)),
             Some(rows) => {
@@ -311,7 +345,7 @@ fn run_one<'c>(
                             p.peak = p.peak.max(*len);
                         }
                     }
-                    _ => st.patience(e.slot, e.id),
+                    _ => st.patience(e.slot, e.id, t),
                 }
             }
         }
@@ -319,7 +353,7 @@ fn run_one<'c>(
     st.tally.finish(sc)
 }
 
-impl State<'_, '_> {
+impl<T: Trace> State<'_, '_, '_, T> {
     #[inline]
     fn push(&mut self, t: f64, prio: u8, slot: u32, id: u32) {
         self.seq += 1;
@@ -347,18 +381,27 @@ impl State<'_, '_> {
         let counted = t >= c.w0;
         if counted {
             self.tally.mqls += 1;
-            if let Some(tr) = self.trace.as_deref_mut() {
-                tr.leads.push([attrs.score, attrs.propensity]);
-            }
+            self.trace.counted(attrs.score, attrs.propensity);
         }
         if attrs.score < pol.threshold {
-            self.nurture(Exit::Retained, key, value, counted);
+            self.trace
+                .arrival(index, key, t, attrs.score, attrs.propensity, value, None);
+            self.nurture(Exit::Retained, key, value, attrs.propensity, counted);
             return;
         }
         if counted {
             self.tally.handed_over += 1;
         }
         let pool = c.route(attrs.score);
+        self.trace.arrival(
+            index,
+            key,
+            t,
+            attrs.score,
+            attrs.propensity,
+            value,
+            Some(pool),
+        );
         let lead = Lead {
             arrival: t,
             score: attrs.score,
@@ -508,6 +551,12 @@ impl State<'_, '_> {
             0.0
         };
         let end = t + handle + talk;
+        self.trace
+            .attempt(u64::from(lead.id), pool, t, end, reached);
+        if lead.counted {
+            self.tally.dials += 1;
+            self.tally.contacts += u64::from(reached);
+        }
         lead.reached = reached;
         lead.start = t;
         let busy = end.min(c.w1) - t.max(c.w0);
@@ -530,19 +579,15 @@ impl State<'_, '_> {
             let q = (lead.p * c.pools[pool].skill * g).min(1.0);
             let sql = lead_stream(lead.key, slot::QUALIFY).u01() < q;
             if lead.counted {
-                if let Some(tr) = self.trace.as_deref_mut() {
-                    tr.reached.push(Reached {
-                        score: lead.score,
-                        propensity: lead.p,
-                        multiplier: c.pools[pool].skill * g,
-                        sql,
-                    });
-                }
+                self.trace
+                    .reached(lead.score, lead.p, c.pools[pool].skill * g, sql);
             }
             if sql {
+                self.trace.exit(u64::from(lead.id), t, Outcome::Sql);
                 self.sql(t, &lead);
             } else {
-                self.nurture(Exit::Rejected, lead.key, lead.value, lead.counted);
+                self.trace.exit(u64::from(lead.id), t, Outcome::Rejected);
+                self.nurture(Exit::Rejected, lead.key, lead.value, lead.p, lead.counted);
             }
             self.release(s);
         } else if lead.attempt + 1 < c.max_attempts {
@@ -554,7 +599,8 @@ impl State<'_, '_> {
                 slot: s,
             });
         } else {
-            self.nurture(Exit::Unreached, lead.key, lead.value, lead.counted);
+            self.trace.exit(u64::from(lead.id), t, Outcome::Unreached);
+            self.nurture(Exit::Unreached, lead.key, lead.value, lead.p, lead.counted);
             self.release(s);
         }
         if c.pools[pool].shift.on_shift(t) {
@@ -564,7 +610,7 @@ impl State<'_, '_> {
         }
     }
 
-    fn patience(&mut self, s: u32, id: u32) {
+    fn patience(&mut self, s: u32, id: u32, t: f64) {
         let lead = self.leads[s as usize];
         if lead.id != id || !lead.in_queue || lead.attempt != 0 {
             return; // served already (or the slot holds another lead by now)
@@ -574,7 +620,8 @@ impl State<'_, '_> {
         if lead.counted {
             self.tally.waited += 1;
         }
-        self.nurture(Exit::Cold, lead.key, lead.value, lead.counted);
+        self.trace.exit(u64::from(id), t, Outcome::Cold);
+        self.nurture(Exit::Cold, lead.key, lead.value, lead.p, lead.counted);
         self.release(s);
     }
 
@@ -601,22 +648,15 @@ impl State<'_, '_> {
 
     /// A counted lead enters nurture: its decision time is measured from entry, so the entry
     /// time itself is not needed (recovery within 12 months of entry, docs/model.md section 2,
-    /// step 9).
-    fn nurture(&mut self, why: Exit, key: u64, value: f64, counted: bool) {
+    /// step 9). `q` is the lead's propensity, which sets its buy probability.
+    fn nurture(&mut self, why: Exit, key: u64, value: f64, q: f64, counted: bool) {
         if !counted {
             return;
         }
         let c = self.c;
-        let d = &c.sc.outcomes.decision;
         self.tally.exits[why as usize] += 1;
-        let mut r = lead_stream(key, slot::NURTURE);
-        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
-        let months = if u_decide < d.pi {
-            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
-        } else {
-            f64::INFINITY
-        };
-        if months <= HORIZON_MONTHS && u_buy < c.buy {
+        let trace::Decision { months, buys } = c.nurture_decision(key, q);
+        if months <= HORIZON_MONTHS && buys {
             self.tally.recovered[why as usize] += value;
             self.tally.recovered_deals += 1;
         }

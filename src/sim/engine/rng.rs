@@ -1,6 +1,6 @@
 //! Keyed random streams: every lead owns its draws, addressed by (seed, replication, lead index,
 //! slot), so that the draws do not depend on the order in which events happen, on the scenario,
-//! or on the thread that runs the replication (common random numbers, MODEL.md section 6).
+//! or on the thread that runs the replication (common random numbers, docs/model.md section 5).
 //!
 //! The generator is SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
 //! generators", OOPSLA 2014): a 64-bit counter advanced by the golden-ratio increment and passed
@@ -72,6 +72,7 @@ const DOMAIN_LEAD: u64 = 1;
 const DOMAIN_ARRIVALS: u64 = 2;
 const DOMAIN_POPULATION: u64 = 3;
 const DOMAIN_CALIBRATION: u64 = 4;
+const DOMAIN_MEAN_PROPENSITY: u64 = 5;
 
 /// The draw layout of one lead: one stream per slot, so adding attempts or switching a feature
 /// on never shifts another draw.
@@ -128,6 +129,12 @@ pub fn population_probe_stream(index: u64) -> SplitMix64 {
 /// (independent of any run's draws and of the load estimate's).
 pub fn calibration_sample_stream(index: u64) -> SplitMix64 {
     SplitMix64::new(combine(combine(0, DOMAIN_CALIBRATION), index))
+}
+
+/// The stream of lead `index` of the fixed sample that estimates a generator's mean propensity
+/// (independent of any run's draws and of the seed, so `q_bar` is a property of the population).
+pub fn mean_propensity_stream(index: u64) -> SplitMix64 {
+    SplitMix64::new(combine(combine(0, DOMAIN_MEAN_PROPENSITY), index))
 }
 
 #[cfg(test)]

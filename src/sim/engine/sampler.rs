@@ -40,8 +40,7 @@ impl Sampler {
                 if cv == 0.0 {
                     Sampler::Fixed(mean)
                 } else {
-                    let shape = 1.0 / (cv * cv);
-                    let scale = mean * cv * cv;
+                    let (shape, scale) = crate::sim::model::gamma_parameters(mean, cv);
                     Sampler::Gamma(Gamma::new(shape, scale).expect("validated gamma parameters"))
                 }
             }

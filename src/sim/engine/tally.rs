@@ -34,6 +34,10 @@ pub struct Tally {
     pub mqls: u64,
     pub handed_over: u64,
     pub attempted: u64,
+    /// Attempts started for counted leads.
+    pub dials: u64,
+    /// Attempts of counted leads that reached a person.
+    pub contacts: u64,
     pub reached: u64,
     pub sqls: u64,
     pub won: u64,
@@ -91,6 +95,8 @@ impl Tally {
         row[Metric::HandedOver] = handed;
         row[Metric::Retained] = self.exits[Exit::Retained as usize] as f64;
         row[Metric::Attempted] = self.attempted as f64;
+        row[Metric::Dials] = self.dials as f64;
+        row[Metric::ContactRate] = ratio(self.contacts as f64, self.dials as f64);
         row[Metric::Reached] = self.reached as f64;
         row[Metric::Sqls] = self.sqls as f64;
         row[Metric::Rejected] = self.exits[Exit::Rejected as usize] as f64;
@@ -103,6 +109,10 @@ impl Tally {
         row[Metric::SlaMet] = ratio(self.sla_met as f64, handed);
         row[Metric::WonRevenue12m] = self.won_revenue;
         row[Metric::RecoveredRevenue12m] = recovered;
+        // Summed in a fixed order, so the value is the same in every run and shard.
+        row[Metric::RecoveredRevenue12mTurnedAway] = self.recovered[Exit::Rejected as usize]
+            + self.recovered[Exit::Unreached as usize]
+            + self.recovered[Exit::Cold as usize];
         row[Metric::RecoveredRevenue12mRejected] = self.recovered[Exit::Rejected as usize];
         row[Metric::RecoveredRevenue12mUnreached] = self.recovered[Exit::Unreached as usize];
         row[Metric::RecoveredRevenue12mCold] = self.recovered[Exit::Cold as usize];

@@ -69,6 +69,9 @@ pub const DEFAULT_DEAL_VALUE: DistSpec = DistSpec::LogNormalMedian {
 };
 /// Probability of buying from us at the nurture decision.
 pub const DEFAULT_SHARE: f64 = 0.15;
+/// How strongly a nurtured lead's propensity carries over to its purchase (MODEL.md 8.3): the
+/// buy probability scales with `(q / q_bar)^elasticity`; 0 is the old law, `share` for all.
+pub const DEFAULT_SHARE_ELASTICITY: f64 = 1.0;
 /// The nurture decision law: the first of [`DECISION_PRESETS`] (`rule-of-45`), also the
 /// default of each field a `decision` table leaves out.
 pub const DEFAULT_DECISION: Decision = DECISION_PRESETS[0].1;

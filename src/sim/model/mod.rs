@@ -11,7 +11,7 @@ mod pool;
 mod scenario;
 mod sweep;
 
-pub use dist::DistSpec;
+pub use dist::{gamma_parameters, gamma_representable, DistSpec};
 pub use outcomes::{Decision, Outcomes};
 pub use policy::{Nurture, Policy, SpeedToLead};
 pub use pool::{AlwaysTag, Discipline, Hours, Pool, DAY_NAMES};

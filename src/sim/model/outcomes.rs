@@ -15,8 +15,12 @@ pub struct Outcomes {
     pub deal_value: DistSpec,
     /// Nurture decision law.
     pub decision: Decision,
-    /// Probability of buying from us at the decision.
+    /// Probability of buying from us at the decision, for a lead of the population's mean
+    /// propensity.
     pub share: f64,
+    /// Exponent on `q / q_bar` in the buy probability (docs/model.md section 2.9): 0 gives
+    /// every nurtured lead `share`, 1 makes the buy probability proportional to the propensity.
+    pub share_elasticity: f64,
 }
 
 /// The cure-fraction Weibull decision law.

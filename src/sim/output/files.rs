@@ -17,11 +17,10 @@ fn csv_num(x: f64) -> String {
     }
 }
 
-/// `summary.json`: the whole [`Results`] (configurations, summaries, ranking, precision).
+/// `summary.json`: the whole [`Results`] (configurations, summaries, ranking, precision), the
+/// document [`super::summary_json`] returns.
 pub(super) fn write_summary_json(results: &Results, path: &Path) -> Result<()> {
-    let json = serde_json::to_vec_pretty(results)
-        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
-    write_atomic(path, &json)
+    write_atomic(path, super::summary_json(results).as_bytes())
 }
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>> {

@@ -7,7 +7,7 @@ mod table;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::sim::run::Results;
 
 /// The files [`write_outputs`] writes, in the order it writes them.
@@ -21,6 +21,15 @@ pub const OUTPUT_FILES: [&str; 4] = [
 /// Written after [`OUTPUT_FILES`] when a population was calibrated (docs/model.md section 8.2).
 pub const CALIBRATION_FILE: &str = "calibration.csv";
 
+/// The summary as JSON, exactly the bytes of `summary.json` (what `simulate --json` and
+/// `merge --json` print): the configurations, per-metric summaries with their paired
+/// differences, the ranking and the precision reached.
+pub fn summary_json(results: &Results) -> String {
+    // Results holds strings, numbers (NaN as null via serde_json) and plain structs: nothing in
+    // it can fail to serialise.
+    serde_json::to_string_pretty(results).expect("Results always serialise")
+}
+
 /// Writes `summary.csv`, `summary.json`, `replications.csv` and the HTML report `report.html`
 /// into `out_dir` (created if missing), each atomically, and `calibration.csv` when a population
 /// was calibrated; returns their paths in that order.
@@ -28,19 +37,25 @@ pub const CALIBRATION_FILE: &str = "calibration.csv";
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
 pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<Vec<PathBuf>> {
-    let dir = out_dir.as_ref();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let paths: Vec<PathBuf> = OUTPUT_FILES.iter().map(|f| dir.join(f)).collect();
+    // All or nothing: the files are staged and moved into `out_dir` together at the end.
+    let staged = crate::atomic::StagedDir::new(out_dir.as_ref())?;
+    let paths: Vec<PathBuf> = OUTPUT_FILES.iter().map(|f| staged.stage(f)).collect();
     files::write_summary_csv(results, &paths[0])?;
     files::write_summary_json(results, &paths[1])?;
     files::write_replications_csv(results, &paths[2])?;
     let html = crate::report::simulate::simulation_report(results);
     crate::atomic::write_atomic(&paths[3], html.as_bytes())?;
-    let mut paths = paths;
-    if !results.calibration.is_empty() {
-        let path = dir.join(CALIBRATION_FILE);
+    let mut names: Vec<&str> = OUTPUT_FILES.to_vec();
+    if results.calibration.is_empty() {
+        // A calibration file left by an earlier run in this folder would describe another run.
+        let stale = out_dir.as_ref().join(CALIBRATION_FILE);
+        if stale.is_file() {
+            std::fs::remove_file(&stale).map_err(|e| crate::error::Error::io(&stale, e))?;
+        }
+    } else {
+        let path = staged.stage(CALIBRATION_FILE);
         crate::sim::calibration::write_calibration_csv(&results.calibration, &path)?;
-        paths.push(path);
+        names.push(CALIBRATION_FILE);
     }
-    Ok(paths)
+    staged.commit(&names)
 }

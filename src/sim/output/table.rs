@@ -16,9 +16,26 @@ fn cell(metric: &str, s: &Interval, diff: bool, reps: usize) -> String {
     metric::describe(metric).cell_parts(s, reps, diff).join(" ")
 }
 
+/// `text` broken at spaces into lines of at most `width` characters (a longer word gets a line
+/// of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
 impl Results {
     /// The human-readable table: one row per scenario with each key metric's mean and 95%
-    /// interval half-width, and under every other scenario its paired difference against the
+    /// interval half-width, under the registry's labels for people (wrapped over a few lines;
+    /// `summary.csv` has the names), and under every other scenario its paired difference against the
     /// baseline; then the precision reached, the best policies by the ranking's objective and
     /// the cost frontier. Beyond 20 scenarios only the baseline and the 15 best by the objective
     /// get rows (the full table is `summary.csv`).
@@ -52,9 +69,8 @@ impl Results {
                 .collect(),
             _ => (0..self.scenarios.len()).collect(),
         };
-        let mut rows: Vec<Vec<String>> = vec![std::iter::once("scenario".to_string())
-            .chain(metrics.iter().cloned())
-            .collect()];
+        // Data rows first; the header's labels are wrapped to the columns' widths afterwards.
+        let mut rows: Vec<Vec<String>> = Vec::new();
         for &i in &shown {
             let sc = &self.scenarios[i];
             let find = |m: &str| sc.summary.iter().find(|s| s.metric == m);
@@ -85,9 +101,47 @@ impl Results {
                 rows.push(diff);
             }
         }
-        let widths: Vec<usize> = (0..rows[0].len())
-            .map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
+        let labels: Vec<String> = std::iter::once("scenario".to_string())
+            .chain(
+                metrics
+                    .iter()
+                    .map(|m| metric::describe(m).label.into_owned()),
+            )
             .collect();
+        // A column is as wide as its widest cell or its label's longest word.
+        let widths: Vec<usize> = labels
+            .iter()
+            .enumerate()
+            .map(|(j, label)| {
+                let cells = rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0);
+                let word = label
+                    .split(' ')
+                    .map(|w| w.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                cells.max(word)
+            })
+            .collect();
+        let wrapped: Vec<Vec<String>> = labels
+            .iter()
+            .zip(&widths)
+            .map(|(label, &w)| wrap(label, w))
+            .collect();
+        let depth = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        // Labels sit on the header's last lines, just above their column's numbers.
+        let header: Vec<Vec<String>> = (0..depth)
+            .map(|line| {
+                wrapped
+                    .iter()
+                    .map(|w| {
+                        (line + w.len())
+                            .checked_sub(depth)
+                            .map_or(String::new(), |k| w[k].clone())
+                    })
+                    .collect()
+            })
+            .collect();
+        let rows: Vec<Vec<String>> = header.into_iter().chain(rows).collect();
         let mut out = String::new();
         let _ = writeln!(
             out,

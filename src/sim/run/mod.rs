@@ -11,7 +11,7 @@
 //! never on the number of threads: unit `i` (replication `i / S`, scenario `i % S`) draws only
 //! from streams keyed by its replication, and rayon's `collect` keeps index order.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -23,13 +23,14 @@ pub mod warnings;
 pub use precision::{PrecisionReport, PrecisionTarget, MAX_REPLICATIONS_FACTOR};
 pub use rank::{RankedPolicy, Ranking, DEFAULT_OBJECTIVE};
 pub use results::{summarise, MetricSummary, Results, ScenarioResult};
-pub use warnings::{warnings, Warning};
+pub use warnings::{warnings, Extend, Warning};
 
 use super::calibration::calibrate;
 use super::engine::{simulate, Compiled};
 use super::metric;
 use super::model::ScenarioFile;
 use crate::error::{Error, Result};
+use crate::limits;
 use precision::Plan;
 use rank::{check_metric, rank};
 
@@ -85,6 +86,20 @@ pub fn run(file: &ScenarioFile, opts: &RunOptions) -> Result<Results> {
 /// suggestion), [`Error::InvalidPrecision`] for a non-positive target, and
 /// [`Error::ReplicationCapTooLow`] for a cap below the starting replications.
 pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> Result<Results> {
+    run_cancellable(file, opts, analysis, None)
+}
+
+/// As [`run_with`], stopping with [`Error::Cancelled`] soon after `cancel` is set (see
+/// [`simulate_units_cancellable`]).
+///
+/// # Errors
+/// As [`run_with`], and [`Error::Cancelled`].
+pub fn run_cancellable(
+    file: &ScenarioFile,
+    opts: &RunOptions,
+    analysis: &Analysis,
+    cancel: Option<&AtomicBool>,
+) -> Result<Results> {
     let (seed, reps) = seed_and_replications(file, opts)?;
     let objective = analysis.objective.as_deref().unwrap_or(DEFAULT_OBJECTIVE);
     check_metric("objective", objective, &metric::names(&file.scenarios[0]))?;
@@ -106,7 +121,8 @@ pub fn run_with(file: &ScenarioFile, opts: &RunOptions, analysis: &Analysis) -> 
                 replication: i / s,
             })
             .collect();
-        let flat = simulate_units(&compiled, seed, &units, opts)?;
+        let flat = simulate_units_cancellable(&compiled, seed, &units, opts, cancel)?;
+        check_finite(file, &units, &flat)?;
         for (u, v) in units.iter().zip(flat) {
             per[u.scenario].push(v);
         }
@@ -137,7 +153,106 @@ pub(crate) fn seed_and_replications(
     if reps == 0 {
         return Err(Error::ZeroReplications);
     }
+    check_size(file, reps, "replications")?;
+    if let Some(n) = opts.threads.filter(|&n| n > limits::MAX_THREADS) {
+        return Err(Error::TooLarge {
+            name: "threads",
+            value: n.to_string(),
+            what: None,
+            max: limits::MAX_THREADS.to_string(),
+            reason: "more threads than cores only add overhead",
+        });
+    }
     Ok((opts.seed.unwrap_or(file.seed), reps))
+}
+
+/// Stops a run whose metrics overflowed: an infinite metric (a sum of deal values of 1e308)
+/// would make every summary, difference and ranking meaningless. NaN stays: it is how an
+/// undefined ratio (no MQLs, so no MQL-to-SQL rate) is written.
+///
+/// # Errors
+/// [`Error::NonFiniteMetric`] naming the first unit and metric.
+pub(crate) fn check_finite(file: &ScenarioFile, units: &[Unit], rows: &[Vec<f64>]) -> Result<()> {
+    for (u, row) in units.iter().zip(rows) {
+        if let Some(m) = row.iter().position(|v| v.is_infinite()) {
+            let sc = &file.scenarios[u.scenario];
+            return Err(Error::NonFiniteMetric {
+                scenario: sc.name.clone(),
+                replication: u.replication,
+                metric: metric::names(sc).get(m).cloned().unwrap_or_default(),
+                value: row[m],
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The leads one replication of `file` expects, summed over its scenarios: `rate_per_day x
+/// arrival_days` each (every day counted, so a bound from above).
+fn leads_per_replication(file: &ScenarioFile) -> f64 {
+    file.scenarios
+        .iter()
+        .map(|sc| sc.arrivals.rate_per_day * f64::from(sc.arrivals.arrival_days))
+        .sum()
+}
+
+/// Checks `reps` replications of every scenario of `file` against the bounds of
+/// [`crate::limits`]: replications, (scenario, replication) units, simulated leads. `name` is
+/// the option the count came from (`replications`, `max-replications`).
+///
+/// # Errors
+/// [`Error::TooLarge`] saying how large the request is.
+pub(crate) fn check_size(file: &ScenarioFile, reps: usize, name: &'static str) -> Result<()> {
+    let s = file.scenarios.len();
+    let too_large = |what: Option<String>, max: String, reason: &'static str| Error::TooLarge {
+        name,
+        value: reps.to_string(),
+        what,
+        max,
+        reason,
+    };
+    if reps > limits::MAX_REPLICATIONS {
+        return Err(too_large(
+            None,
+            limits::MAX_REPLICATIONS.to_string(),
+            "each replication is kept in memory; a million already pin a mean to a thousandth \
+             of its standard deviation",
+        ));
+    }
+    let units = s.checked_mul(reps).filter(|&u| u <= limits::MAX_UNITS);
+    if units.is_none() {
+        return Err(too_large(
+            Some(format!(
+                "{s} scenarios x {reps} replications = {} units",
+                s as u128 * reps as u128
+            )),
+            format!("{} units", limits::MAX_UNITS),
+            "every (scenario, replication) unit is held in memory as a row of metrics",
+        ));
+    }
+    let leads = leads_per_replication(file) * reps as f64;
+    if leads > limits::MAX_LEAD_SIMULATIONS {
+        return Err(too_large(
+            Some(format!(
+                "{s} scenarios x {reps} replications, {leads:.3e} simulated leads in all"
+            )),
+            format!("{:e} simulated leads", limits::MAX_LEAD_SIMULATIONS),
+            "months of computing on one machine; shard a run this large, or lower \
+             rate_per_day, arrival_days or the replications",
+        ));
+    }
+    Ok(())
+}
+
+/// The most replications per scenario that [`check_size`] allows for `file`: the default cap
+/// of a precision run never asks for more.
+pub(crate) fn largest_allowed_replications(file: &ScenarioFile) -> usize {
+    let s = file.scenarios.len().max(1);
+    let by_leads = limits::MAX_LEAD_SIMULATIONS / leads_per_replication(file).max(1.0);
+    limits::MAX_REPLICATIONS
+        .min(limits::MAX_UNITS / s)
+        .min(by_leads as usize)
+        .max(1)
 }
 
 /// The step after [`summarise`] that every way of producing results shares (a run, a merge of
@@ -174,22 +289,41 @@ pub fn simulate_units(
     units: &[Unit],
     opts: &RunOptions,
 ) -> Result<Vec<Vec<f64>>> {
+    simulate_units_cancellable(compiled, seed, units, opts, None)
+}
+
+/// As [`simulate_units`], checking `cancel` before each unit: once it is set no unit starts
+/// (those running finish), and the call returns [`Error::Cancelled`].
+///
+/// # Errors
+/// As [`simulate_units`], and [`Error::Cancelled`].
+pub fn simulate_units_cancellable(
+    compiled: &[Compiled],
+    seed: u64,
+    units: &[Unit],
+    opts: &RunOptions,
+    cancel: Option<&AtomicBool>,
+) -> Result<Vec<Vec<f64>>> {
     let total = units.len();
     let done = AtomicUsize::new(0);
-    let work = || -> Vec<Vec<f64>> {
+    // Collecting `Option`s stops at the first `None`: a cancelled run starts no further unit.
+    let work = || -> Option<Vec<Vec<f64>>> {
         units
             .par_iter()
             .map(|u| {
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return None;
+                }
                 let v = simulate(&compiled[u.scenario], seed, u.replication as u64);
                 let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(cb) = opts.progress {
                     cb(d, total);
                 }
-                v
+                Some(v)
             })
             .collect()
     };
-    in_pool(opts.threads, work)
+    in_pool(opts.threads, work)?.ok_or(Error::Cancelled)
 }
 
 /// Runs `work` on a pool of `threads` worker threads (`None`: rayon's global pool).

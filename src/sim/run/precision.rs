@@ -72,7 +72,16 @@ impl Plan {
                 half_width: t.half_width,
             });
         }
-        let cap = max.unwrap_or(reps.saturating_mul(MAX_REPLICATIONS_FACTOR));
+        let cap = match max {
+            Some(cap) => {
+                super::check_size(file, cap, "max-replications")?;
+                cap
+            }
+            None => reps
+                .saturating_mul(MAX_REPLICATIONS_FACTOR)
+                .min(super::largest_allowed_replications(file))
+                .max(reps),
+        };
         if cap < reps {
             return Err(Error::ReplicationCapTooLow {
                 cap,

@@ -1,6 +1,7 @@
 //! What does not stop a run but deserves a word, as data: a pool offered more work than its
 //! reps can do while no lead ever leaves its queue (checked before a run, from the offered
-//! load), and precision targets missed at the cap (known after it). The binary prints them.
+//! load); precision targets missed at the cap, and a sweep whose best point lies on an edge of
+//! its grid (known after it). The binary prints them; the report shows the ones known after.
 
 use std::fmt;
 
@@ -53,6 +54,29 @@ pub enum Warning {
         /// The SQL rate the historical process gives the decile after calibration.
         simulated_rate: f64,
     },
+    /// The best grid point of a sweep by the objective takes the lowest or highest value of a
+    /// numeric swept field: the optimum may lie beyond the grid.
+    SweepOptimumOnEdge {
+        /// The best grid scenario.
+        scenario: String,
+        /// The ranking's objective.
+        objective: String,
+        /// The swept field's dotted path (`policy.threshold`).
+        axis: String,
+        /// The best point's value on it, as in scenario names.
+        value: String,
+        /// Which end of the axis: extend the grid this way.
+        direction: Extend,
+    },
+}
+
+/// The way to extend a sweep's grid along an axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extend {
+    /// Below the smallest value.
+    Lower,
+    /// Above the largest value.
+    Higher,
 }
 
 impl fmt::Display for Warning {
@@ -112,6 +136,24 @@ impl fmt::Display for Warning {
                     )
                 }
             }
+            Warning::SweepOptimumOnEdge {
+                scenario,
+                objective,
+                axis,
+                value,
+                direction,
+            } => {
+                let (end, way) = match direction {
+                    Extend::Lower => ("lowest", "below"),
+                    Extend::Higher => ("highest", "above"),
+                };
+                write!(
+                    f,
+                    "the best point of the sweep by {objective}, \"{scenario}\", has {axis} = \
+                     {value}, the {end} value of the grid: the optimum may lie beyond it; \
+                     extend {axis} {way} {value}"
+                )
+            }
         }
     }
 }
@@ -150,15 +192,15 @@ pub fn warnings(file: &ScenarioFile) -> Vec<Warning> {
 }
 
 impl Results {
-    /// Warnings about a finished run: the leads the historical process cannot produce, and
-    /// every scenario that missed the precision target.
+    /// Warnings about a finished run: the leads the historical process cannot produce, every
+    /// scenario that missed the precision target, then every axis on whose edge the sweep's
+    /// best point lies.
     pub fn warnings(&self) -> Vec<Warning> {
         let mut out = crate::sim::calibration::warnings(&self.calibration);
-        let Some(p) = &self.precision else {
-            return out;
-        };
-        out.extend(
-            self.scenarios
+        out.extend(match &self.precision {
+            None => Vec::new(),
+            Some(p) => self
+                .scenarios
                 .iter()
                 .zip(&p.half_widths)
                 .filter(|(sc, _)| p.unmet.contains(&sc.name))
@@ -168,8 +210,50 @@ impl Results {
                     target: p.half_width,
                     max_replications: p.max_replications,
                     reached: *h,
-                }),
-        );
+                })
+                .collect::<Vec<_>>(),
+        });
+        out.extend(self.sweep_edges());
+        out
+    }
+
+    /// The best grid point by the ranking's objective (the first grid scenario in the ranking,
+    /// which orders by the mean), checked against every numeric axis with two values or more:
+    /// on the axis's smallest or largest value, a warning. Axes of other values (a cadence, a
+    /// discipline) have no order and so no edge.
+    fn sweep_edges(&self) -> Vec<Warning> {
+        let (Some(grid), Some(ranking)) = (&self.sweep, &self.ranking) else {
+            return Vec::new();
+        };
+        let Some(best) = ranking.ranked.iter().find_map(|p| {
+            grid.points
+                .iter()
+                .find(|g| g.scenario == p.scenario && p.mean.is_finite())
+        }) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (axis, &at) in grid.axes.iter().zip(&best.coords) {
+            let numbers: Option<Vec<f64>> = axis.values.iter().map(|v| v.as_f64()).collect();
+            let Some(numbers) = numbers.filter(|n| n.len() >= 2) else {
+                continue;
+            };
+            let x = numbers[at];
+            let direction = if numbers.iter().all(|&v| x <= v) {
+                Extend::Lower
+            } else if numbers.iter().all(|&v| x >= v) {
+                Extend::Higher
+            } else {
+                continue;
+            };
+            out.push(Warning::SweepOptimumOnEdge {
+                scenario: self.scenarios[best.scenario].name.clone(),
+                objective: ranking.objective.clone(),
+                axis: axis.path.clone(),
+                value: axis.labels[at].clone(),
+                direction,
+            });
+        }
         out
     }
 }

@@ -82,6 +82,7 @@ pub fn run_shard(
     // units are exactly the whole run's.
     let compiled = calibrate(file, seed, opts.threads)?.compile(file);
     let values = simulate_units(&compiled, seed, &units, opts)?;
+    super::run::check_finite(file, &units, &values)?;
     let rows = units
         .iter()
         .zip(values)

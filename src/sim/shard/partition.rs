@@ -63,6 +63,15 @@ impl Shard {
         if index == 0 {
             return Err(bad("shards are numbered from 1 to N".into()));
         }
+        if count > crate::limits::MAX_SHARDS {
+            return Err(Error::TooLarge {
+                name: "shard",
+                value: format!("{index}/{count}"),
+                what: None,
+                max: format!("{} shards", crate::limits::MAX_SHARDS),
+                reason: "a merge lists every shard it lacks; no cluster runs more jobs",
+            });
+        }
         if index > count {
             return Err(bad(format!(
                 "shard {index} does not exist: shards are numbered from 1 to {count}"
