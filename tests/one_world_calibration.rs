@@ -41,7 +41,7 @@ fn parse(text: &str) -> leadsim::Result<ScenarioFile> {
 
 const GENERATOR: &str = "generator = \"b2b-saas\"";
 
-/// A scored table whose scores (the label probabilities, MODEL.md 8.1) run evenly from 0.02
+/// A scored table whose scores (the label probabilities, docs/model.md section 8.1) run evenly from 0.02
 /// to 0.30: every one of them can be produced under the funnel's process (a reached lead's
 /// speed-to-lead multiplier averages about 0.6 and 56% are reached, so up to about 0.33).
 fn scored_table(dir: &Path) -> String {

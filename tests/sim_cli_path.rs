@@ -9,7 +9,7 @@ fn shipped_example_runs_end_to_end() {
         "/data/scenarios/handover.toml"
     ))
     .unwrap();
-    assert_eq!(file.scenarios.len(), 3);
+    assert_eq!(file.scenarios.len(), 5);
     let calls = std::sync::atomic::AtomicUsize::new(0);
     let progress = |done: usize, total: usize| {
         assert!(done <= total);
@@ -22,7 +22,7 @@ fn shipped_example_runs_end_to_end() {
         progress: Some(&progress),
     };
     let results = run(&file, &opts).unwrap();
-    assert_eq!(calls.into_inner(), 12);
+    assert_eq!(calls.into_inner(), 20);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("results");
     write_outputs(&results, &out).unwrap();
@@ -45,7 +45,7 @@ fn shipped_example_runs_end_to_end() {
     );
     let table = results.table();
     println!("{table}");
-    assert!(table.contains("lower threshold, two more reps"));
+    assert!(table.contains("call new leads within 5 minutes"));
     // Cells read as in the HTML report: a share in percent, its half-width in points.
     let s = results.summary("today", "mql_to_sql").unwrap().value;
     assert!(s.mean < 0.1, "two decimals below 10%");

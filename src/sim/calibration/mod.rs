@@ -49,7 +49,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use output::write_calibration_csv;
+pub use output::{scenario_list, write_calibration_csv};
 pub use solve::{expected, solve, Solution, Term};
 
 use super::engine::population::{DecileFactors, Source};
@@ -145,11 +145,21 @@ impl Calibrations {
     }
 }
 
-/// The leads H cannot produce, one warning per affected decile of each calibration.
+/// Capped leads above this share of their decile get a warning even when the decile's label
+/// rate is met. Below it the decile's other leads carry its rate and the run is the history's
+/// world; the capped leads are still counted in the printed calibration and `calibration.csv`
+/// (docs/model.md section 8.2).
+pub const CAPPED_WARNING_SHARE: f64 = 0.10;
+
+/// The leads H cannot produce, one warning per affected decile of each calibration: a decile
+/// whose label rate H cannot produce, or one with more than [`CAPPED_WARNING_SHARE`] of its
+/// leads capped.
 pub fn warnings(list: &[Calibration]) -> Vec<Warning> {
     let mut out = Vec::new();
     for c in list {
-        for d in c.deciles.iter().filter(|d| d.capped > 0 || !d.feasible) {
+        let worth =
+            |d: &&DecileRow| !d.feasible || d.capped as f64 > CAPPED_WARNING_SHARE * d.leads as f64;
+        for d in c.deciles.iter().filter(worth) {
             out.push(Warning::CannotProduce {
                 population: c.population.clone(),
                 decile: d.decile,

@@ -15,10 +15,10 @@ impl Calibration {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "calibration of {} under the historical process ({} replications; scenarios: {})",
+            "calibration of {} under the historical process ({} replications; {})",
             self.population,
             self.replications,
-            self.scenarios.join(", ")
+            scenario_list(&self.scenarios)
         );
         let _ = writeln!(
             s,
@@ -38,6 +38,20 @@ impl Calibration {
             );
         }
         s
+    }
+}
+
+/// "scenario: today", "scenarios: today, fast" or, beyond three, "25 scenarios: today, a, b
+/// and 22 more" (a sweep's list would run for lines).
+pub fn scenario_list(names: &[String]) -> String {
+    match names.len() {
+        1 => format!("scenario: {}", names[0]),
+        n @ 2..=3 => format!("{n} scenarios: {}", names.join(", ")),
+        n => format!(
+            "{n} scenarios: {} and {} more",
+            names[..3].join(", "),
+            n - 3
+        ),
     }
 }
 

@@ -28,11 +28,11 @@ pub(crate) mod trace;
 // The oracle tests evaluate the tabulated speed-to-lead curve directly.
 #[doc(hidden)]
 pub use sampler::SpeedCurve;
-// The calibration's tests read its factors and trace single leads.
+// The calibration's tests read its factors; the one-world and field-figure tests trace single leads.
 #[doc(hidden)]
 pub use population::DecileFactors;
 #[doc(hidden)]
-pub use trace::{simulate_traced, Trace};
+pub use trace::{simulate_traced, Decision, Outcome, Trace};
 
 use calendar::{ArrivalStream, Shift};
 use events::*;
@@ -41,7 +41,6 @@ use population::Source;
 use rng::{lead_key, lead_stream, slot};
 use sampler::Sampler;
 use tally::{Exit, Tally};
-use trace::Outcome;
 
 use super::model::{Discipline, Population, Scenario, SpeedToLead};
 

@@ -72,11 +72,9 @@ impl DecileFactors {
     }
 }
 
-/// Leads in the fixed sample that estimates a generator's mean propensity `q_bar`. The
-/// b2b-saas propensities have a standard deviation of about 1.25 times their mean (measured
-/// by the test below), so the estimate's relative standard error is below 1%: an error that
-/// scales every nurtured lead's buy probability by one common factor, well inside any run's
-/// noise. Drawn in parallel blocks summed in a fixed order (the same value for any thread
+/// Leads in the fixed sample that estimates a generator's mean propensity `q_bar`: enough for
+/// a relative standard error below 1% (the test below measures it), an error that scales
+/// every nurtured lead's buy probability by one common factor, well inside any run's noise. Drawn in parallel blocks summed in a fixed order (the same value for any thread
 /// count); about 50 ms of one core.
 pub const MEAN_PROPENSITY_SAMPLE: u64 = 1 << 15;
 

@@ -114,6 +114,15 @@ impl fmt::Display for Warning {
                 label_rate,
                 simulated_rate,
             } => {
+                if *reached_share == 0.0 {
+                    return write!(
+                        f,
+                        "{population}, score decile {decile}: none of its {leads} simulated \
+                         leads is reached under the historical process (is it handed over?), \
+                         so its label rate of {label_rate:.3} cannot be produced; its leads keep \
+                         their label probability as propensity"
+                    );
+                }
                 write!(
                     f,
                     "{population}, score decile {decile}: {capped} of {leads} simulated leads \
@@ -155,6 +164,18 @@ impl fmt::Display for Warning {
                 )
             }
         }
+    }
+}
+
+/// The range a swept field cannot leave, whatever the grid: a best point on such a bound (a
+/// threshold of 0 hands every MQL over) is not an edge the grid could be extended beyond.
+fn natural_bounds(path: &str) -> (f64, f64) {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    match field {
+        "threshold" | "contactable" | "win_rate" | "share" => (0.0, 1.0),
+        "share_elasticity" => (0.0, 2.0),
+        "count" | "max_attempts" => (1.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
     }
 }
 
@@ -239,9 +260,10 @@ impl Results {
                 continue;
             };
             let x = numbers[at];
-            let direction = if numbers.iter().all(|&v| x <= v) {
+            let (floor, ceiling) = natural_bounds(&axis.path);
+            let direction = if numbers.iter().all(|&v| x <= v) && x > floor {
                 Extend::Lower
-            } else if numbers.iter().all(|&v| x >= v) {
+            } else if numbers.iter().all(|&v| x >= v) && x < ceiling {
                 Extend::Higher
             } else {
                 continue;
