@@ -41,17 +41,19 @@ impl Calibration {
     }
 }
 
-/// "scenario: today", "scenarios: today, fast" or, beyond three, "25 scenarios: today, a, b
-/// and 22 more" (a sweep's list would run for lines).
+/// `scenario "today"`, `2 scenarios: "today", "fast"` or, beyond three, `25 scenarios: "today",
+/// "a", "b" and 22 more` (a sweep's list would run for lines; names may hold commas).
 pub fn scenario_list(names: &[String]) -> String {
+    let quoted = |n: &[String]| {
+        n.iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match names.len() {
-        1 => format!("scenario: {}", names[0]),
-        n @ 2..=3 => format!("{n} scenarios: {}", names.join(", ")),
-        n => format!(
-            "{n} scenarios: {} and {} more",
-            names[..3].join(", "),
-            n - 3
-        ),
+        1 => format!("scenario {}", quoted(names)),
+        n @ 2..=3 => format!("{n} scenarios: {}", quoted(names)),
+        n => format!("{n} scenarios: {} and {} more", quoted(&names[..3]), n - 3),
     }
 }
 
