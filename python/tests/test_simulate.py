@@ -23,7 +23,8 @@ else:  # pragma: no cover
 
 HANDOVER = SCENARIOS / "handover.toml"
 SWEEP = SCENARIOS / "sweep.toml"
-OUTPUTS = ("summary.csv", "summary.json", "replications.csv", "report.html")
+# Every example's population is the generator, calibrated to the history: calibration.csv too.
+OUTPUTS = ("summary.csv", "summary.json", "replications.csv", "report.html", "calibration.csv")
 
 
 def quiet_simulate(scenario, **options):
@@ -61,6 +62,7 @@ def test_results_are_the_cli_files(cli, tmp_path, scenario, flags, options):
     assert_same_values(results.summary, tmp_path / "cli" / "summary.csv")
     assert_same_values(results.replications, tmp_path / "cli" / "replications.csv")
     results.write(tmp_path / "py")
+    assert sorted(p.name for p in (tmp_path / "py").iterdir()) == sorted(OUTPUTS)
     for name in OUTPUTS:
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
     assert results.to_html() == (tmp_path / "cli" / "report.html").read_text()
@@ -174,7 +176,7 @@ def test_seed_changes_results_and_fixes_them():
     pd.testing.assert_frame_equal(a.replications, b.replications)
     assert not a.replications.equals(c.replications)
     assert (a.seed, c.seed, a.n_replications) == (1, 2, 3)
-    assert re.fullmatch(r"<leadsim.Results 'Handover policy review': 3 scenarios x 3 replications, seed 1>", repr(a))
+    assert re.fullmatch(r"<leadsim.Results 'Handover policy review': 5 scenarios x 3 replications, seed 1>", repr(a))
 
 
 def test_dict_values_toml_cannot_hold_are_config_errors():
@@ -184,6 +186,6 @@ def test_dict_values_toml_cannot_hold_are_config_errors():
         leadsim.simulate(sc)
     assert e.value.field == "policy.patience_hours"
     bad = copy.deepcopy(load(HANDOVER))
-    bad["scenario"][2]["policy"]["gap_hours"] = [0.25, object()]
-    with pytest.raises(leadsim.ConfigError, match=r"scenario\[2\].policy.gap_hours\[1\]: a object"):
+    bad["scenario"][4]["policy"]["gap_hours"] = [0.25, object()]
+    with pytest.raises(leadsim.ConfigError, match=r"scenario\[4\].policy.gap_hours\[1\]: a object"):
         leadsim.simulate(bad)
