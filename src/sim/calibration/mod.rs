@@ -25,9 +25,9 @@
 //! count decides. The number does not depend on the run's replications, so a `--precision`
 //! run that stops at `R` replications is exactly a plain run of `R`, and a calibration is a
 //! property of (seed, population, H) alone. Integrating out the qualification draw leaves a
-//! decile rate's standard error at about 0.2 x sqrt(rate / 10,000), about half the run's own
-//! for the bundled example (100 replications of 2,200 counted leads); its cost is that of
-//! simulating 100,000 leads of one scenario, against `S x R` replications for the run
+//! decile rate's standard error at about 0.2 x sqrt(rate / 10,000), about a sixth of the run's
+//! own for the bundled example (40 replications of about 1,230 counted leads); its cost is that
+//! of simulating 100,000 leads of one scenario, against `S x R` replications for the run
 //! (docs/simulator-benchmarks.md has measurements).
 //!
 //! **Deciles** are by score, with boundaries from the population's own score distribution: a
