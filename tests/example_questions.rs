@@ -65,7 +65,7 @@ fn changed(r: &Results, i: usize) -> Vec<String> {
 
 /// The paired difference of `metric` against "today": (mean, low, high) of its 95% interval.
 fn diff(r: &Results, scenario: &str, metric: &str) -> (f64, f64, f64) {
-    let d = r.summary(scenario, metric).unwrap().diff.clone().unwrap();
+    let d = r.summary(scenario, metric).unwrap().diff.unwrap();
     (d.mean, d.ci_low, d.ci_high)
 }
 

@@ -11,10 +11,9 @@ use leadsim::sim::{
 };
 use leadsim::Error;
 
-/// Files that exercise the sweep machinery: the bundled examples as they were before issue 9
-/// (tests/fixtures/ says why); the shipped sweep has its own test below.
+/// A file that exercises the sweep machinery: the bundled example as it was before issue 9
+/// (tests/fixtures/validation-base.toml says why); the shipped sweep has its own test below.
 const EXAMPLE: &str = include_str!("fixtures/validation-base.toml");
-const SWEEP_EXAMPLE: &str = include_str!("fixtures/sweep-base.toml");
 const SHIPPED_SWEEP: &str = include_str!("../data/scenarios/sweep.toml");
 
 /// The example's settings without its scenarios, on a shorter horizon so that tests run fast.
