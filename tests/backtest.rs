@@ -190,7 +190,7 @@ fn calibration_on_a_known_export_covers_the_truth_at_the_expected_rate() {
     // True values of the scenario above (docs/model.md section 3 defaults, 6 reps, 60 MQLs
     // per business day): contactable 0.6, reach[0] 0.39, handling mean 8 and talk mean 20
     // minutes, win rate 0.25, cycle median 60 days, rate 60, and the share of nurtured leads
-    // that ever buy from us pi * share * lift = 0.62 * 0.15 * 1.5. The cadence gaps are left
+    // that ever buy from us pi * share * lift = 0.62 * 0.08 * 1.5. The cadence gaps are left
     // out: the export's gap includes the wait in the queue, the scenario's does not.
     let truth = [
         ("contactable", 0.6),
@@ -200,7 +200,10 @@ fn calibration_on_a_known_export_covers_the_truth_at_the_expected_rate() {
         ("win_rate", 0.25),
         ("cycle_median", 60.0),
         ("rate_per_day", 60.0),
-        ("pi_share", 0.62 * 0.15 * 1.5),
+        (
+            "pi_share",
+            0.62 * leadsim::sim::model::defaults::DEFAULT_SHARE * 1.5,
+        ),
     ];
     let mut misses = Vec::new();
     let mut total = 0;

@@ -34,7 +34,15 @@ fn generate_train_evaluate_score_round_trip() {
     let model: serde_json::Value = serde_json::from_str(&d.read("m.json")).unwrap();
     assert_eq!(model["format_version"], 1);
     let auc = model["metrics"]["roc_auc"].as_f64().unwrap();
-    assert!(auc > 0.7 && auc < 1.0, "holdout AUC {auc}");
+    // The generator's true probabilities rank its labels with an AUC of 0.57 (docs/model.md
+    // section 8.4: under the historical process whether a lead is reached decides most labels).
+    // A holdout of 600 rows with about 125 SQLs gives an AUC a standard error of about 0.027
+    // (Hanley and McNeil), so a fitted model lies within four of them of 0.57; far above it
+    // would mean a leak (the test of learning is the coefficient recovery of tests/recovery.rs).
+    assert!(
+        (0.57 - 4.0 * 0.027..0.57 + 4.0 * 0.027).contains(&auc),
+        "holdout AUC {auc}"
+    );
     let names: Vec<&str> = model["coefficients"]
         .as_array()
         .unwrap()

@@ -59,7 +59,7 @@ fn replications_beyond_the_limit_are_an_error_not_an_abort() {
     }
     // The file: 1e12 and 2^63-1 name the field.
     for reps in ["1e12", "9223372036854775807"] {
-        let text = handover().replace("replications = 100", &format!("replications = {reps}"));
+        let text = with_replications(&handover(), reps);
         let e = scenario(&text).unwrap_err();
         assert!(
             matches!(&e, Error::Config { field, problem: ConfigProblem::AboveLimit { .. }, .. } if field == "replications"),
@@ -73,7 +73,7 @@ fn replications_beyond_the_limit_are_an_error_not_an_abort() {
         ..Default::default()
     };
     assert!(matches!(run(&file, &opts), Err(Error::TooLarge { .. })));
-    // Within the replication bound but not the unit bound: 3 scenarios x 1e6 > 1e7? No: 3e6 is
+    // Within the replication bound but not the unit bound: the example's 5 scenarios x 1e6 are
     // allowed by units, so ask through a 100-point sweep instead (1e8 units).
     let mut sweep = handover();
     let values: Vec<String> = (0..100).map(|i| format!("{}", 1 + i)).collect();
@@ -88,8 +88,10 @@ fn replications_beyond_the_limit_are_an_error_not_an_abort() {
     };
     let e = run(&file, &opts).unwrap_err();
     assert!(
-        e.to_string()
-            .contains("103 scenarios x 1000000 replications"),
+        e.to_string().contains(&format!(
+            "{} scenarios x 1000000 replications",
+            file.scenarios.len()
+        )),
         "{e}"
     );
     assert!(!dir.exists("out"), "a refused run creates nothing");
@@ -559,4 +561,13 @@ fn a_run_that_fails_after_writing_some_outputs_leaves_none() {
         .fails_with(&["x.truth.json"]);
     assert!(!dir.exists("g/x.csv"));
     assert_eq!(std::fs::read_dir(dir.path("g")).unwrap().count(), 1);
+}
+
+/// `text` with its top-level `replications = N` line set to `reps`.
+fn with_replications(text: &str, reps: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("replications = "))
+        .expect("the example sets replications");
+    text.replacen(line, &format!("replications = {reps}"), 1)
 }

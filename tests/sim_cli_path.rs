@@ -9,7 +9,7 @@ fn shipped_example_runs_end_to_end() {
         "/data/scenarios/handover.toml"
     ))
     .unwrap();
-    assert_eq!(file.scenarios.len(), 3);
+    assert_eq!(file.scenarios.len(), 5);
     let calls = std::sync::atomic::AtomicUsize::new(0);
     let progress = |done: usize, total: usize| {
         assert!(done <= total);
@@ -22,11 +22,12 @@ fn shipped_example_runs_end_to_end() {
         progress: Some(&progress),
     };
     let results = run(&file, &opts).unwrap();
-    assert_eq!(calls.into_inner(), 12);
+    assert_eq!(calls.into_inner(), 20);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("results");
     write_outputs(&results, &out).unwrap();
-    // Exactly the three result files and the report, no temporary leftovers.
+    // Exactly the three result files, the report and the calibration (the example's generator
+    // population is calibrated), no temporary leftovers.
     let mut names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -35,6 +36,7 @@ fn shipped_example_runs_end_to_end() {
     assert_eq!(
         names,
         [
+            "calibration.csv",
             "replications.csv",
             "report.html",
             "summary.csv",
@@ -43,12 +45,13 @@ fn shipped_example_runs_end_to_end() {
     );
     let table = results.table();
     println!("{table}");
-    assert!(table.contains("lower threshold, two more reps"));
+    assert!(table.contains("call new leads within 5 minutes"));
     // Cells read as in the HTML report: a share in percent, its half-width in points.
     let s = results.summary("today", "mql_to_sql").unwrap().value;
-    assert!(s.mean < 0.1, "two decimals below 10%");
+    // Three significant digits: one decimal from 10% up.
+    assert!((0.1..1.0).contains(&s.mean), "one decimal from 10%");
     let cell = format!(
-        "{:.2}% ±{:.2} pp",
+        "{:.1}% ±{:.2} pp",
         100.0 * s.mean,
         100.0 * (s.ci_high - s.ci_low) / 2.0
     );
@@ -58,7 +61,7 @@ fn shipped_example_runs_end_to_end() {
         "scenario,metric,mean,sd,ci_low,ci_high,diff_mean,diff_ci_low,diff_ci_high\n"
     ));
     // Names with commas are quoted verbatim.
-    assert!(summary.contains("\"lower threshold, two more reps\",mql_to_sql,"));
+    assert!(summary.contains("\"raise the bar to 0.2, nurture the rest\",mql_to_sql,"));
     // The baseline's diff columns are empty.
     assert!(summary
         .lines()
@@ -67,14 +70,14 @@ fn shipped_example_runs_end_to_end() {
     let header = reps.lines().next().unwrap();
     assert!(header.starts_with("scenario,replication,mqls,handed_over,"));
     assert!(header.ends_with("utilisation_sdr,peak_queue_sdr,rep_cost_sdr"));
-    assert_eq!(reps.lines().count(), 1 + 3 * 4);
+    assert_eq!(reps.lines().count(), 1 + 5 * 4);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["seed"], 42);
     assert_eq!(json["replications"], 4);
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(json["scenarios"][1]["config"]["policy"]["threshold"], 0.2);
-    assert_eq!(json["scenarios"][1]["config"]["pools"][0]["count"], 6);
+    assert_eq!(json["scenarios"][3]["config"]["pools"][0]["count"], 6);
     assert_eq!(
         json["scenarios"][0]["config"]["population"]["generator"],
         "b2b-saas"

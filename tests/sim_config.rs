@@ -6,7 +6,9 @@ use leadsim::error::ConfigProblem;
 use leadsim::sim::{ScenarioFile, Warning};
 use leadsim::Error;
 
-const EXAMPLE: &str = include_str!("../data/scenarios/handover.toml");
+/// A file that sets nearly every key (tests/fixtures/validation-base.toml says why it is not the
+/// bundled example).
+const EXAMPLE: &str = include_str!("fixtures/validation-base.toml");
 
 fn parse(text: &str) -> leadsim::Result<ScenarioFile> {
     ScenarioFile::from_toml_str(text, Path::new("s.toml"))

@@ -5,7 +5,10 @@ use std::path::Path;
 
 use leadsim::sim::{run, Results, RunOptions, ScenarioFile};
 
-const EXAMPLE: &str = include_str!("../data/scenarios/handover.toml");
+/// A file that sets nearly every key, for the invariants (tests/fixtures/ says why it is not
+/// the bundled example); value stability pins the bundled example itself.
+const EXAMPLE: &str = include_str!("fixtures/validation-base.toml");
+const SHIPPED: &str = include_str!("../data/scenarios/handover.toml");
 
 fn load(text: &str) -> ScenarioFile {
     ScenarioFile::from_toml_str(text, Path::new("test.toml")).unwrap()
@@ -147,11 +150,12 @@ fn a_threshold_of_one_hands_nothing_over() {
     assert_eq!(s.value.n, 0);
 }
 
-/// Pinned outputs for seed 11: any change to the random streams, the draw layout or the event
-/// order shows up here. Update only for a deliberate change, and say so in the commit.
+/// Pinned outputs of the bundled example for seed 11: any change to the random streams, the
+/// draw layout or the event order shows up here. Update only for a deliberate change, and say
+/// so in the commit.
 #[test]
 fn value_stability_for_a_fixed_seed() {
-    let r = run(&load(&small(EXAMPLE)), &opts(2, Some(1))).unwrap();
+    let r = run(&load(SHIPPED), &opts(2, Some(1))).unwrap();
     let got: Vec<f64> = [
         "mqls",
         "sqls",
@@ -168,20 +172,22 @@ fn value_stability_for_a_fixed_seed() {
 }
 
 /// Recorded from this implementation (x86_64 Linux); floating-point functions of another
-/// platform's libm may move the revenue and hour figures in their last digits.
+/// platform's libm may move the revenue and hour figures in their last digits. Re-pinned for
+/// issue 9: the example became "today" = the historical process (every MQL handed to four
+/// SDRs), with the reshaped generator calibrated under it.
 const PINNED: [f64; 12] = [
-    781.0,
-    790.0,
-    10.0,
-    24.0,
-    3.0,
-    4.0,
-    92877.52541387384,
-    253528.74180230394,
-    14.419488224032193,
-    12.912934791970713,
-    21.0,
-    23.0,
+    1238.0,
+    1225.0,
+    224.0,
+    262.0,
+    53.0,
+    60.0,
+    1881984.1775869841,
+    2526719.205470604,
+    14.125273482649003,
+    13.897775690327629,
+    106.0,
+    93.0,
 ];
 
 /// Regression: zero-length attempts end at the instant they start, so an event is scheduled at
@@ -214,8 +220,11 @@ fn score_bands_route_leads_to_their_pool() {
         .split("[[scenario]]")
         .next()
         .unwrap()
-        .replace("band = [0.0, 1.0]", "band = [0.0, 0.7]");
-    let text = format!("{base}\n[pools.ae]\ncount = 2\ncost_per_hour = 72\nband = [0.7, 1.0]\ndiscipline = \"score\"\n");
+        .replace("band = [0.0, 1.0]", "band = [0.0, 0.25]")
+        .replace("threshold = 0.3", "threshold = 0.0");
+    // The generator's scores run from about 0.15 to 0.35 (docs/model.md section 8.4): the top
+    // fifth or so goes to the account executives.
+    let text = format!("{base}\n[pools.ae]\ncount = 2\ncost_per_hour = 72\nband = [0.25, 1.0]\ndiscipline = \"score\"\n");
     let r = run(&load(&text), &opts(2, None)).unwrap();
     assert!(get(&r, 0, 0, "utilisation_sdr") > 0.0 && get(&r, 0, 0, "utilisation_ae") > 0.0);
     let only_high = text.replace(

@@ -148,14 +148,14 @@ fn more_shards_than_units_leaves_empty_shards_that_still_merge() {
     let analysis = Analysis::default();
     let single = run_with(source.file(), &opts, &analysis).unwrap();
     write_outputs(&single, dir.path("single")).unwrap();
-    let n = 10; // 6 units
+    let n = 15; // 10 units
     let mut sizes = Vec::new();
     for i in 1..=n {
         let p = run_shard(&source, Shard::new(i, n).unwrap(), &opts, &analysis).unwrap();
         sizes.push(p.units());
         p.write(dir.path("shards")).unwrap();
     }
-    assert_eq!(sizes.iter().sum::<usize>(), 6);
+    assert_eq!(sizes.iter().sum::<usize>(), 10);
     assert!(sizes.contains(&0));
     let merged = merge(&[dir.path("shards")], None).unwrap();
     assert_eq!(merged.shards, n);

@@ -37,9 +37,15 @@ impl PyResults {
             .expect("JSON is UTF-8")
     }
 
-    /// The table `leadsim simulate` prints.
+    /// What `leadsim simulate` prints: the table, then the calibration when a population was
+    /// calibrated to the history.
     fn table(&self) -> String {
-        self.results.table()
+        let table = self.results.table();
+        match self.results.calibration_text() {
+            cal if cal.is_empty() => table,
+            // The CLI prints the table with a newline, then each calibration and a blank line.
+            cal => format!("{table}\n{}", &cal[..cal.len() - 1]),
+        }
     }
 
     /// The HTML report (`report.html`); charts of a big sweep take a moment, without the GIL.
@@ -48,7 +54,8 @@ impl PyResults {
         py.detach(move || leadsim::report::simulate::simulation_report(&results))
     }
 
-    /// Writes `summary.csv`, `summary.json`, `replications.csv` and `report.html` into `dir`.
+    /// Writes `summary.csv`, `summary.json`, `replications.csv` and `report.html` into `dir`,
+    /// and `calibration.csv` when a population was calibrated.
     fn write(&self, py: Python<'_>, dir: PathBuf) -> PyResult<()> {
         let results = Arc::clone(&self.results);
         raise(

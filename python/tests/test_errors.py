@@ -117,7 +117,7 @@ def test_parameters_out_of_range(cli, tmp_path):
 
 
 def test_scenario_problems_name_the_key_path(cli, tmp_path):
-    text = (SCENARIOS / "handover.toml").read_text().replace("threshold = 0.3", "treshold = 0.3")
+    text = (SCENARIOS / "handover.toml").read_text().replace("threshold = 0.0 ", "treshold = 0.0 ")
     bad = write(tmp_path / "bad.toml", text)
     expected = cli_error(cli, "simulate", bad, "--out", tmp_path / "out")
     with pytest.raises(leadsim.ConfigError) as e:

@@ -21,7 +21,7 @@ def test_quick_start_runs(tmp_path, monkeypatch):
     with pytest.warns(Warning):  # the inferred id column
         exec(compile(block, "README.md", "exec"), namespace)
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
-        "replications.csv", "report.html", "summary.csv", "summary.json"
+        "calibration.csv", "replications.csv", "report.html", "summary.csv", "summary.json"
     ]
     assert len(namespace["scored"]) == 1000 and (tmp_path / "model.json").exists()
     assert namespace["results"].n_replications == 200

@@ -1,5 +1,5 @@
 //! The observed SQL rate by score decile: what the score-to-propensity calibration of
-//! MODEL.md 8.2 must reproduce when it simulates the historical process.
+//! docs/model.md section 8.2 must reproduce when it simulates the historical process.
 
 use serde::Serialize;
 

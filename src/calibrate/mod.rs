@@ -1,5 +1,5 @@
 //! Calibration: every funnel knob of a scenario estimated from a company's own history export
-//! (MODEL.md 8.5), each with its 95% interval, the records it rests on and the method, or the
+//! (docs/model.md section 8.5), each with its 95% interval, the records it rests on and the method, or the
 //! documented default with the reason when the export cannot inform it. One file per concept:
 //!
 //! * [`arrivals`]: rate per business day or around the clock, weekday and hour profiles;

@@ -3,7 +3,7 @@
 //! method, or "default" and why), and its population table (`population.csv`: the export's
 //! leads with their scores and arrival hours).
 //!
-//! **Population.** The table has a score column and no propensity column: under MODEL.md 8.2 a
+//! **Population.** The table has a score column and no propensity column: under docs/model.md section 8.2 a
 //! scored table without `propensity_column` is calibrated per score decile so that simulating
 //! the historical process reproduces the history's SQL rate. Without scores every lead gets
 //! the export's SQL rate as its score (a calibrated score without information is the base
@@ -198,7 +198,7 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
         o,
         "# the export's {} leads with their scores{}; no propensity_column: the propensity is \
          calibrated per\n# score decile so that the historical process reproduces the \
-         history's SQL rate (MODEL.md 8.2)",
+         history's SQL rate (docs/model.md section 8.2)",
         h.leads.len(),
         if h.leads.score.is_mapped() {
             ""

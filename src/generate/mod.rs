@@ -302,7 +302,8 @@ mod tests {
             (rate - mean_p).abs() < 3.0 * se,
             "rate {rate}, mean p {mean_p}, se {se}"
         );
-        assert!((0.10..=0.20).contains(&rate), "MQL-to-SQL rate {rate}");
+        // The field's band for MQL-to-SQL (docs/field-figures.md).
+        assert!((0.15..=0.28).contains(&rate), "MQL-to-SQL rate {rate}");
         // The outcome column agrees with the flag, and the probability with the logit.
         for l in &sample[..100] {
             assert_eq!(l.values[13], if l.converted { "1" } else { "0" });
@@ -332,7 +333,8 @@ mod tests {
     }
 
     /// What the simulator reads of a lead ([`Generator::sample_latent`]), pinned to the bit for
-    /// seed 11, as computed at commit 7d6ba93; leads 0 to 2 are rows 1 to 3 of the file pinned in
+    /// seed 11, as computed at commit 7d6ba93 and re-pinned for issue 9's reshaped coefficients
+    /// (the deal values did not move); leads 0 to 2 are rows 1 to 3 of the file pinned in
     /// `write::tests` (deal values 85596.89, 11910.85, 126856.10 there).
     #[test]
     fn latent_draws_are_pinned_for_a_fixed_seed() {
@@ -340,26 +342,26 @@ mod tests {
         let pinned: [(u64, u64, u64, u64); 4] = [
             (
                 0,
-                0xc008e353f7ced917,
-                0x3fa5d6fac7bf8a04,
+                0xbff78e219652bd3c,
+                0x3fc7e2c92de03e80,
                 0x40f4e5ce3d70a3d7,
             ),
             (
                 1,
-                0xc005000000000000,
-                0x3fb14abd6d65d0fa,
+                0xbff5ffffffffffff,
+                0x3fc9d50402c11d4b,
                 0x40c7436ccccccccd,
             ),
             (
                 2,
-                0x3feca7ef9db22d0e,
-                0x3fe6b883fcd89178,
+                0xbfe94f0d844d0139,
+                0x3fd3f767e5b588c8,
                 0x40fef8819999999a,
             ),
             (
                 1999,
-                0xc00fcfdf3b645a1d,
-                0x3f92d9071032bde8,
+                0xbffa532617c1bda4,
+                0x3fc4b410e9a42646,
                 0x40c410bd70a3d70a,
             ),
         ];
@@ -377,6 +379,6 @@ mod tests {
         }
         // Readable anchors of the same values.
         let first = g.sample_latent(&mut lead_rng(11, 0));
-        assert_eq!((first.logit, first.deal_value), (-3.111, 85596.89));
+        assert_eq!((first.logit, first.deal_value), (-1.4722, 85596.89));
     }
 }

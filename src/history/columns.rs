@@ -1,5 +1,5 @@
 //! Column mapping: which column of a CRM's export holds which field of the history format
-//! (MODEL.md 8.5). Salesforce calls the SQL date `ConvertedDate`, HubSpot calls it
+//! (docs/model.md section 8.5). Salesforce calls the SQL date `ConvertedDate`, HubSpot calls it
 //! `Became a Sales Qualified Lead Date`; a [`ColumnMap`] says so once, from a TOML file
 //! and/or `field=column` overrides.
 //!
@@ -57,7 +57,7 @@ pub enum LeadField {
 }
 
 impl LeadField {
-    /// Every field, in the order of MODEL.md 8.5.
+    /// Every field, in the order of docs/model.md section 8.5.
     pub const ALL: [LeadField; 13] = [
         LeadField::LeadId,
         LeadField::MqlAt,

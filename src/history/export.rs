@@ -1,5 +1,5 @@
 //! Writing a simulated history ([`SimHistory`]) as a history export in exactly the format of
-//! MODEL.md 8.5: `leads.csv` (one row per MQL) and `attempts.csv` (one row per call), UTC
+//! docs/model.md section 8.5: `leads.csv` (one row per MQL) and `attempts.csv` (one row per call), UTC
 //! timestamps with offset, the run's hour 0 at [`EXPORT_START`] (a Monday). This is how
 //! `leadsim simulate FILE --export-history DIR` gives calibration a history with known truth.
 //!

@@ -1,4 +1,4 @@
-//! A CRM's history export (MODEL.md 8.5): the leads table (one row per MQL) and, optionally,
+//! A CRM's history export (docs/model.md section 8.5): the leads table (one row per MQL) and, optionally,
 //! the attempts table (one row per call), read through the project's CSV layer (gzip,
 //! delimiter sniffing, line numbers), with columns mapped ([`columns`]), timestamps read in one
 //! zone ([`time`]) and every row checked. Bad input is an error naming file, line, column and

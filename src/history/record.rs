@@ -1,6 +1,6 @@
 //! A simulated history: what one replication of a scenario's baseline would show in a CRM,
 //! recorded through the engine's [`Trace`]. It is written as an export in the format of
-//! MODEL.md 8.5 (`leadsim simulate --export-history`, [`super::export`]) and measured like an
+//! docs/model.md section 8.5 (`leadsim simulate --export-history`, [`super::export`]) and measured like an
 //! observed export by `backtest` ([`crate::calibrate::backtest`]).
 //!
 //! Reps are numbered per pool: each attempt goes to the lowest-numbered rep of its pool who is

@@ -22,6 +22,7 @@
 //! **Invariant:** the simulation core does no I/O; the scenario file and population table are
 //! read by `config`, the outputs written by `output`.
 
+pub mod calibration;
 pub mod config;
 #[doc(hidden)]
 pub mod engine;

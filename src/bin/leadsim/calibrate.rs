@@ -16,7 +16,7 @@ use crate::progress::spinner;
 /// Where the export is and how to read it (shared by `calibrate` and `backtest`).
 #[derive(Args)]
 pub struct ExportArgs {
-    /// The leads table (CSV or .csv.gz), one row per MQL (MODEL.md 8.5)
+    /// The leads table (CSV or .csv.gz), one row per MQL (docs/model.md section 8.5)
     #[arg(long, value_name = "FILE")]
     leads: PathBuf,
     /// The attempts table (one row per call); optional, but without it the call process keeps

@@ -52,7 +52,7 @@ pub struct SimulateArgs {
     /// <out>/shard-I-of-N.json for `leadsim merge` (e.g. --shard 3/8; I from 1 to N)
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<Shard>,
-    /// Also write the baseline's first replication as a CRM history export (MODEL.md 8.5):
+    /// Also write the baseline's first replication as a CRM history export (docs/model.md section 8.5):
     /// DIR/leads.csv and DIR/attempts.csv, for `leadsim calibrate` and `leadsim backtest`
     #[arg(long, value_name = "DIR", conflicts_with = "shard")]
     export_history: Option<PathBuf>,
@@ -246,10 +246,12 @@ fn print_results(results: &leadsim::sim::Results, closing: &str, json: bool, qui
         println!("{}", summary_json(results));
         if !quiet {
             eprintln!("{}", results.table());
+            eprint!("{}", results.calibration_text());
             eprintln!("{closing}");
         }
     } else {
         println!("{}", results.table());
+        print!("{}", results.calibration_text());
         println!("{closing}");
     }
 }

@@ -76,15 +76,14 @@ impl View<'_> {
                     share(sqls, handed)
                 ),
             ),
+            // The revenue goes in the name: the detail line has room for a count and a share.
             stage(
-                "Won",
-                Metric::Won,
-                format!(
-                    "{} · {} of SQLs · {} revenue",
-                    count(Metric::Won),
-                    share(won, sqls),
+                &format!(
+                    "Won ({} in 12 months)",
                     Metric::WonRevenue12m.def().value(m(Metric::WonRevenue12m))
                 ),
+                Metric::Won,
+                format!("{} · {} of SQLs", count(Metric::Won), share(won, sqls)),
             ),
         ];
         let exit = |after: usize, label: &str, x: Metric, of: f64, of_name: &str| FunnelExit {

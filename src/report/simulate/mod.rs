@@ -40,6 +40,7 @@ use crate::sim::run::Results;
 
 mod assumptions;
 mod bars;
+mod calibration;
 mod differences;
 mod format;
 mod frontier;
@@ -100,6 +101,9 @@ pub fn simulation_report(results: &Results) -> String {
     }
     page.push(view.response());
     page.push(view.utilisation());
+    if let Some(c) = view.calibration() {
+        page.push(c);
+    }
     page.push(view.assumptions());
     page.render()
 }

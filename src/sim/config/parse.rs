@@ -24,7 +24,11 @@ const TOP_KEYS: &[&str] = &[
     "outcomes",
     "scenario",
     "sweep",
+    "history",
 ];
+/// What `[history]` may set: the historical process is the file's policy and pools as they
+/// were when the history was recorded (docs/model.md section 8).
+const HISTORY_KEYS: &[&str] = &["policy", "pools"];
 const SCENARIO_KEYS: &[&str] = &[
     "name",
     "population",
@@ -72,11 +76,34 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
     }
 
     let mut base = root.clone();
-    for k in ["name", "seed", "replications", "scenario", "sweep"] {
+    for k in [
+        "name",
+        "seed",
+        "replications",
+        "scenario",
+        "sweep",
+        "history",
+    ] {
         base.remove(k);
     }
     // The file's own settings must stand alone: they are every scenario's starting point.
     let base_scenario = scenario(&mut cx, &base, "baseline".to_string(), "")?;
+    let history = match root.get("history") {
+        None => {
+            let mut h = base_scenario.clone();
+            h.name = HISTORY_NAME.to_string();
+            h
+        }
+        Some(v) => {
+            let t = as_table(&cx, v, "history")?;
+            check_keys(&cx, t, HISTORY_KEYS, "history")?;
+            let mut merged = base.clone();
+            deep_merge(&mut merged, t);
+            // The file's settings are valid on their own (checked above), so an error here
+            // comes from the history's overrides and is named under `history.`.
+            scenario(&mut cx, &merged, HISTORY_NAME.to_string(), "history")?
+        }
+    };
 
     let entries: Vec<&Table> = match root.get("scenario") {
         None => Vec::new(),
@@ -120,8 +147,12 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
         replications,
         scenarios,
         sweep,
+        history,
     })
 }
+
+/// The name the historical process carries as a scenario.
+pub const HISTORY_NAME: &str = "history";
 
 pub(super) fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> Result<Scenario> {
     let empty = Table::new();

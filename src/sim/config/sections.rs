@@ -87,16 +87,24 @@ pub(super) fn population(
             let score_column = opt_str(cx, t, "score_column", path)?
                 .unwrap_or(DEFAULT_SCORE_COLUMN)
                 .to_string();
-            let propensity_column = opt_str(cx, t, "propensity_column", path)?
-                .unwrap_or(&score_column)
-                .to_string();
+            let propensity_column = opt_str(cx, t, "propensity_column", path)?.map(str::to_string);
             let value_column = opt_str(cx, t, "value_column", path)?.map(str::to_string);
-            let propensity_scale =
-                non_neg(cx, t, "propensity_scale", path, DEFAULT_PROPENSITY_SCALE)?;
+            let propensity_scale = match t.get("propensity_scale") {
+                None => None,
+                Some(_) => Some(non_neg(
+                    cx,
+                    t,
+                    "propensity_scale",
+                    path,
+                    DEFAULT_PROPENSITY_SCALE,
+                )?),
+            };
             let key = (
                 table.clone(),
                 score_column.clone(),
-                propensity_column.clone(),
+                propensity_column
+                    .clone()
+                    .unwrap_or_else(|| score_column.clone()),
                 value_column.clone(),
                 replay.map(str::to_string),
             );
@@ -106,7 +114,7 @@ pub(super) fn population(
                     let (rows, times) = super::table::read_table(
                         &table,
                         &score_column,
-                        &propensity_column,
+                        propensity_column.as_deref().unwrap_or(&score_column),
                         value_column.as_deref(),
                         replay,
                     )?;

@@ -28,6 +28,11 @@ pub(crate) mod trace;
 // The oracle tests evaluate the tabulated speed-to-lead curve directly.
 #[doc(hidden)]
 pub use sampler::SpeedCurve;
+// The calibration's tests read its factors; the one-world and field-figure tests trace single leads.
+#[doc(hidden)]
+pub use population::DecileFactors;
+#[doc(hidden)]
+pub use trace::{simulate_traced, Decision, Outcome, Trace};
 
 use calendar::{ArrivalStream, Shift};
 use events::*;
@@ -36,7 +41,6 @@ use population::Source;
 use rng::{lead_key, lead_stream, slot};
 use sampler::Sampler;
 use tally::{Exit, Tally};
-use trace::{Outcome, Trace};
 
 use super::model::{Discipline, Population, Scenario, SpeedToLead};
 
@@ -82,8 +86,14 @@ pub struct Compiled<'a> {
 }
 
 impl<'a> Compiled<'a> {
-    /// Prepares a validated scenario.
+    /// Prepares a validated scenario, its propensities as its population gives them.
     pub fn new(sc: &'a Scenario) -> Self {
+        Self::with_source(sc, Source::new(&sc.population))
+    }
+
+    /// Prepares a validated scenario whose leads come from `source` (the scenario's own
+    /// population, calibrated or not).
+    pub fn with_source(sc: &'a Scenario, source: Source) -> Self {
         let pol = &sc.policy;
         let (w0, w1) = sc.arrivals.window();
         let pools: Vec<CPool> = sc
@@ -106,7 +116,6 @@ impl<'a> Compiled<'a> {
         } else {
             1.0
         };
-        let source = Source::new(&sc.population);
         Compiled {
             sc,
             q_bar: source.mean_propensity(),
@@ -371,6 +380,7 @@ impl<T: Trace> State<'_, '_, '_, T> {
         let counted = t >= c.w0;
         if counted {
             self.tally.mqls += 1;
+            self.trace.counted(attrs.score, attrs.propensity);
         }
         if attrs.score < pol.threshold {
             self.trace
@@ -566,7 +576,12 @@ impl<T: Trace> State<'_, '_, '_, T> {
             }
             let g = c.speed.eval(lead.start - lead.arrival);
             let q = (lead.p * c.pools[pool].skill * g).min(1.0);
-            if lead_stream(lead.key, slot::QUALIFY).u01() < q {
+            let sql = lead_stream(lead.key, slot::QUALIFY).u01() < q;
+            if lead.counted {
+                self.trace
+                    .reached(lead.score, lead.p, c.pools[pool].skill * g, sql);
+            }
+            if sql {
                 self.trace.exit(u64::from(lead.id), t, Outcome::Sql);
                 self.sql(t, &lead);
             } else {

@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use super::rng::{mean_propensity_stream, SplitMix64};
 use crate::generate::{Generator, Preset};
+use crate::sim::model::defaults::DEFAULT_PROPENSITY_SCALE;
 use crate::sim::model::{LeadAttrs, Population};
 
 /// The logistic function as `1 / (1 + exp(-x))` for every `x`. Not `scoring::model::sigmoid`:
@@ -43,48 +44,84 @@ pub fn generated_lead(generator: &Generator, rng: &mut SplitMix64, score_noise: 
     }
 }
 
-/// Leads in the fixed sample that estimates a generator's mean propensity `q_bar`. The
-/// b2b-saas propensities have a standard deviation of 0.18 around a mean of 0.144 (measured
-/// by the test below), so the estimate's standard error is 0.001, 0.7% of it: an error that
-/// scales every nurtured lead's buy probability by one common factor, well inside any run's
-/// noise. Drawn once per process, in parallel blocks summed in a fixed order (the same value
-/// for any thread count); about 50 ms of one core.
+/// Per-score-decile factors on the label probability: a calibrated lead's propensity is
+/// `min(1, factor[decile(score)] * p)` (docs/model.md section 8.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecileFactors {
+    /// The nine inner boundaries: decile `k` (0-based) holds scores `s` with exactly `k`
+    /// boundaries `<= s`.
+    pub cuts: [f64; 9],
+    /// One factor per decile.
+    pub factors: [f64; 10],
+    /// The calibrated population's mean propensity `q_bar` (see [`Source::mean_propensity`]),
+    /// computed once with the factors so that every scenario sharing them reads the same value.
+    pub mean_propensity: f64,
+}
+
+impl DecileFactors {
+    /// The decile (0-based) of score `s`.
+    #[inline]
+    pub fn decile(cuts: &[f64; 9], s: f64) -> usize {
+        cuts.iter().take_while(|c| **c <= s).count()
+    }
+
+    #[inline]
+    fn apply(&self, a: &mut LeadAttrs) {
+        let f = self.factors[Self::decile(&self.cuts, a.score)];
+        a.propensity = (f * a.propensity).min(1.0);
+    }
+}
+
+/// Leads in the fixed sample that estimates a generator's mean propensity `q_bar`: enough for
+/// a relative standard error below 1% (the test below measures it), an error that scales
+/// every nurtured lead's buy probability by one common factor, well inside any run's noise. Drawn in parallel blocks summed in a fixed order (the same value for any thread
+/// count); about 50 ms of one core.
 pub const MEAN_PROPENSITY_SAMPLE: u64 = 1 << 15;
 
 /// Leads per block of that sample.
 const MEAN_PROPENSITY_BLOCK: u64 = 1 << 12;
 
-/// The b2b-saas generator's mean propensity over [`MEAN_PROPENSITY_SAMPLE`] leads of its own
-/// stream ([`mean_propensity_stream`]), computed once per process: it depends on the preset
-/// only (the score noise moves scores, not propensities).
+/// The mean of `propensity(i)` over the fixed sample's leads `i`, in a fixed order.
+fn sample_mean(propensity: impl Fn(u64) -> f64 + Sync) -> f64 {
+    let blocks: Vec<f64> = (0..MEAN_PROPENSITY_SAMPLE / MEAN_PROPENSITY_BLOCK)
+        .into_par_iter()
+        .map(|b| {
+            (b * MEAN_PROPENSITY_BLOCK..(b + 1) * MEAN_PROPENSITY_BLOCK)
+                .map(&propensity)
+                .sum()
+        })
+        .collect();
+    blocks.iter().sum::<f64>() / MEAN_PROPENSITY_SAMPLE as f64
+}
+
+/// The uncalibrated b2b-saas generator's mean propensity, computed once per process: it depends
+/// on the preset only (the score noise moves scores, not propensities).
 fn generator_mean_propensity(generator: &Generator) -> f64 {
     static B2B_SAAS: OnceLock<f64> = OnceLock::new();
     let cell = match generator.preset() {
         Preset::B2bSaas => &B2B_SAAS,
     };
     *cell.get_or_init(|| {
-        let blocks: Vec<f64> = (0..MEAN_PROPENSITY_SAMPLE / MEAN_PROPENSITY_BLOCK)
-            .into_par_iter()
-            .map(|b| {
-                (b * MEAN_PROPENSITY_BLOCK..(b + 1) * MEAN_PROPENSITY_BLOCK)
-                    .map(|i| {
-                        generator
-                            .sample_latent(&mut mean_propensity_stream(i))
-                            .probability
-                    })
-                    .sum()
-            })
-            .collect();
-        blocks.iter().sum::<f64>() / MEAN_PROPENSITY_SAMPLE as f64
+        sample_mean(|i| {
+            generator
+                .sample_latent(&mut mean_propensity_stream(i))
+                .probability
+        })
     })
 }
 
 /// A population ready to draw from.
 #[derive(Clone, Debug)]
-pub enum Source {
+pub struct Source {
+    kind: Kind,
+    factors: Option<std::sync::Arc<DecileFactors>>,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
     /// The synthetic generator with its score noise.
     Generator(Generator, f64),
-    /// Rows sampled with replacement, propensity already scaled and capped.
+    /// Rows sampled with replacement, with the propensity scale (the product capped at 1).
     Table(std::sync::Arc<Vec<LeadAttrs>>, f64),
     /// One kind of lead.
     Constant(LeadAttrs),
@@ -94,65 +131,103 @@ impl Source {
     /// Row `i` of a table with its propensity scaled (replayed arrivals).
     #[inline]
     pub fn row(&self, i: usize) -> LeadAttrs {
-        match self {
-            Source::Table(rows, scale) => {
-                let mut a = rows[i];
-                a.propensity = (a.propensity * scale).min(1.0);
-                a
-            }
+        match &self.kind {
+            Kind::Table(rows, scale) => self.finish(rows[i], *scale),
             _ => unreachable!("replay is validated to need a table"),
         }
     }
 
-    /// Compiles a validated population.
+    /// Compiles a validated population, its propensities as the population gives them (the
+    /// label probability, for a population that [`Population::calibrates`]).
     pub fn new(p: &Population) -> Self {
-        match p {
+        let kind = match p {
             Population::Generator { score_noise, .. } => {
-                Source::Generator(Generator::new(Preset::B2bSaas), *score_noise)
+                Kind::Generator(Generator::new(Preset::B2bSaas), *score_noise)
             }
             Population::Table {
                 data,
                 propensity_scale,
                 ..
-            } => Source::Table(data.clone(), *propensity_scale),
-            Population::Constant { constant } => Source::Constant(*constant),
+            } => Kind::Table(
+                data.clone(),
+                propensity_scale.unwrap_or(DEFAULT_PROPENSITY_SCALE),
+            ),
+            Population::Constant { constant } => Kind::Constant(*constant),
+        };
+        Source {
+            kind,
+            factors: None,
         }
+    }
+
+    /// The same population with calibrated propensities.
+    pub fn calibrated(mut self, factors: std::sync::Arc<DecileFactors>) -> Self {
+        self.factors = Some(factors);
+        self
     }
 
     /// The population's mean propensity `q_bar`, the reference of the nurture law
     /// (docs/model.md section 2.9: a nurtured lead buys with probability
     /// `min(1, share * lift * (q / q_bar)^elasticity)`): the mean over a table's rows of the
-    /// propensity the engine uses (scaled and capped), over the generator's fixed sample
-    /// ([`MEAN_PROPENSITY_SAMPLE`]), or a constant's own propensity (so constant populations buy
-    /// at `share * lift` whatever the elasticity, and the analytic oracles hold).
+    /// propensity the engine uses (scaled, calibrated and capped), over the generator's fixed
+    /// sample ([`MEAN_PROPENSITY_SAMPLE`]; for a calibrated generator the value stored with its
+    /// factors), or a constant's own propensity (so constant populations buy at `share * lift`
+    /// whatever the elasticity, and the analytic oracles hold).
     ///
     /// This is the one place `q_bar` is computed; [`super::Compiled`] stores it beside the
-    /// source. Anything that changes the propensities a source draws (a calibration to a
-    /// history, say) must recompute `q_bar` from the changed source, so that the law keeps
-    /// `share` as the population-average share.
+    /// source, so the law keeps `share` as the population-average share after a calibration.
     pub fn mean_propensity(&self) -> f64 {
-        match self {
-            Source::Generator(generator, _) => generator_mean_propensity(generator),
-            Source::Table(rows, scale) => {
-                let sum: f64 = rows.iter().map(|a| (a.propensity * scale).min(1.0)).sum();
+        match (&self.kind, &self.factors) {
+            (Kind::Generator(generator, _), None) => generator_mean_propensity(generator),
+            (Kind::Generator(..), Some(f)) => f.mean_propensity,
+            (Kind::Table(rows, scale), _) => {
+                let sum: f64 = rows
+                    .iter()
+                    .map(|a| self.finish(*a, *scale).propensity)
+                    .sum();
                 sum / rows.len() as f64
             }
-            Source::Constant(a) => a.propensity,
+            (Kind::Constant(a), _) => a.propensity,
         }
+    }
+
+    /// The mean propensity over the fixed sample of leads as this source draws them.
+    pub fn sampled_mean_propensity(&self) -> f64 {
+        sample_mean(|i| self.draw(&mut mean_propensity_stream(i)).propensity)
+    }
+
+    /// The value [`Self::mean_propensity`] gives once calibrated: a generator's fixed sample
+    /// drawn through the factors, or a table's exact mean (for the calibration, which stores
+    /// it in [`DecileFactors::mean_propensity`]).
+    pub fn sampled_or_exact_mean(&self) -> f64 {
+        match self.kind {
+            Kind::Generator(..) => self.sampled_mean_propensity(),
+            _ => self.mean_propensity(),
+        }
+    }
+
+    #[inline]
+    fn finish(&self, mut a: LeadAttrs, scale: f64) -> LeadAttrs {
+        a.propensity = (a.propensity * scale).min(1.0);
+        if let Some(f) = &self.factors {
+            f.apply(&mut a);
+        }
+        a
     }
 
     /// One lead's attributes from its attribute stream.
     #[inline]
     pub fn draw(&self, rng: &mut SplitMix64) -> LeadAttrs {
-        match self {
-            Source::Generator(generator, noise) => generated_lead(generator, rng, *noise),
-            Source::Table(rows, scale) => {
-                let i = ((rng.u01() * rows.len() as f64) as usize).min(rows.len() - 1);
-                let mut a = rows[i];
-                a.propensity = (a.propensity * scale).min(1.0);
-                a
+        match &self.kind {
+            Kind::Generator(generator, noise) => {
+                let a = generated_lead(generator, rng, *noise);
+                self.finish(a, 1.0)
             }
-            Source::Constant(a) => *a,
+            Kind::Table(rows, scale) => {
+                let i = ((rng.u01() * rows.len() as f64) as usize).min(rows.len() - 1);
+                self.finish(rows[i], *scale)
+            }
+            Kind::Constant(a) => *a,
         }
     }
 }
@@ -172,6 +247,7 @@ mod tests {
             score_noise: 0.5,
         });
         let q_bar = source.mean_propensity();
+        assert_eq!(q_bar, source.sampled_mean_propensity());
         let n = MEAN_PROPENSITY_SAMPLE;
         let other: Vec<f64> = (0..n)
             .map(|i| source.draw(&mut population_probe_stream(i)).propensity)

@@ -71,7 +71,8 @@ impl RngCore for SplitMix64 {
 const DOMAIN_LEAD: u64 = 1;
 const DOMAIN_ARRIVALS: u64 = 2;
 const DOMAIN_POPULATION: u64 = 3;
-const DOMAIN_MEAN_PROPENSITY: u64 = 4;
+const DOMAIN_CALIBRATION: u64 = 4;
+const DOMAIN_MEAN_PROPENSITY: u64 = 5;
 
 /// The draw layout of one lead: one stream per slot, so adding attempts or switching a feature
 /// on never shifts another draw.
@@ -122,6 +123,12 @@ pub fn arrival_stream(seed: u64, replication: u64, period: u64) -> SplitMix64 {
 /// A stream for load estimates at configuration time (independent of any run's draws).
 pub fn population_probe_stream(index: u64) -> SplitMix64 {
     SplitMix64::new(combine(combine(0, DOMAIN_POPULATION), index))
+}
+
+/// A stream for the generated leads that fix a population's score deciles for the calibration
+/// (independent of any run's draws and of the load estimate's).
+pub fn calibration_sample_stream(index: u64) -> SplitMix64 {
+    SplitMix64::new(combine(combine(0, DOMAIN_CALIBRATION), index))
 }
 
 /// The stream of lead `index` of the fixed sample that estimates a generator's mean propensity

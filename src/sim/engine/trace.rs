@@ -35,6 +35,13 @@ pub trait Trace {
     /// The lead's last event: it became an SQL, was rejected, went unreached or cold at `t`
     /// (retained leads have no exit beyond their arrival).
     fn exit(&mut self, _lead: u64, _t: f64, _how: Outcome) {}
+    /// A counted lead (one that arrived in the counted window) with its score and the
+    /// propensity the engine uses.
+    fn counted(&mut self, _score: f64, _propensity: f64) {}
+    /// A counted lead was reached: it qualified (`sql`) with probability
+    /// `min(1, propensity * multiplier)`, `multiplier` being the pool's skill times the
+    /// speed-to-lead multiplier at its reaching delay (what the calibration integrates).
+    fn reached(&mut self, _score: f64, _propensity: f64, _multiplier: f64, _sql: bool) {}
 }
 
 /// How a handed-over lead left the call process.

@@ -12,7 +12,7 @@ pub const DEFAULT_SEED: u64 = 42;
 /// Noise of the generator's score on the logit scale (an assumption, grade A: it gives the
 /// score an AUC of about 0.8 against the true outcome, like the models `leadsim train` fits on
 /// the generator's histories).
-pub const DEFAULT_SCORE_NOISE: f64 = 0.5;
+pub const DEFAULT_SCORE_NOISE: f64 = 0.125;
 /// A table population's score column.
 pub const DEFAULT_SCORE_COLUMN: &str = "score";
 /// Multiplier on a table population's propensity column.
@@ -68,8 +68,11 @@ pub const DEFAULT_DEAL_VALUE: DistSpec = DistSpec::LogNormalMedian {
     sigma: 1.0,
 };
 /// Probability of buying from us at the nurture decision.
-pub const DEFAULT_SHARE: f64 = 0.15;
-/// How strongly a nurtured lead's propensity carries over to its purchase (MODEL.md 8.3): the
+/// Grade A: a lead that decides to buy picks among several vendors, and one that our sales team
+/// turned away or never called starts behind; 8% is below a one-in-five shortlist share, and
+/// it keeps the revenue nurture recovers below what sales wins (docs/field-figures.md).
+pub const DEFAULT_SHARE: f64 = 0.08;
+/// How strongly a nurtured lead's propensity carries over to its purchase (docs/model.md section 8.3): the
 /// buy probability scales with `(q / q_bar)^elasticity`; 0 is the old law, `share` for all.
 pub const DEFAULT_SHARE_ELASTICITY: f64 = 1.0;
 /// The nurture decision law: the first of [`DECISION_PRESETS`] (`rule-of-45`), also the

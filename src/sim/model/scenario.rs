@@ -24,6 +24,11 @@ pub struct ScenarioFile {
     /// The `[sweep]` grid, if the file has one (indices into `scenarios`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepGrid>,
+    /// The historical process (docs/model.md section 8): the file's own settings with the
+    /// `[history]` table's `policy` and `pools` deep-merged over them. Its population and
+    /// arrivals are the file's; a scenario with another population is calibrated under this
+    /// process with its own population.
+    pub history: Scenario,
 }
 
 /// One fully resolved scenario.
@@ -41,6 +46,24 @@ pub struct Scenario {
     pub policy: Policy,
     /// Sales and nurture outcomes.
     pub outcomes: Outcomes,
+}
+
+impl Population {
+    /// Whether the population gives scores but no explicit propensity, so that the propensity
+    /// is calibrated under the historical process: the generator, or a table without
+    /// `propensity_column` and `propensity_scale`. Constant populations and explicit
+    /// propensities are taken as given.
+    pub fn calibrates(&self) -> bool {
+        match self {
+            Population::Generator { .. } => true,
+            Population::Table {
+                propensity_column,
+                propensity_scale,
+                ..
+            } => propensity_column.is_none() && propensity_scale.is_none(),
+            Population::Constant { .. } => false,
+        }
+    }
 }
 
 /// A lead's attributes as the population supplies them.
@@ -72,12 +95,17 @@ pub enum Population {
         table: PathBuf,
         /// Column holding the score.
         score_column: String,
-        /// Column holding the propensity (before scaling).
-        propensity_column: String,
+        /// Column holding the propensity (before scaling); `None`: the propensity is calibrated
+        /// from the score under the historical process (docs/model.md section 8), unless
+        /// `propensity_scale` is set, which takes the score times the scale as given.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        propensity_column: Option<String>,
         /// Column holding the deal value, if any.
         value_column: Option<String>,
-        /// Multiplier on the propensity column (the product is capped at 1).
-        propensity_scale: f64,
+        /// Multiplier on the propensity column (the product is capped at 1); `None` when the
+        /// file does not set it (a factor of 1).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        propensity_scale: Option<f64>,
         /// Number of rows read.
         rows: usize,
         /// The rows themselves.

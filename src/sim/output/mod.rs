@@ -18,6 +18,9 @@ pub const OUTPUT_FILES: [&str; 4] = [
     crate::report::REPORT_FILE,
 ];
 
+/// Written after [`OUTPUT_FILES`] when a population was calibrated (docs/model.md section 8.2).
+pub const CALIBRATION_FILE: &str = "calibration.csv";
+
 /// The summary as JSON, exactly the bytes of `summary.json` (what `simulate --json` and
 /// `merge --json` print): the configurations, per-metric summaries with their paired
 /// differences, the ranking and the precision reached.
@@ -28,7 +31,8 @@ pub fn summary_json(results: &Results) -> String {
 }
 
 /// Writes `summary.csv`, `summary.json`, `replications.csv` and the HTML report `report.html`
-/// into `out_dir` (created if missing), each atomically; returns their paths in that order.
+/// into `out_dir` (created if missing), each atomically, and `calibration.csv` when a population
+/// was calibrated; returns their paths in that order.
 ///
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
@@ -41,5 +45,17 @@ pub fn write_outputs(results: &Results, out_dir: impl AsRef<Path>) -> Result<Vec
     files::write_replications_csv(results, &paths[2])?;
     let html = crate::report::simulate::simulation_report(results);
     crate::atomic::write_atomic(&paths[3], html.as_bytes())?;
-    staged.commit(&OUTPUT_FILES)
+    let mut names: Vec<&str> = OUTPUT_FILES.to_vec();
+    if results.calibration.is_empty() {
+        // A calibration file left by an earlier run in this folder would describe another run.
+        let stale = out_dir.as_ref().join(CALIBRATION_FILE);
+        if stale.is_file() {
+            std::fs::remove_file(&stale).map_err(|e| crate::error::Error::io(&stale, e))?;
+        }
+    } else {
+        let path = staged.stage(CALIBRATION_FILE);
+        crate::sim::calibration::write_calibration_csv(&results.calibration, &path)?;
+        names.push(CALIBRATION_FILE);
+    }
+    staged.commit(&names)
 }

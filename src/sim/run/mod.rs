@@ -25,6 +25,7 @@ pub use rank::{RankedPolicy, Ranking, DEFAULT_OBJECTIVE};
 pub use results::{summarise, MetricSummary, Results, ScenarioResult};
 pub use warnings::{warnings, Extend, Warning};
 
+use super::calibration::calibrate;
 use super::engine::{simulate, Compiled};
 use super::metric;
 use super::model::ScenarioFile;
@@ -107,7 +108,8 @@ pub fn run_cancellable(
         .as_ref()
         .map(|t| Plan::new(file, t, analysis.max_replications, reps))
         .transpose()?;
-    let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
+    let calibrations = calibrate(file, seed, opts.threads)?;
+    let compiled = calibrations.compile(file);
     let s = compiled.len();
     let mut per: Vec<Vec<Vec<f64>>> = vec![Vec::with_capacity(reps); s];
     let (mut done, mut next) = (0, reps);
@@ -131,6 +133,7 @@ pub fn run_cancellable(
         }
     }
     let mut results = summarise(file, seed, per);
+    results.calibration = calibrations.list;
     if let Some(plan) = plan {
         results.precision = Some(plan.report(results.scenarios.iter().map(|s| s.name.as_str())));
     }
@@ -320,17 +323,27 @@ pub fn simulate_units_cancellable(
             })
             .collect()
     };
-    let values = match opts.threads {
-        None => work(),
-        Some(0) => return Err(Error::ZeroThreads),
-        Some(n) => rayon::ThreadPoolBuilder::new()
+    in_pool(opts.threads, work)?.ok_or(Error::Cancelled)
+}
+
+/// Runs `work` on a pool of `threads` worker threads (`None`: rayon's global pool).
+///
+/// # Errors
+/// [`Error::ZeroThreads`], or [`Error::ThreadPool`] when the thread pool cannot be built.
+pub(crate) fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T> {
+    match threads {
+        None => Ok(work()),
+        Some(0) => Err(Error::ZeroThreads),
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .map_err(|e| Error::ThreadPool {
                 threads: n,
                 message: e.to_string(),
             })?
-            .install(work),
-    };
-    values.ok_or(Error::Cancelled)
+            .install(work)),
+    }
 }

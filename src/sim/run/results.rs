@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::precision::PrecisionReport;
 use super::rank::Ranking;
+use crate::sim::calibration::Calibration;
 use crate::sim::metric;
 use crate::sim::model::{Scenario, ScenarioFile, SweepGrid};
 use crate::stats::Interval;
@@ -60,6 +61,10 @@ pub struct Results {
     /// What `--precision` asked for and which scenarios met it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<PrecisionReport>,
+    /// The calibrations of populations without explicit propensities (docs/model.md
+    /// section 8.2), one per distinct (population, historical process).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calibration: Vec<Calibration>,
 }
 
 /// Summaries and paired differences from every scenario's per-replication metric rows
@@ -105,6 +110,7 @@ pub fn summarise(file: &ScenarioFile, seed: u64, per: Vec<Vec<Vec<f64>>>) -> Res
         sweep: file.sweep.clone(),
         ranking: None,
         precision: None,
+        calibration: Vec::new(),
     };
     add_differences(&mut results, &base_names);
     results

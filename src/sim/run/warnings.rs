@@ -34,6 +34,26 @@ pub enum Warning {
         /// The half-width reached (`None` when undefined).
         reached: Option<f64>,
     },
+    /// Leads of a score decile whose label rate the historical process cannot produce: their
+    /// calibrated propensity would exceed 1 (docs/model.md section 8.2).
+    CannotProduce {
+        /// The population, as the calibration names it.
+        population: String,
+        /// 1 (lowest scores) to 10.
+        decile: usize,
+        /// Leads whose propensity was capped at 1.
+        capped: usize,
+        /// Counted leads of the decile in the calibration.
+        leads: usize,
+        /// Share of them a rep reached under the historical process.
+        reached_share: f64,
+        /// Mean multiplier (skill times speed-to-lead) of the reached ones.
+        mean_multiplier: f64,
+        /// The decile's label rate.
+        label_rate: f64,
+        /// The SQL rate the historical process gives the decile after calibration.
+        simulated_rate: f64,
+    },
     /// The best grid point of a sweep by the objective takes the lowest or highest value of a
     /// numeric swept field: the optimum may lie beyond the grid.
     SweepOptimumOnEdge {
@@ -84,6 +104,47 @@ impl fmt::Display for Warning {
                  {max_replications} replications (±{})",
                 reached.map_or("undefined".to_string(), four_digits)
             ),
+            Warning::CannotProduce {
+                population,
+                decile,
+                capped,
+                leads,
+                reached_share,
+                mean_multiplier,
+                label_rate,
+                simulated_rate,
+            } => {
+                if *reached_share == 0.0 {
+                    return write!(
+                        f,
+                        "{population}, score decile {decile}: none of its {leads} simulated \
+                         leads is reached under the historical process (is it handed over?), \
+                         so its label rate of {label_rate:.3} cannot be produced; its leads keep \
+                         their label probability as propensity"
+                    );
+                }
+                write!(
+                    f,
+                    "{population}, score decile {decile}: {capped} of {leads} simulated leads \
+                     ({:.1}%) would need a propensity above 1 under the historical process \
+                     (capped at 1): under it {:.0}% of the decile's leads are reached and a \
+                     reached lead's skill x speed-to-lead multiplier averages {mean_multiplier:.2}",
+                    100.0 * *capped as f64 / (*leads).max(1) as f64,
+                    100.0 * reached_share,
+                )?;
+                if simulated_rate < &(label_rate * (1.0 - 1e-9)) {
+                    write!(
+                        f,
+                        ", so the decile's label rate of {label_rate:.3} cannot be produced \
+                         (at most {simulated_rate:.3})"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "; the other leads of the decile carry its label rate of {label_rate:.3}"
+                    )
+                }
+            }
             Warning::SweepOptimumOnEdge {
                 scenario,
                 objective,
@@ -103,6 +164,18 @@ impl fmt::Display for Warning {
                 )
             }
         }
+    }
+}
+
+/// The range a swept field cannot leave, whatever the grid: a best point on such a bound (a
+/// threshold of 0 hands every MQL over) is not an edge the grid could be extended beyond.
+fn natural_bounds(path: &str) -> (f64, f64) {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    match field {
+        "threshold" | "contactable" | "win_rate" | "share" => (0.0, 1.0),
+        "share_elasticity" => (0.0, 2.0),
+        "count" | "max_attempts" => (1.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
     }
 }
 
@@ -140,10 +213,12 @@ pub fn warnings(file: &ScenarioFile) -> Vec<Warning> {
 }
 
 impl Results {
-    /// Warnings about a finished run: every scenario that missed the precision target, then
-    /// every axis on whose edge the sweep's best point lies.
+    /// Warnings about a finished run: the leads the historical process cannot produce, every
+    /// scenario that missed the precision target, then every axis on whose edge the sweep's
+    /// best point lies.
     pub fn warnings(&self) -> Vec<Warning> {
-        let mut out: Vec<Warning> = match &self.precision {
+        let mut out = crate::sim::calibration::warnings(&self.calibration);
+        out.extend(match &self.precision {
             None => Vec::new(),
             Some(p) => self
                 .scenarios
@@ -157,8 +232,8 @@ impl Results {
                     max_replications: p.max_replications,
                     reached: *h,
                 })
-                .collect(),
-        };
+                .collect::<Vec<_>>(),
+        });
         out.extend(self.sweep_edges());
         out
     }
@@ -185,9 +260,10 @@ impl Results {
                 continue;
             };
             let x = numbers[at];
-            let direction = if numbers.iter().all(|&v| x <= v) {
+            let (floor, ceiling) = natural_bounds(&axis.path);
+            let direction = if numbers.iter().all(|&v| x <= v) && x > floor {
                 Extend::Lower
-            } else if numbers.iter().all(|&v| x >= v) {
+            } else if numbers.iter().all(|&v| x >= v) && x < ceiling {
                 Extend::Higher
             } else {
                 continue;

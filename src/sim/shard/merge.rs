@@ -8,6 +8,7 @@ use super::file::{shard_files, PartialResult, ShardFile, UnitRow};
 use super::partition::Shard;
 use super::source::{config_sha256, table_hashes};
 use crate::error::{Error, Result};
+use crate::sim::calibration::calibrate;
 use crate::sim::metric;
 use crate::sim::model::ScenarioFile;
 use crate::sim::run::rank::check_metric;
@@ -111,6 +112,8 @@ pub fn merge(inputs: &[PathBuf], objective: Option<&str>) -> Result<Merged> {
         });
     }
     let mut results = summarise(&file, reference.seed, per);
+    // Recomputed, not stored: a calibration is a pure function of the file and the seed, so this is the single run's, bit for bit.
+    results.calibration = calibrate(&file, reference.seed, None)?.list;
     add_ranking(&mut results, objective)?;
     Ok(Merged {
         results,

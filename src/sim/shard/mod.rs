@@ -34,7 +34,7 @@ pub use source::ScenarioSource;
 use file::{Exact, ShardFile, UnitRow};
 use source::{config_sha256, table_hashes};
 
-use super::engine::Compiled;
+use super::calibration::calibrate;
 use super::metric;
 use super::run::rank::check_metric;
 use super::run::{seed_and_replications, simulate_units, Analysis, RunOptions, Unit};
@@ -78,7 +78,9 @@ pub fn run_shard(
             replication: u / s,
         })
         .collect();
-    let compiled: Vec<Compiled> = file.scenarios.iter().map(Compiled::new).collect();
+    // Every shard calibrates as the whole run does (same seed, replications and file), so its
+    // units are exactly the whole run's.
+    let compiled = calibrate(file, seed, opts.threads)?.compile(file);
     let values = simulate_units(&compiled, seed, &units, opts)?;
     super::run::check_finite(file, &units, &values)?;
     let rows = units
