@@ -15,9 +15,12 @@ use std::path::{Path, PathBuf};
 use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
 use crate::format::{fixed, p_value, percent, MISSING};
-use crate::scoring::metrics::{Evaluation, Metrics};
+use crate::scoring::metrics::{
+    psi_reading, Evaluation, Metrics, PeriodComparison, PSI_MAJOR, PSI_MODERATE,
+};
 use crate::scoring::model::Model;
 use crate::scoring::score::ScoreSummary;
+use crate::scoring::train::TimeSplitInfo;
 
 /// A coefficient-table number: `digits` decimals, in scientific notation (`1.480e-4`) for very
 /// small or very large magnitudes (e.g. a coefficient per currency unit), so that a column of
@@ -159,10 +162,86 @@ pub fn train_summary(m: &Model) -> String {
         );
     }
     let _ = writeln!(s);
+    if let Some(t) = &m.training.time_split {
+        s.push_str(&time_block(
+            t,
+            m.drift.as_ref(),
+            &m.evaluation.evaluation.metrics,
+        ));
+    }
     s.push_str(&evaluation_body(
         &m.evaluation.evaluation,
         &format!("{} ({} rows)", m.evaluation.kind, m.evaluation.rows),
     ));
+    s
+}
+
+/// The periods of a time-aware split and how the test period differs from the training one.
+fn time_block(t: &TimeSplitInfo, drift: Option<&PeriodComparison>, test: &Metrics) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "time-aware split on \"{}\" ({}; test: {}):\n  training period {} to {} ({} rows)",
+        t.column, t.format, t.rule, t.train_from, t.train_to, t.train_rows
+    );
+    if t.test_rows > 0 {
+        let _ = writeln!(
+            s,
+            "  test period     {} to {} ({} rows): metrics below are out-of-time",
+            t.test_from, t.test_to, t.test_rows
+        );
+    }
+    if let Some(days) = t.maturity_days {
+        let _ = writeln!(
+            s,
+            "  left out: {} immature lead(s), younger than {days} days at {}",
+            t.immature_rows,
+            t.as_of.as_deref().unwrap_or(MISSING)
+        );
+    }
+    if let Some(d) = drift {
+        let tm = &d.train_metrics;
+        let _ = writeln!(
+            s,
+            "training period (in-sample) -> test period (out-of-time):\n  positive rate {} -> {}  roc_auc {} -> {}  log_loss {} -> {}  ece {} -> {}",
+            pct(tm.positive_rate),
+            pct(test.positive_rate),
+            fixed(tm.roc_auc, 4),
+            fixed(test.roc_auc, 4),
+            fixed(tm.log_loss, 4),
+            fixed(test.log_loss, 4),
+            fixed(tm.ece, 4),
+            fixed(test.ece, 4),
+        );
+        let c = &d.calibration;
+        let _ = writeln!(
+            s,
+            "  calibration in the test period: ece {} (a calibrated score stays below {}, 95%), intercept shift {} [{}, {}]{}",
+            fixed(c.ece, 4),
+            fixed(c.ece_limit, 4),
+            fixed(c.intercept_shift, 3),
+            fixed(c.intercept_ci.map(|v| v[0]), 3),
+            fixed(c.intercept_ci.map(|v| v[1]), 3),
+            if c.drifted { ": DRIFTED" } else { ": held" }
+        );
+        let _ = writeln!(
+            s,
+            "  population stability index (PSI; > {PSI_MODERATE} moderate, > {PSI_MAJOR} major shift):\n    {:<40} {:>7}  {}",
+            "score",
+            fixed(d.score_psi, 4),
+            d.score_psi.map_or("", psi_reading)
+        );
+        for f in &d.fields {
+            let name: String = f.field.chars().take(40).collect();
+            let _ = writeln!(
+                s,
+                "    {name:<40} {:>7}  {}",
+                fixed(f.psi, 4),
+                f.psi.map_or("", psi_reading)
+            );
+        }
+    }
+    let _ = writeln!(s);
     s
 }
 

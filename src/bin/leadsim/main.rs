@@ -116,6 +116,10 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         "folds" => Some("--folds"),
         "cv" => Some("--cv"),
         "min_level_count" => Some("--min-level-count"),
+        "test_latest" => Some("--test-latest"),
+        "test_after" => Some("--test-after"),
+        "as_of" => Some("--as-of"),
+        "maturity_days" => Some("--maturity-days"),
         _ => None,
     };
     Some(match e {
@@ -128,6 +132,11 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         E::NotConverged { .. } => "raise --max-iter, or set --alpha > 0".into(),
         E::NotPositiveDefinite => "set --alpha > 0".into(),
         E::InvalidHyperparameter { name, .. } => format!("given with {}", flag(name)?),
+        E::InvalidParameter { name, .. } if flag(name).is_some() => {
+            format!("given with {}", flag(name)?)
+        }
+        E::AmbiguousDates { .. } => "give it with --date-format dd/mm/yyyy or mm/dd/yyyy".into(),
+        E::TimeValue { .. } => "set the format with --date-format if it was misread".into(),
         E::InvalidBands { .. } => "given with --bands".into(),
         E::BadValue { value, .. }
             if leadsim::data::parse_number(value) == leadsim::data::Number::NonFinite =>

@@ -14,7 +14,7 @@ use leadsim::scoring::model::Model;
 use leadsim::scoring::output;
 use leadsim::scoring::score::{self, EvaluateOptions, ScoreOptions};
 use leadsim::scoring::solver::SolverKind;
-use leadsim::scoring::train::{self, TrainOptions, TrainProgress};
+use leadsim::scoring::train::{self, TimeOptions, TimeTest, TrainOptions, TrainProgress};
 
 use crate::progress::spinner;
 
@@ -112,6 +112,31 @@ pub struct TrainArgs {
     /// Score band cut points, comma-separated (default: quartiles of training scores)
     #[arg(long, value_delimiter = ',')]
     bands: Option<Vec<f64>>,
+    /// Time-aware validation: the column that orders the leads (ISO 8601 dates or timestamps,
+    /// dd/mm/yyyy or mm/dd/yyyy, or plain ordering numbers); the holdout becomes the latest leads
+    /// (the --holdout share of them unless --test-latest or --test-after says otherwise)
+    #[arg(long, value_name = "COL")]
+    time_column: Option<String>,
+    /// Format of the time column: iso, dd/mm/yyyy, mm/dd/yyyy or number (inferred when omitted)
+    #[arg(long, requires = "time_column")]
+    date_format: Option<leadsim::data::dates::DateFormat>,
+    /// Hold out the latest FRACTION of rows in time order (ties with the first test row's time join the test side)
+    #[arg(
+        long,
+        value_name = "FRACTION",
+        requires = "time_column",
+        conflicts_with = "test_after"
+    )]
+    test_latest: Option<f64>,
+    /// Hold out the rows after DATE (a bare date means after that whole day)
+    #[arg(long, value_name = "DATE", requires = "time_column")]
+    test_after: Option<String>,
+    /// Date of the export, for --maturity-days (default: the latest lead's time)
+    #[arg(long, value_name = "DATE", requires = "maturity_days")]
+    as_of: Option<String>,
+    /// Leave out leads younger than N days at --as-of: they have not had time to convert
+    #[arg(long, value_name = "N", requires = "time_column")]
+    maturity_days: Option<f64>,
     /// Random seed for the holdout and folds
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -230,6 +255,17 @@ pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         max_iter: a.max_iter,
         seed: a.seed,
         bands: a.bands,
+        time: a.time_column.map(|column| TimeOptions {
+            column,
+            date_format: a.date_format,
+            test: match (a.test_after, a.test_latest) {
+                (Some(date), _) => TimeTest::After(date),
+                (None, Some(share)) => TimeTest::Latest(share),
+                (None, None) => TimeTest::Latest(a.holdout),
+            },
+            as_of: a.as_of,
+            maturity_days: a.maturity_days,
+        }),
     };
     let pb = spinner(a.quiet);
     let model = train::train(&opts, &SpinnerProgress(pb.clone()));

@@ -4,7 +4,7 @@
 use ndarray::Array1;
 
 use super::TrainOptions;
-use crate::data::Table;
+use crate::data::{MissingTokens, Table};
 use crate::error::{Error, Result};
 use crate::scoring::model::Target;
 
@@ -19,6 +19,8 @@ pub(super) struct Roles {
     pub id: Option<usize>,
     pub features: Vec<usize>,
     pub excluded: Vec<String>,
+    /// The time column of a time-aware split: orders the rows, never a feature.
+    pub time: Option<usize>,
 }
 
 pub(super) fn resolve_roles(
@@ -44,6 +46,11 @@ pub(super) fn resolve_roles(
         excluded_idx.push(c);
         excluded.push(name.clone());
     }
+    let time = match &opts.time {
+        Some(t) => Some(table.column_index(&t.column)?),
+        None => None,
+    };
+    excluded_idx.extend(time);
     for name in opts
         .encoder
         .force_numeric
@@ -65,9 +72,21 @@ pub(super) fn resolve_roles(
     if let Some(c) = id {
         excluded_idx.push(c);
     }
-    let features: Vec<usize> = (0..headers.len())
+    let mut features: Vec<usize> = (0..headers.len())
         .filter(|c| !excluded_idx.contains(c))
         .collect();
+    // Dates as one-hot levels would fit the past day by day and mean nothing for new leads.
+    features.retain(|&c| {
+        let forced = opts.encoder.force_categorical.contains(&headers[c]);
+        if forced || !holds_dates(table, c, &opts.encoder.missing) {
+            return true;
+        }
+        warnings.push(format!(
+            "column \"{}\" holds dates: left out of the features (a date is not a category); name it as the time column (--time-column) to validate on the latest leads",
+            headers[c]
+        ));
+        false
+    });
     if features.is_empty() {
         return Err(Error::NoFeatures {
             path: table.path().to_path_buf(),
@@ -83,7 +102,18 @@ pub(super) fn resolve_roles(
         id,
         features,
         excluded,
+        time,
     })
+}
+
+/// Whether every non-missing value of column `c` is a calendar date or timestamp (and there is
+/// at least one).
+pub(super) fn holds_dates(table: &Table, c: usize, missing: &MissingTokens) -> bool {
+    let mut values = (0..table.rows())
+        .map(|r| table.value(r, c))
+        .filter(|v| !missing.is_missing(v))
+        .peekable();
+    values.peek().is_some() && values.all(crate::data::dates::looks_like_date)
 }
 
 /// A column whose name says id (`id`, `lead_id`, `Prospect ID`, ...) and whose values are unique.
