@@ -11,6 +11,7 @@ mod holdout;
 mod roles;
 mod split;
 mod time;
+mod unused;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -248,6 +249,13 @@ pub fn train_table(
             "dropped column \"{name}\": a linear combination of the intercept and earlier columns"
         ));
     }
+    let mut features = roles.features.clone();
+    warnings.extend(unused::drop_unused_features(
+        &mut learnt.encoder,
+        &mut features,
+        opts.encoder.min_level_count,
+    ));
+    let roles = roles::Roles { features, ..roles };
     let encoder = learnt.encoder;
     let names = encoder.column_names();
     let design = learnt.design;

@@ -75,6 +75,20 @@ pub(super) fn resolve_roles(
     let mut features: Vec<usize> = (0..headers.len())
         .filter(|c| !excluded_idx.contains(c))
         .collect();
+    // A unique number per row is a record key, not a measurement, unless the analyst says so.
+    features.retain(|&c| {
+        if opts.encoder.force_numeric.contains(&headers[c]) {
+            return true;
+        }
+        let Some(why) = numeric_id(table, c) else {
+            return true;
+        };
+        warnings.push(format!(
+            "column \"{}\" looks like an identifier (a unique number per row, {why}): not used as a feature; name it with --numeric to use it",
+            headers[c]
+        ));
+        false
+    });
     // Dates as one-hot levels would fit the past day by day and mean nothing for new leads.
     features.retain(|&c| {
         let forced = opts.encoder.force_categorical.contains(&headers[c]);
@@ -116,15 +130,72 @@ pub(super) fn holds_dates(table: &Table, c: usize, missing: &MissingTokens) -> b
     values.peek().is_some() && values.all(crate::data::dates::looks_like_date)
 }
 
+/// Rows from which a strictly monotone integer column counts as a record key whatever its name.
+const MONOTONE_ID_ROWS: usize = 1000;
+
+/// Whether a column name says identifier: `id`, `lead_id`, `Prospect ID`, `leadId`.
+fn id_like_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with(" id")
+        || lower.ends_with("-id")
+        || (name.ends_with("Id") && name.len() > 2)
+}
+
+/// Whether a column name says record number: `Lead Number`, `lead_no`, `record_nr`, `row`,
+/// `uuid`, `key`, and the id-like names.
+fn key_like_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    id_like_name(name)
+        || words.last().is_some_and(|w| {
+            ["number", "no", "nr", "num", "key", "uuid", "guid", "row", "index"].contains(w)
+        })
+}
+
+/// Why numeric column `c` is a record key rather than a measurement, if it is: every row
+/// holds a distinct integer, and the name says so or the values run in a strictly monotone
+/// sequence down the file.
+pub(super) fn numeric_id(table: &Table, c: usize) -> Option<&'static str> {
+    let n = table.rows();
+    if n < 3 {
+        return None;
+    }
+    let mut values = Vec::with_capacity(n);
+    for r in 0..n {
+        match crate::data::parse_number(table.value(r, c)) {
+            crate::data::Number::Finite(v) if v.fract() == 0.0 => values.push(v),
+            _ => return None,
+        }
+    }
+    // A sorted measurement in a small file is plausible; a sorted record key is what a long
+    // export looks like.
+    let increasing = n >= MONOTONE_ID_ROWS && values.windows(2).all(|w| w[0] < w[1]);
+    let decreasing = n >= MONOTONE_ID_ROWS && values.windows(2).all(|w| w[0] > w[1]);
+    if increasing || decreasing {
+        return Some("in a strictly monotone sequence down the file");
+    }
+    if !key_like_name(&table.headers()[c]) {
+        return None;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(n);
+    values
+        .iter()
+        .all(|v| seen.insert(v.to_bits()))
+        .then_some("with an id-like name")
+}
+
 /// A column whose name says id (`id`, `lead_id`, `Prospect ID`, ...) and whose values are unique.
 pub(super) fn infer_id(table: &Table, skip: &[usize]) -> Option<usize> {
     (0..table.headers().len()).find(|c| {
         if skip.contains(c) {
             return false;
         }
-        let name = table.headers()[*c].to_ascii_lowercase();
-        let id_like = name == "id" || name.ends_with("_id") || name.ends_with(" id");
-        if !id_like {
+        if !id_like_name(&table.headers()[*c]) {
             return false;
         }
         let mut seen = std::collections::HashSet::with_capacity(table.rows());

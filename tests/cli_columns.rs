@@ -1,0 +1,85 @@
+//! Columns recognised for what they are (issue 13): ids, unique texts, leaks, empty and
+//! constant columns. Each test is named after the pitfall it guards.
+
+mod util;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use util::Dir;
+
+/// `n` leads with one real signal `x`, a 0/1 outcome, and `extra(i, y)` appended to each row.
+fn leads(n: usize, seed: u64, header_extra: &str, extra: impl Fn(usize, bool) -> String) -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut s = format!("x,converted{header_extra}\n");
+    for i in 0..n {
+        let x: f64 = rng.gen_range(-2.0..2.0);
+        let y = rng.gen_bool(1.0 / (1.0 + (1.0 - x).exp()));
+        s.push_str(&format!("{x:.3},{}{}\n", u8::from(y), extra(i, y)));
+    }
+    s
+}
+
+fn coefficient_names(model: &serde_json::Value) -> Vec<String> {
+    model["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn unique_numeric_lead_number_is_not_a_feature() {
+    // X Education's "Lead Number": a unique integer per row, shuffled, with a key-like name;
+    // and a row counter (a monotone sequence counts as a key from 1000 rows on).
+    let d = Dir::new();
+    let mut ids: Vec<u64> = (0..1200).map(|i| 660_000 + 7 * i).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    for i in (1..ids.len()).rev() {
+        ids.swap(i, rng.gen_range(0..=i));
+    }
+    d.write(
+        "h.csv",
+        leads(1200, 1, ",Lead Number,seq", |i, _| format!(",{},{}", ids[i], 1000 + i)),
+    );
+    let r = d.run(&["train", "--data", "h.csv", "--out", "m.json", "--json", "--quiet"]);
+    r.ok();
+    let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(coefficient_names(&m), ["(intercept)", "x"]);
+    assert!(r.stderr.contains("column \"Lead Number\" looks like an identifier (a unique number per row, with an id-like name)"), "{}", r.stderr);
+    assert!(r.stderr.contains("column \"seq\" looks like an identifier (a unique number per row, in a strictly monotone sequence down the file)"), "{}", r.stderr);
+    // --numeric keeps it as a feature.
+    let r = d.run(&["train", "--data", "h.csv", "--numeric", "Lead Number", "--exclude", "seq", "--out", "m.json", "--json", "--quiet"]);
+    r.ok();
+    let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(coefficient_names(&m), ["(intercept)", "x", "Lead Number"]);
+}
+
+#[test]
+fn unique_text_column_is_dropped_with_a_warning_naming_it() {
+    let d = Dir::new();
+    d.write("h.csv", leads(400, 2, ",email", |i, _| format!(",lead{i}@example.com")));
+    let r = d.run(&["train", "--data", "h.csv", "--out", "m.json", "--json", "--quiet"]);
+    r.ok();
+    // 320 training rows after the 20% holdout, each with its own address.
+    assert!(
+        r.stderr.contains("column \"email\" dropped: all of its 320 distinct values have fewer than 10 training rows each"),
+        "{}",
+        r.stderr
+    );
+    let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let columns: Vec<&str> = m["encoder"]["features"].as_array().unwrap().iter().map(|f| f["column"].as_str().unwrap()).collect();
+    assert_eq!(columns, ["x"], "the model does not keep what it does not use");
+}
+
+#[test]
+fn scoring_does_not_ask_for_a_trailing_empty_column_or_a_dropped_constant_one() {
+    // A trailing delimiter gives a column named "" with no values; Magazine is always "No".
+    let d = Dir::new();
+    d.write("h.csv", leads(300, 3, ",Magazine,", |_, _| ",No,".to_string()));
+    d.run(&["train", "--data", "h.csv", "--out", "m.json", "--quiet"]).ok();
+    d.write("new.csv", "x\n0.5\n-1.5\n");
+    d.run(&["score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv", "--quiet"])
+        .ok();
+    assert_eq!(d.read("s.csv").lines().count(), 3);
+}
