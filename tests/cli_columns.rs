@@ -8,7 +8,12 @@ use rand_chacha::ChaCha8Rng;
 use util::Dir;
 
 /// `n` leads with one real signal `x`, a 0/1 outcome, and `extra(i, y)` appended to each row.
-fn leads(n: usize, seed: u64, header_extra: &str, extra: impl Fn(usize, bool) -> String) -> String {
+fn leads(
+    n: usize,
+    seed: u64,
+    header_extra: &str,
+    mut extra: impl FnMut(usize, bool) -> String,
+) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut s = format!("x,converted{header_extra}\n");
     for i in 0..n {
@@ -40,16 +45,32 @@ fn unique_numeric_lead_number_is_not_a_feature() {
     }
     d.write(
         "h.csv",
-        leads(1200, 1, ",Lead Number,seq", |i, _| format!(",{},{}", ids[i], 1000 + i)),
+        leads(1200, 1, ",Lead Number,seq", |i, _| {
+            format!(",{},{}", ids[i], 1000 + i)
+        }),
     );
-    let r = d.run(&["train", "--data", "h.csv", "--out", "m.json", "--json", "--quiet"]);
+    let r = d.run(&[
+        "train", "--data", "h.csv", "--out", "m.json", "--json", "--quiet",
+    ]);
     r.ok();
     let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(coefficient_names(&m), ["(intercept)", "x"]);
     assert!(r.stderr.contains("column \"Lead Number\" looks like an identifier (a unique number per row, with an id-like name)"), "{}", r.stderr);
     assert!(r.stderr.contains("column \"seq\" looks like an identifier (a unique number per row, in a strictly monotone sequence down the file)"), "{}", r.stderr);
     // --numeric keeps it as a feature.
-    let r = d.run(&["train", "--data", "h.csv", "--numeric", "Lead Number", "--exclude", "seq", "--out", "m.json", "--json", "--quiet"]);
+    let r = d.run(&[
+        "train",
+        "--data",
+        "h.csv",
+        "--numeric",
+        "Lead Number",
+        "--exclude",
+        "seq",
+        "--out",
+        "m.json",
+        "--json",
+        "--quiet",
+    ]);
     r.ok();
     let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(coefficient_names(&m), ["(intercept)", "x", "Lead Number"]);
@@ -58,8 +79,13 @@ fn unique_numeric_lead_number_is_not_a_feature() {
 #[test]
 fn unique_text_column_is_dropped_with_a_warning_naming_it() {
     let d = Dir::new();
-    d.write("h.csv", leads(400, 2, ",email", |i, _| format!(",lead{i}@example.com")));
-    let r = d.run(&["train", "--data", "h.csv", "--out", "m.json", "--json", "--quiet"]);
+    d.write(
+        "h.csv",
+        leads(400, 2, ",email", |i, _| format!(",lead{i}@example.com")),
+    );
+    let r = d.run(&[
+        "train", "--data", "h.csv", "--out", "m.json", "--json", "--quiet",
+    ]);
     r.ok();
     // 320 training rows after the 20% holdout, each with its own address.
     assert!(
@@ -68,18 +94,82 @@ fn unique_text_column_is_dropped_with_a_warning_naming_it() {
         r.stderr
     );
     let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let columns: Vec<&str> = m["encoder"]["features"].as_array().unwrap().iter().map(|f| f["column"].as_str().unwrap()).collect();
-    assert_eq!(columns, ["x"], "the model does not keep what it does not use");
+    let columns: Vec<&str> = m["encoder"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        columns,
+        ["x"],
+        "the model does not keep what it does not use"
+    );
 }
 
 #[test]
 fn scoring_does_not_ask_for_a_trailing_empty_column_or_a_dropped_constant_one() {
     // A trailing delimiter gives a column named "" with no values; Magazine is always "No".
     let d = Dir::new();
-    d.write("h.csv", leads(300, 3, ",Magazine,", |_, _| ",No,".to_string()));
-    d.run(&["train", "--data", "h.csv", "--out", "m.json", "--quiet"]).ok();
-    d.write("new.csv", "x\n0.5\n-1.5\n");
-    d.run(&["score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv", "--quiet"])
+    d.write(
+        "h.csv",
+        leads(300, 3, ",Magazine,", |_, _| ",No,".to_string()),
+    );
+    d.run(&["train", "--data", "h.csv", "--out", "m.json", "--quiet"])
         .ok();
+    d.write("new.csv", "x\n0.5\n-1.5\n");
+    d.run(&[
+        "score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv", "--quiet",
+    ])
+    .ok();
     assert_eq!(d.read("s.csv").lines().count(), 3);
+}
+
+#[test]
+fn column_known_only_after_the_outcome_is_named_as_a_likely_leak() {
+    // "duration" overlaps between the classes (so the fit works) but ranks them almost
+    // perfectly: converters' calls last 10 +- 2 minutes, the others' 3 +- 2 (AUC about 0.99).
+    let d = Dir::new();
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    d.write(
+        "h.csv",
+        leads(800, 5, ",duration", |_, y| {
+            let noise: f64 = rng.gen_range(-2.0..2.0);
+            format!(",{:.2}", if y { 10.0 } else { 3.0 } + 2.0 * noise)
+        }),
+    );
+    let r = d.run(&["train", "--data", "h.csv", "--out", "m.json", "--quiet"]);
+    r.ok();
+    assert!(r.stderr.contains("likely leak: column \"duration\" predicts the outcome almost perfectly on its own (single-field ROC AUC"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("column \"x\" predicts"),
+        "x is a real signal, not a leak"
+    );
+}
+
+#[test]
+fn separation_by_a_leaking_level_is_explained_in_the_error() {
+    // Tag "closed" appears only on converters (about 60 of them): the classes separate, and the
+    // error says which level leaks before the fit.
+    let d = Dir::new();
+    let mut rng = ChaCha8Rng::seed_from_u64(10);
+    d.write(
+        "h.csv",
+        leads(800, 6, ",tag", |_, y| {
+            let tag = if y && rng.gen_bool(0.3) {
+                "closed"
+            } else if rng.gen_bool(0.5) {
+                "a"
+            } else {
+                "b"
+            };
+            format!(",{tag}")
+        }),
+    );
+    d.run(&["train", "--data", "h.csv", "--out", "m.json", "--quiet"])
+        .fails_with(&[
+            "perfect separation",
+            "likely leak: level \"closed\" of column \"tag\" is positive in all",
+        ]);
+    assert!(!d.exists("m.json"));
 }

@@ -8,6 +8,7 @@
 mod alpha;
 mod drift;
 mod holdout;
+mod leaks;
 mod roles;
 mod split;
 mod time;
@@ -29,6 +30,7 @@ use crate::scoring::model::{EvaluationReport, FitSummary, Model, TrainingInfo, F
 use crate::scoring::solver::{LogisticFit, LogisticParams, SolverKind};
 
 pub use alpha::ALPHA_GRID;
+pub use leaks::{LEAK_AUC, LEAK_LEVEL_CHANCE, LEAK_LEVEL_RATE, LEAK_LEVEL_ROWS};
 pub use roles::TARGET_NAMES;
 use split::{stratified_folds, stratified_holdout};
 pub use time::{TimeOptions, TimeSplitInfo, TimeTest};
@@ -256,6 +258,14 @@ pub fn train_table(
         opts.encoder.min_level_count,
     ));
     let roles = roles::Roles { features, ..roles };
+    let leaks = leaks::likely_leaks(
+        table,
+        &roles.features,
+        &learnt.encoder,
+        &train_rows,
+        &labels,
+    );
+    warnings.extend(leaks.iter().cloned());
     let encoder = learnt.encoder;
     let names = encoder.column_names();
     let design = learnt.design;
@@ -281,7 +291,16 @@ pub fn train_table(
     progress.stage("fitting");
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
-    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units)?;
+    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units).map_err(
+        |e| match e {
+            // The leak is usually why the classes separate: say so in the one message the
+            // analyst sees.
+            Error::Separation { detail } if !leaks.is_empty() => Error::Separation {
+                detail: format!("{detail}. Before the fit: {}", leaks.join("; ")),
+            },
+            e => e,
+        },
+    )?;
     if !fit.converged {
         warnings.push(format!(
             "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",

@@ -153,7 +153,10 @@ fn key_like_name(name: &str) -> bool {
         .collect();
     id_like_name(name)
         || words.last().is_some_and(|w| {
-            ["number", "no", "nr", "num", "key", "uuid", "guid", "row", "index"].contains(w)
+            [
+                "number", "no", "nr", "num", "key", "uuid", "guid", "row", "index",
+            ]
+            .contains(w)
         })
 }
 
