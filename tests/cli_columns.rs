@@ -173,3 +173,56 @@ fn separation_by_a_leaking_level_is_explained_in_the_error() {
         ]);
     assert!(!d.exists("m.json"));
 }
+
+#[test]
+fn european_export_with_decimal_commas_reads_numbers() {
+    // A ;-separated export whose numbers are written 9,7: read as numbers (and said so), not
+    // as hundreds of categorical levels.
+    let d = Dir::new();
+    let text = leads(500, 7, ",deal", |i, _| format!(",{},{}", i % 13, i % 7))
+        .lines()
+        .map(|l| {
+            // x,converted,a,b -> "x with a decimal comma;converted;a,b": deal is a,b (3,5),
+            // a number with a decimal comma too.
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{};{};{}", f[0].replace('.', ","), f[1], f[2..].join(","))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    d.write("eu.csv", format!("{text}\n"));
+    let r = d.run(&[
+        "train", "--data", "eu.csv", "--out", "m.json", "--json", "--quiet",
+    ]);
+    r.ok();
+    assert!(r.stderr.contains("decimal commas read as decimal points in 2 column(s) of this ;-separated file: \"x\", \"deal\""), "{}", r.stderr);
+    let m: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(coefficient_names(&m), ["(intercept)", "x", "deal"]);
+    let slope = m["coefficients"][1]["estimate"].as_f64().unwrap();
+    assert!(
+        (slope - 1.0).abs() < 0.5,
+        "x is generated with slope 1: {slope}"
+    );
+    // Scoring a file of the same kind follows the model.
+    d.write("new.csv", "x;deal\n1,5;0,25\n-0,5;3\n");
+    d.run(&[
+        "score", "--model", "m.json", "--data", "new.csv", "--out", "s.csv", "--quiet",
+    ])
+    .ok();
+    assert_eq!(d.read("s.csv").lines().count(), 3);
+    // --decimal . turns detection off: x is then text.
+    let r = d.run(&[
+        "train",
+        "--data",
+        "eu.csv",
+        "--decimal",
+        ".",
+        "--alpha",
+        "1",
+        "--out",
+        "m2.json",
+        "--json",
+        "--quiet",
+    ]);
+    r.ok();
+    assert!(!r.stderr.contains("decimal commas read"));
+}

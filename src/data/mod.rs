@@ -14,7 +14,7 @@ pub(crate) mod table;
 
 pub use hash::{sha256_bytes, sha256_file};
 pub use memory::ColumnBuilder;
-pub use source::{CsvOptions, CsvStream};
+pub use source::{is_decimal_comma, CsvOptions, CsvStream};
 pub use table::{ParsedColumn, Table};
 
 use serde::{Deserialize, Serialize};

@@ -113,6 +113,10 @@ pub struct TrainingInfo {
     pub dropped: Vec<DroppedColumn>,
     pub warnings: Vec<String>,
     pub crate_version: String,
+    /// Columns whose decimal commas were detected and read as points; scoring reads the same
+    /// files the same way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decimal_comma: Vec<String>,
     /// The time-aware split, when the holdout was the latest leads (`TrainOptions::time`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_split: Option<crate::scoring::train::TimeSplitInfo>,

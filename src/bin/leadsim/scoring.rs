@@ -23,13 +23,37 @@ pub struct CsvArgs {
     /// Field delimiter: ',' ';' 'tab' or one character (detected from the header when omitted)
     #[arg(long, value_parser = parse_delimiter)]
     delimiter: Option<u8>,
+    /// Decimal mark of numbers: ',' reads 9,7 as 9.7 in every column, '.' never (default:
+    /// detected per column in ;-separated files; scoring follows the model)
+    #[arg(long, value_parser = parse_decimal)]
+    decimal: Option<bool>,
 }
 
 impl CsvArgs {
     fn options(&self) -> CsvOptions {
         CsvOptions {
             delimiter: self.delimiter,
+            decimal_comma: self.decimal,
         }
+    }
+
+    /// As [`Self::options`], with the model's decimal commas when the flag is not given: a file
+    /// scored like the one the model was trained on.
+    fn options_for(&self, model: &Model) -> CsvOptions {
+        CsvOptions {
+            decimal_comma: self
+                .decimal
+                .or((!model.training.decimal_comma.is_empty()).then_some(true)),
+            ..self.options()
+        }
+    }
+}
+
+fn parse_decimal(s: &str) -> std::result::Result<bool, String> {
+    match s {
+        "," => Ok(true),
+        "." => Ok(false),
+        _ => Err(format!("expected ',' or '.', got \"{s}\"")),
     }
 }
 
@@ -294,7 +318,7 @@ pub fn cmd_evaluate(a: EvaluateArgs) -> Result<ExitCode> {
     let pb = spinner(a.quiet);
     let opts = EvaluateOptions {
         data: a.data.clone(),
-        csv: a.csv.options(),
+        csv: a.csv.options_for(&model),
         target: a.target,
         positive: a.positive,
     };
@@ -320,7 +344,7 @@ pub fn cmd_score(a: ScoreArgs) -> Result<ExitCode> {
     let opts = ScoreOptions {
         data: a.data.clone(),
         out: a.out.clone(),
-        csv: a.csv.options(),
+        csv: a.csv.options_for(&model),
         id: a.id,
         explain: a.explain,
     };

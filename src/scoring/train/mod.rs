@@ -202,6 +202,13 @@ pub fn train_table(
     let load_seconds = source.load_seconds;
     let mut warnings = Vec::new();
 
+    if !table.decimal_comma_columns().is_empty() {
+        warnings.push(format!(
+            "decimal commas read as decimal points in {} column(s) of this ;-separated file: {} (values such as 9,7 are 9.7); if they are not decimals, read the file with decimal commas off (--decimal .)",
+            table.decimal_comma_columns().len(),
+            table.decimal_comma_columns().iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let roles = roles::resolve_roles(table, opts, &mut warnings)?;
     let labels = roles::read_target(table, roles.target, &roles.target_spec)?;
 
@@ -438,6 +445,7 @@ pub fn train_table(
             dropped: learnt.dropped,
             warnings,
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
+            decimal_comma: table.decimal_comma_columns().to_vec(),
             time_split: time_split.map(|s| s.info),
         },
         drift,
