@@ -226,3 +226,32 @@ fn european_export_with_decimal_commas_reads_numbers() {
     r.ok();
     assert!(!r.stderr.contains("decimal commas read"));
 }
+
+#[test]
+fn separation_names_every_separating_field_in_one_message() {
+    // Two features separate the classes, each on its own: one run names both (it took a run
+    // per feature before).
+    let d = Dir::new();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    d.write(
+        "h.csv",
+        leads(600, 8, ",won_flag,stage", |_, y| {
+            let flag = u8::from(y && rng.gen_bool(0.5));
+            let stage = if !y && rng.gen_bool(0.4) {
+                "lost"
+            } else if rng.gen_bool(0.5) {
+                "open"
+            } else {
+                "new"
+            };
+            format!(",{flag},{stage}")
+        }),
+    );
+    d.run(&["train", "--data", "h.csv", "--out", "m.json", "--quiet"])
+        .fails_with(&[
+            "perfect separation",
+            "feature \"won_flag\"",
+            "1 more feature(s) separate the classes on their own",
+            "feature \"stage=lost\"",
+        ]);
+}

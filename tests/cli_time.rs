@@ -167,7 +167,7 @@ fn random_holdout_hides_drift_that_the_latest_leads_show() {
         jiff_free_date(399)
     )));
     assert!(r.stdout.contains(": DRIFTED"));
-    let html = d.read("report.html");
+    let html = d.read("m.report.html");
     assert!(html.contains("<section id=\"time\""), "no time section");
     assert!(html.contains("Evaluation: out-of-time"));
     assert!(html.contains("<table id=\"psi\""));

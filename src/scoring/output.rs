@@ -45,30 +45,62 @@ fn pct(v: Option<f64>) -> String {
     percent(v, 1)
 }
 
-/// Writes `model` to `path` (pretty JSON) and its HTML report to `report.html` in the same
-/// folder ([`crate::report::report_path_for`]); returns the report's path. Both files are
-/// written in full before either is committed, so a failure leaves neither half-written.
+/// Writes `model` to `path` (pretty JSON) and its HTML report beside it, named after it
+/// ([`crate::report::report_path_for`]: `model.json` gets `model.report.html`); returns the
+/// report's path. As [`save_model_with_report`].
 ///
 /// # Errors
 /// [`Error::Io`] when either file cannot be written.
 pub fn save_model(model: &Model, path: &Path) -> Result<PathBuf> {
     let report_path = crate::report::report_path_for(path);
+    save_model_with_report(model, path, &report_path)?;
+    Ok(report_path)
+}
+
+/// Writes `model` to `path` and its HTML report to `report_path`. Both files are written in
+/// full before either is committed, so a failure while writing leaves neither; in one folder
+/// they are moved into place together.
+///
+/// # Errors
+/// [`Error::Io`] when either file cannot be written.
+pub fn save_model_with_report(model: &Model, path: &Path, report_path: &Path) -> Result<()> {
     let json = serde_json::to_vec_pretty(model).expect("model serialises");
     let html = crate::report::train::train_report(model);
-    // Both in one folder, moved into place together: neither remains if either fails.
-    let staged = crate::atomic::StagedDir::new(path.parent().unwrap_or(Path::new("")))?;
-    let model_name = path
-        .file_name()
-        .ok_or_else(|| Error::io(path, std::io::Error::other("not a file name")))?;
-    let mut model_file = AtomicFile::create(staged.stage(model_name))?;
-    std::io::Write::write_all(&mut model_file, &json).map_err(|e| Error::io(path, e))?;
-    let mut report_file = AtomicFile::create(staged.stage(crate::report::REPORT_FILE))?;
-    std::io::Write::write_all(&mut report_file, html.as_bytes())
-        .map_err(|e| Error::io(&report_path, e))?;
-    model_file.commit()?;
-    report_file.commit()?;
-    staged.commit(&[Path::new(model_name), Path::new(crate::report::REPORT_FILE)])?;
-    Ok(report_path)
+    let file_name = |p: &Path| {
+        p.file_name()
+            .ok_or_else(|| Error::io(p, std::io::Error::other("not a file name")))
+            .map(|n| n.to_os_string())
+    };
+    let (model_name, report_name) = (file_name(path)?, file_name(report_path)?);
+    let folder = |p: &Path| p.parent().unwrap_or(Path::new("")).to_path_buf();
+    if model_name == report_name && folder(path) == folder(report_path) {
+        return Err(Error::io(
+            report_path,
+            std::io::Error::other("the report would overwrite the model file"),
+        ));
+    }
+    let write = |file: &mut AtomicFile, bytes: &[u8], p: &Path| {
+        std::io::Write::write_all(file, bytes).map_err(|e| Error::io(p, e))
+    };
+    if folder(path) == folder(report_path) {
+        // Both in one folder, moved into place together: neither remains if either fails.
+        let staged = crate::atomic::StagedDir::new(folder(path))?;
+        let mut model_file = AtomicFile::create(staged.stage(&model_name))?;
+        write(&mut model_file, &json, path)?;
+        let mut report_file = AtomicFile::create(staged.stage(&report_name))?;
+        write(&mut report_file, html.as_bytes(), report_path)?;
+        model_file.commit()?;
+        report_file.commit()?;
+        staged.commit(&[Path::new(&model_name), Path::new(&report_name)])?;
+    } else {
+        let mut model_file = AtomicFile::create(path)?;
+        write(&mut model_file, &json, path)?;
+        let mut report_file = AtomicFile::create(report_path)?;
+        write(&mut report_file, html.as_bytes(), report_path)?;
+        report_file.commit()?;
+        model_file.commit()?;
+    }
+    Ok(())
 }
 
 /// The summary `leadsim train` prints.

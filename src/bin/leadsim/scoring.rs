@@ -167,6 +167,9 @@ pub struct TrainArgs {
     /// Where to write the model
     #[arg(long, default_value = "model.json")]
     out: PathBuf,
+    /// Where to write the HTML report (default: beside the model, named after it: model.report.html)
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     csv: CsvArgs,
     /// Print the model summary as JSON on stdout
@@ -295,7 +298,11 @@ pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
     let model = train::train(&opts, &SpinnerProgress(pb.clone()));
     pb.finish_and_clear();
     let model = model?;
-    let report = output::save_model(&model, &a.out)
+    let report = a
+        .report
+        .clone()
+        .unwrap_or_else(|| leadsim::report::report_path_for(&a.out));
+    output::save_model_with_report(&model, &a.out, &report)
         .with_context(|| format!("saving the model to {}", a.out.display()))?;
     for w in &model.training.warnings {
         eprintln!("warning: {w}");
