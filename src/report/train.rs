@@ -41,6 +41,9 @@ pub fn train_report(model: &Model) -> String {
     page.push(calibration(model));
     page.push(gains(model));
     page.push(coefficients(model));
+    if let Some(s) = field_tests(model) {
+        page.push(s);
+    }
     page.push(thresholds(model));
     page.push(bands(model));
     page.push(fit(model));
@@ -232,6 +235,29 @@ fn time_section(model: &Model) -> Option<Section> {
             .rows(d.fields.iter().map(|f| psi_row(&f.field, f.psi))),
     );
     Some(s)
+}
+
+/// Which fields matter: one Wald test per field, ranked.
+fn field_tests(model: &Model) -> Option<Section> {
+    if model.field_tests.is_empty() {
+        return None;
+    }
+    Some(
+        Section::new("fields", "Which fields matter")
+            .paragraph("One Wald test per input field: every design column of the field (its one-hot levels, its missing indicator) tested together against zero, so a categorical field is judged as one question. Most significant first.")
+            .table(
+                Table::new(&["field", "df", "Wald chi²", "p-value"])
+                    .id("field-tests")
+                    .rows(model.field_tests.iter().map(|t| {
+                        vec![
+                            t.field.clone(),
+                            t.df.to_string(),
+                            fixed(t.chi2, 2),
+                            p_value(t.p_value),
+                        ]
+                    })),
+            ),
+    )
 }
 
 fn row(cells: &[&str]) -> Vec<String> {

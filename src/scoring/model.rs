@@ -131,6 +131,10 @@ pub struct Model {
     pub encoder: Encoder,
     /// Intercept first, then one per kept design column, on original units.
     pub coefficients: Vec<Coefficient>,
+    /// One Wald test per input field (all its design columns together), most significant
+    /// first; empty for regularised fits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field_tests: Vec<crate::scoring::train::FieldTest>,
     pub fit: FitSummary,
     /// Headline metrics (same as `evaluation.metrics`), at the top for scripts.
     pub metrics: Metrics,

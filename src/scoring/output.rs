@@ -193,6 +193,30 @@ pub fn train_summary(m: &Model) -> String {
             "(regularised fit: standard errors and intervals are not reported)"
         );
     }
+    if !m.field_tests.is_empty() {
+        let width = m
+            .field_tests
+            .iter()
+            .map(|t| t.field.chars().count())
+            .max()
+            .unwrap_or(5)
+            .clamp(5, 40);
+        let _ = writeln!(
+            s,
+            "\nfields, most significant first (Wald test of all a field's columns together):\n  {:<width$} {:>4} {:>10} {:>9}",
+            "field", "df", "chi2", "p_value"
+        );
+        for t in &m.field_tests {
+            let name: String = t.field.chars().take(width).collect();
+            let _ = writeln!(
+                s,
+                "  {name:<width$} {:>4} {:>10} {:>9}",
+                t.df,
+                fixed(t.chi2, 2),
+                p_value(t.p_value)
+            );
+        }
+    }
     let _ = writeln!(s);
     if let Some(t) = &m.training.time_split {
         s.push_str(&time_block(

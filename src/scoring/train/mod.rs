@@ -7,6 +7,7 @@
 
 mod alpha;
 mod drift;
+mod fields;
 mod holdout;
 mod leaks;
 mod roles;
@@ -30,6 +31,7 @@ use crate::scoring::model::{EvaluationReport, FitSummary, Model, TrainingInfo, F
 use crate::scoring::solver::{LogisticFit, LogisticParams, SolverKind};
 
 pub use alpha::ALPHA_GRID;
+pub use fields::{chi2_sf, field_tests, FieldTest};
 pub use leaks::{LEAK_AUC, LEAK_LEVEL_CHANCE, LEAK_LEVEL_RATE, LEAK_LEVEL_ROWS};
 pub use roles::TARGET_NAMES;
 use split::{stratified_folds, stratified_holdout};
@@ -330,6 +332,11 @@ pub fn train_table(
         &scales,
         inference,
     );
+    let field_tests = if inference {
+        fields::field_tests(&encoder, &coef_std, &fit.covariance)
+    } else {
+        Vec::new()
+    };
     if !inference {
         warnings.push(format!(
             "alpha = {alpha}: a regularised fit, so standard errors, p-values and intervals are not reported"
@@ -417,6 +424,7 @@ pub fn train_table(
         id_column: roles.id.map(|c| table.headers()[c].clone()),
         encoder,
         coefficients,
+        field_tests,
         fit: fit_summary,
         metrics: evaluation.metrics.clone(),
         evaluation: EvaluationReport {
