@@ -148,7 +148,10 @@ mod tests {
             let rel = |a: f64, b: f64| ((a - b) / b).abs();
             let one = libm::erfc((x / 2.0f64).sqrt());
             assert!(rel(chi2_sf(x, 1.0), one) < 1e-12, "df 1, x {x}");
-            assert!(rel(chi2_sf(x, 2.0), (-x / 2.0).exp()) < 1e-12, "df 2, x {x}");
+            assert!(
+                rel(chi2_sf(x, 2.0), (-x / 2.0).exp()) < 1e-12,
+                "df 2, x {x}"
+            );
             let four = (-x / 2.0).exp() * (1.0 + x / 2.0);
             assert!(rel(chi2_sf(x, 4.0), four) < 1e-12, "df 4, x {x}");
         }
