@@ -419,6 +419,35 @@ pub enum Error {
     UnknownTimeZone { name: String, message: String },
 
     // --- scoring ---
+    /// A value of the time column that is not a time in the column's format, or is missing.
+    #[error("{path}, line {line}, time column \"{}\": {}: \"{}\"", ex(.column), ex(.reason), ex(.value))]
+    TimeValue {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        value: String,
+        reason: String,
+    },
+
+    /// Slash dates whose day and month cannot be told apart: no value has a part above 12.
+    #[error("{path}, time column \"{}\": dates such as \"{}\" (line {line}) read as dd/mm/yyyy and as mm/dd/yyyy, and no value tells which; give the date format (dd/mm/yyyy or mm/dd/yyyy)", ex(.column), ex(.value))]
+    AmbiguousDates {
+        path: PathBuf,
+        column: String,
+        line: u64,
+        value: String,
+    },
+
+    /// A time-aware split that leaves one side without rows (e.g. a cut after the last lead).
+    #[error("{path}, time column \"{}\": the {side} period is empty: {detail}", ex(.column))]
+    EmptyPeriod {
+        path: PathBuf,
+        column: String,
+        /// `training` or `test`.
+        side: &'static str,
+        detail: String,
+    },
+
     /// A training or solver option outside its range. `name` is the option as the library
     /// calls it (a field of `TrainOptions` or a `LogisticParams` setting: `alpha`, `max_iter`,
     /// `tolerance`, `holdout`, `folds`, `cv`, `min_level_count`).

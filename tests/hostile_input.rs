@@ -543,7 +543,7 @@ fn a_run_that_fails_after_writing_some_outputs_leaves_none() {
     let dir = Dir::new();
     dir.run(&["generate", "--leads", "500", "--out", "h.csv"])
         .ok();
-    std::fs::create_dir_all(dir.path("m/report.html/keep")).unwrap();
+    std::fs::create_dir_all(dir.path("m/model.report.html/keep")).unwrap();
     dir.run(&[
         "train",
         "--data",
@@ -554,7 +554,7 @@ fn a_run_that_fails_after_writing_some_outputs_leaves_none() {
         "m/model.json",
         "--quiet",
     ])
-    .fails_with(&["report.html"]);
+    .fails_with(&["model.report.html"]);
     assert!(!dir.exists("m/model.json"));
     std::fs::create_dir_all(dir.path("g/x.truth.json/keep")).unwrap();
     dir.run(&["generate", "--leads", "500", "--out", "g/x.csv"])

@@ -200,7 +200,7 @@ fn save_model_writes_the_report_beside_the_model_as_utf8() {
     let dir = tempfile::tempdir().unwrap();
     let model_path = dir.path().join("model.json");
     let report = save_model(model(), &model_path).unwrap();
-    assert_eq!(report, dir.path().join("report.html"));
+    assert_eq!(report, dir.path().join("model.report.html"));
     assert_eq!(report, report_path_for(&model_path));
     // The two files and nothing else (no temporary file left behind).
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);

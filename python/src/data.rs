@@ -56,5 +56,8 @@ pub fn delimiter(d: Option<&str>) -> Result<CsvOptions, Error> {
             })
         }
     };
-    Ok(CsvOptions { delimiter })
+    Ok(CsvOptions {
+        delimiter,
+        ..Default::default()
+    })
 }

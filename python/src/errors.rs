@@ -394,6 +394,28 @@ fn describe(e: &Error) -> (&'static str, &'static str, Vec<(&'static str, Field)
             "name" => &"time_zone", "value" => name, "message" => message),
 
         // --- scoring ---
+        Error::TimeValue {
+            path,
+            line,
+            column,
+            value,
+            reason,
+        } => error!(InputError, TimeValue, "path" => path, "line" => line, "column" => column,
+            "value" => value, "reason" => reason),
+        Error::AmbiguousDates {
+            path,
+            column,
+            line,
+            value,
+        } => error!(InputError, AmbiguousDates, "path" => path, "column" => column,
+            "line" => line, "value" => value),
+        Error::EmptyPeriod {
+            path,
+            column,
+            side,
+            detail,
+        } => error!(InputError, EmptyPeriod, "path" => path, "column" => column,
+            "side" => side, "detail" => detail),
         Error::InvalidHyperparameter {
             name,
             value,

@@ -197,6 +197,7 @@ pub fn train_model(
             max_iter,
             seed,
             bands,
+            time: None,
         })
     };
     let mut opts = raise(py, options())?;

@@ -119,6 +119,7 @@ impl Table {
             columns: columns.into_iter().map(|c| c.column).collect(),
             lines: (2..rows as u64 + 2).collect(),
             bytes_hint,
+            decimal_comma: Vec::new(),
         })
     }
 }

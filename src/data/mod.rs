@@ -1,11 +1,12 @@
 //! Reading lead data: CSV files streamed record by record ([`CsvStream`], `source.rs`),
 //! small-enough training files held column by column ([`Table`], `table.rs`), tables built
 //! from columns already in memory ([`Table::from_columns`], `memory.rs`), file
-//! fingerprints ([`sha256_file`], `hash.rs`), and the value rules they share: what counts as
+//! fingerprints ([`sha256_file`], `hash.rs`), dates and timestamps ([`dates`]), and the value rules they share: what counts as
 //! missing, what parses as a number, which columns are yes/no.
 //!
 //! The submodules are crate-internal; everything a user needs is re-exported here.
 
+pub mod dates;
 mod hash;
 pub(crate) mod memory;
 pub(crate) mod source;
@@ -13,7 +14,7 @@ pub(crate) mod table;
 
 pub use hash::{sha256_bytes, sha256_file};
 pub use memory::ColumnBuilder;
-pub use source::{CsvOptions, CsvStream};
+pub use source::{is_decimal_comma, CsvOptions, CsvStream};
 pub use table::{ParsedColumn, Table};
 
 use serde::{Deserialize, Serialize};

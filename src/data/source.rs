@@ -14,6 +14,29 @@ use crate::error::{Error, Result};
 pub struct CsvOptions {
     /// Field delimiter; sniffed from the header line (`,` `;` or tab) when `None`.
     pub delimiter: Option<u8>,
+    /// Decimal commas (`9,7` = 9.7): `Some(true)` reads every field that is a number with one
+    /// decimal comma as that number, `Some(false)` never does; `None` lets [`Table::load`]
+    /// detect them, column by column, in `;`-separated files ([`is_decimal_comma`]).
+    ///
+    /// [`Table::load`]: crate::data::Table::load
+    pub decimal_comma: Option<bool>,
+}
+
+/// Whether a field is a number written with a decimal comma: optional sign, digits, one comma,
+/// digits (`9,7`, `-0,25`). Thousands separators are not numbers here.
+pub fn is_decimal_comma(field: &[u8]) -> bool {
+    let digits = field
+        .strip_prefix(b"-")
+        .or_else(|| field.strip_prefix(b"+"))
+        .unwrap_or(field);
+    let Some(comma) = digits.iter().position(|&b| b == b',') else {
+        return false;
+    };
+    let (int, frac) = (&digits[..comma], &digits[comma + 1..]);
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.iter().all(u8::is_ascii_digit)
 }
 
 /// A CSV file opened for streaming: the header is read, records follow one by one.
@@ -23,6 +46,8 @@ pub struct CsvStream {
     delimiter: u8,
     reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::ByteRecord,
+    /// With `CsvOptions::decimal_comma = Some(true)`: the record with decimal commas as points.
+    decimal_comma: Option<csv::ByteRecord>,
     rows: u64,
     /// The csv crate counts a CRLF line break only when the next record starts, so records of a
     /// CRLF file come out one line early; this corrects it.
@@ -168,6 +193,7 @@ impl CsvStream {
             delimiter,
             reader,
             record: csv::ByteRecord::new(),
+            decimal_comma: (options.decimal_comma == Some(true)).then(csv::ByteRecord::new),
             rows: 0,
             line_offset: u64::from(crlf),
         };
@@ -248,6 +274,21 @@ impl CsvStream {
                 expected: self.headers.len(),
                 found: self.record.len(),
             });
+        }
+        if let Some(converted) = &mut self.decimal_comma {
+            converted.clear();
+            for field in self.record.iter() {
+                if is_decimal_comma(field) {
+                    let dotted: Vec<u8> = field
+                        .iter()
+                        .map(|&b| if b == b',' { b'.' } else { b })
+                        .collect();
+                    converted.push_field(&dotted);
+                } else {
+                    converted.push_field(field);
+                }
+            }
+            return Ok(Some((converted, line)));
         }
         Ok(Some((&self.record, line)))
     }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::source::{column_index, CsvOptions, CsvStream};
+use crate::data::source::{column_index, is_decimal_comma, CsvOptions, CsvStream};
 use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens, Number};
 use crate::error::{Error, Result};
 
@@ -50,6 +50,8 @@ pub struct Table {
     pub(super) columns: Vec<TextColumn>,
     pub(super) lines: Vec<u64>,
     pub(super) bytes_hint: u64,
+    /// Columns whose decimal commas were detected and read as points ([`Table::load`]).
+    pub(super) decimal_comma: Vec<String>,
 }
 
 impl Table {
@@ -86,13 +88,43 @@ impl Table {
         if lines.is_empty() {
             return Err(Error::HeaderOnly { path });
         }
+        // In a ;-separated file, a column of numbers some of which read like 9,7 is a column
+        // of decimal commas (a European export). The comma and the point are one byte each,
+        // so the column's text keeps its offsets.
+        let mut decimal_comma = Vec::new();
+        if options.decimal_comma.is_none() && stream.delimiter() == b';' {
+            for (c, col) in columns.iter_mut().enumerate() {
+                let mut any = false;
+                let all = (0..lines.len()).all(|r| {
+                    let v = col.get(r);
+                    if v.is_empty() || v == "NA" {
+                        return true;
+                    }
+                    if is_decimal_comma(v.as_bytes()) {
+                        any = true;
+                        return true;
+                    }
+                    matches!(parse_number(v), Number::Finite(_))
+                });
+                if all && any {
+                    col.text = col.text.replace(',', ".");
+                    decimal_comma.push(headers[c].clone());
+                }
+            }
+        }
         Ok(Table {
             path,
             headers,
             columns,
             lines,
             bytes_hint,
+            decimal_comma,
         })
+    }
+
+    /// Columns read with decimal commas detected by [`Table::load`] (`9,7` read as 9.7).
+    pub fn decimal_comma_columns(&self) -> &[String] {
+        &self.decimal_comma
     }
 
     /// The file this table came from.

@@ -17,24 +17,27 @@ pub mod html;
 pub mod simulate;
 pub mod train;
 
-/// File name of the report written beside a model.
+/// File name of the report `leadsim simulate` writes in its output folder.
 pub const REPORT_FILE: &str = "report.html";
 
 pub use crate::format::MISSING;
 
-/// Where the report for the model saved at `model_path` goes: `report.html` in the same folder.
+/// Where the report for the model saved at `model_path` goes: beside it, named after it
+/// (`<stem>.report.html`), so that two models in one folder keep one report each.
 ///
 /// ```
 /// use std::path::Path;
 /// use leadsim::report::report_path_for;
-/// assert_eq!(report_path_for(Path::new("out/model.json")), Path::new("out/report.html"));
-/// assert_eq!(report_path_for(Path::new("model.json")), Path::new("report.html"));
+/// assert_eq!(report_path_for(Path::new("out/model.json")), Path::new("out/model.report.html"));
+/// assert_eq!(report_path_for(Path::new("bank.json")), Path::new("bank.report.html"));
+/// assert_eq!(report_path_for(Path::new("m")), Path::new("m.report.html"));
 /// ```
 pub fn report_path_for(model_path: &Path) -> PathBuf {
-    match model_path.parent() {
-        Some(dir) => dir.join(REPORT_FILE),
-        None => PathBuf::from(REPORT_FILE),
-    }
+    let stem = model_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
+    model_path.with_file_name(format!("{stem}.report.html"))
 }
 
 pub use crate::format::{fixed, p_value, percent, significant};

@@ -10,6 +10,7 @@ use crate::report::charts::{
 };
 use crate::report::html::{Align, Figure, Page, Section, Table};
 use crate::scoring::inference::INTERCEPT;
+use crate::scoring::metrics::{psi_reading, PSI_MAJOR, PSI_MODERATE};
 use crate::scoring::model::Model;
 
 /// Forest-plot intervals are drawn within +-this many log-odds; longer ones end in an arrow.
@@ -33,10 +34,16 @@ pub fn train_report(model: &Model) -> String {
             t.crate_version
         ));
     page.push(quality(model));
+    if let Some(s) = time_section(model) {
+        page.push(s);
+    }
     page.push(ranking(model));
     page.push(calibration(model));
     page.push(gains(model));
     page.push(coefficients(model));
+    if let Some(s) = field_tests(model) {
+        page.push(s);
+    }
     page.push(thresholds(model));
     page.push(bands(model));
     page.push(fit(model));
@@ -59,6 +66,13 @@ fn evaluation_basis(model: &Model) -> String {
             model.training.folds.unwrap_or(0)
         ),
         "in-sample" => format!("the {} rows the model was fit on (in-sample)", e.rows),
+        "out-of-time" => match &model.training.time_split {
+            Some(t) => format!(
+                "the {} latest leads ({} to {} by \"{}\"), after the period the model was fit on: out-of-time",
+                e.rows, t.test_from, t.test_to, t.column
+            ),
+            None => format!("{} later rows (out-of-time)", e.rows),
+        },
         other => format!("{} rows ({other})", e.rows),
     }
 }
@@ -116,6 +130,134 @@ fn quality(model: &Model) -> Section {
         s = s.note("In-sample metrics are optimistic: refit with a holdout or --folds for an honest estimate.");
     }
     s
+}
+
+/// The time-aware split: the two periods, how the test period differs (base rate, metrics,
+/// calibration) and the population stability index of the score and of every field.
+fn time_section(model: &Model) -> Option<Section> {
+    let t = model.training.time_split.as_ref()?;
+    let mut s = Section::new("time", "Out-of-time check").paragraph(format!(
+        "Rows are put in time order by \"{}\" (read as {}). Test period: {}.",
+        t.column, t.format, t.rule
+    ));
+    let mut periods = Table::new(&["period", "from", "to", "rows"])
+        .id("periods")
+        .row(vec![
+            "training".into(),
+            t.train_from.clone(),
+            t.train_to.clone(),
+            t.train_rows.to_string(),
+        ]);
+    if t.test_rows > 0 {
+        periods = periods.row(vec![
+            "test (out-of-time)".into(),
+            t.test_from.clone(),
+            t.test_to.clone(),
+            t.test_rows.to_string(),
+        ]);
+    }
+    s = s.table(periods);
+    if let Some(days) = t.maturity_days {
+        s = s.paragraph(format!(
+            "{} lead(s) younger than {days} days at {} were left out of training and evaluation: they have not had time to convert, so counting them as negatives would bias the score down.",
+            t.immature_rows,
+            t.as_of.as_deref().unwrap_or(MISSING)
+        ));
+    }
+    let Some(d) = &model.drift else {
+        return Some(s);
+    };
+    let (a, b) = (&d.train_metrics, &model.evaluation.evaluation.metrics);
+    s = s.table(
+        Table::new(&[
+            "",
+            "training period (in-sample)",
+            "test period (out-of-time)",
+        ])
+        .id("period-metrics")
+        .caption("The two periods")
+        .rows([
+            row(&["rows", &a.rows.to_string(), &b.rows.to_string()]),
+            row(&[
+                "positive rate",
+                &percent(a.positive_rate, 1),
+                &percent(b.positive_rate, 1),
+            ]),
+            row(&["roc_auc", &fixed(a.roc_auc, 3), &fixed(b.roc_auc, 3)]),
+            row(&["log_loss", &fixed(a.log_loss, 4), &fixed(b.log_loss, 4)]),
+            row(&["ece", &fixed(a.ece, 4), &fixed(b.ece, 4)]),
+        ]),
+    );
+    let c = &d.calibration;
+    s = s.table(
+        Table::new(&["calibration in the test period", "value", "reading"])
+            .id("calibration-drift")
+            .align(2, Align::Left)
+            .rows([
+                row(&[
+                    "ECE",
+                    &fixed(c.ece, 4),
+                    &format!(
+                        "a calibrated score would stay below {} on these rows (95th percentile of outcomes drawn from the scores)",
+                        fixed(c.ece_limit, 4)
+                    ),
+                ]),
+                row(&[
+                    "intercept shift (log odds)",
+                    &format!(
+                        "{} [{}, {}]",
+                        fixed(c.intercept_shift, 3),
+                        fixed(c.intercept_ci.map(|v| v[0]), 3),
+                        fixed(c.intercept_ci.map(|v| v[1]), 3)
+                    ),
+                    "0 when calibrated; positive: the score under-predicts conversion (95% interval)",
+                ]),
+            ]),
+    );
+    if c.drifted {
+        s = s.note("The score's calibration drifted in the test period: recalibrate, or refit on recent leads, before using its probabilities.");
+    }
+    let psi_row = |name: &str, v: Option<f64>| {
+        vec![
+            name.to_string(),
+            fixed(v, 4),
+            v.map_or(String::new(), |v| psi_reading(v).to_string()),
+        ]
+    };
+    s = s.table(
+        Table::new(&["", "PSI", "reading"])
+            .id("psi")
+            .caption(format!(
+                "Population stability index, training period against test period (above {PSI_MODERATE}: moderate shift, above {PSI_MAJOR}: major)"
+            ))
+            .align(2, Align::Left)
+            .row(psi_row("score", d.score_psi))
+            .rows(d.fields.iter().map(|f| psi_row(&f.field, f.psi))),
+    );
+    Some(s)
+}
+
+/// Which fields matter: one Wald test per field, ranked.
+fn field_tests(model: &Model) -> Option<Section> {
+    if model.field_tests.is_empty() {
+        return None;
+    }
+    Some(
+        Section::new("fields", "Which fields matter")
+            .paragraph("One Wald test per input field: every design column of the field (its one-hot levels, its missing indicator) tested together against zero, so a categorical field is judged as one question. Most significant first.")
+            .table(
+                Table::new(&["field", "df", "Wald chi²", "p-value"])
+                    .id("field-tests")
+                    .rows(model.field_tests.iter().map(|t| {
+                        vec![
+                            t.field.clone(),
+                            t.df.to_string(),
+                            fixed(t.chi2, 2),
+                            p_value(t.p_value),
+                        ]
+                    })),
+            ),
+    )
 }
 
 fn row(cells: &[&str]) -> Vec<String> {

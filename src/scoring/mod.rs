@@ -25,7 +25,7 @@ pub mod solver;
 pub mod train;
 
 pub use model::Model;
-pub use output::save_model;
+pub use output::{save_model, save_model_with_report};
 pub use score::table::{evaluate_table, score_table, TableScores};
 pub use score::{evaluate_file, score_file, EvaluateOptions, ScoreOptions, ScoreSummary};
 pub use solver::{LogisticFit, LogisticParams, SolverKind};

@@ -88,7 +88,8 @@ pub struct AlphaCandidate {
 /// Where the reported metrics come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationReport {
-    /// `holdout`, `cross-validation` or `in-sample` (optimistic: the rows the model was fit on).
+    /// `holdout`, `out-of-time` (the latest leads, see `training.time_split`),
+    /// `cross-validation` or `in-sample` (optimistic: the rows the model was fit on).
     pub kind: String,
     pub rows: usize,
     #[serde(flatten)]
@@ -112,6 +113,13 @@ pub struct TrainingInfo {
     pub dropped: Vec<DroppedColumn>,
     pub warnings: Vec<String>,
     pub crate_version: String,
+    /// Columns whose decimal commas were detected and read as points; scoring reads the same
+    /// files the same way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decimal_comma: Vec<String>,
+    /// The time-aware split, when the holdout was the latest leads (`TrainOptions::time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_split: Option<crate::scoring::train::TimeSplitInfo>,
 }
 
 /// A trained lead-scoring model, as saved in `model.json`.
@@ -123,12 +131,19 @@ pub struct Model {
     pub encoder: Encoder,
     /// Intercept first, then one per kept design column, on original units.
     pub coefficients: Vec<Coefficient>,
+    /// One Wald test per input field (all its design columns together), most significant
+    /// first; empty for regularised fits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field_tests: Vec<crate::scoring::train::FieldTest>,
     pub fit: FitSummary,
     /// Headline metrics (same as `evaluation.metrics`), at the top for scripts.
     pub metrics: Metrics,
     pub evaluation: EvaluationReport,
     pub bands: ScoreBands,
     pub training: TrainingInfo,
+    /// The training period against the out-of-time test period, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<crate::scoring::metrics::PeriodComparison>,
 }
 
 impl Model {

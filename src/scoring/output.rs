@@ -15,9 +15,12 @@ use std::path::{Path, PathBuf};
 use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
 use crate::format::{fixed, p_value, percent, MISSING};
-use crate::scoring::metrics::{Evaluation, Metrics};
+use crate::scoring::metrics::{
+    psi_reading, Evaluation, Metrics, PeriodComparison, PSI_MAJOR, PSI_MODERATE,
+};
 use crate::scoring::model::Model;
 use crate::scoring::score::ScoreSummary;
+use crate::scoring::train::TimeSplitInfo;
 
 /// A coefficient-table number: `digits` decimals, in scientific notation (`1.480e-4`) for very
 /// small or very large magnitudes (e.g. a coefficient per currency unit), so that a column of
@@ -42,30 +45,62 @@ fn pct(v: Option<f64>) -> String {
     percent(v, 1)
 }
 
-/// Writes `model` to `path` (pretty JSON) and its HTML report to `report.html` in the same
-/// folder ([`crate::report::report_path_for`]); returns the report's path. Both files are
-/// written in full before either is committed, so a failure leaves neither half-written.
+/// Writes `model` to `path` (pretty JSON) and its HTML report beside it, named after it
+/// ([`crate::report::report_path_for`]: `model.json` gets `model.report.html`); returns the
+/// report's path. As [`save_model_with_report`].
 ///
 /// # Errors
 /// [`Error::Io`] when either file cannot be written.
 pub fn save_model(model: &Model, path: &Path) -> Result<PathBuf> {
     let report_path = crate::report::report_path_for(path);
+    save_model_with_report(model, path, &report_path)?;
+    Ok(report_path)
+}
+
+/// Writes `model` to `path` and its HTML report to `report_path`. Both files are written in
+/// full before either is committed, so a failure while writing leaves neither; in one folder
+/// they are moved into place together.
+///
+/// # Errors
+/// [`Error::Io`] when either file cannot be written.
+pub fn save_model_with_report(model: &Model, path: &Path, report_path: &Path) -> Result<()> {
     let json = serde_json::to_vec_pretty(model).expect("model serialises");
     let html = crate::report::train::train_report(model);
-    // Both in one folder, moved into place together: neither remains if either fails.
-    let staged = crate::atomic::StagedDir::new(path.parent().unwrap_or(Path::new("")))?;
-    let model_name = path
-        .file_name()
-        .ok_or_else(|| Error::io(path, std::io::Error::other("not a file name")))?;
-    let mut model_file = AtomicFile::create(staged.stage(model_name))?;
-    std::io::Write::write_all(&mut model_file, &json).map_err(|e| Error::io(path, e))?;
-    let mut report_file = AtomicFile::create(staged.stage(crate::report::REPORT_FILE))?;
-    std::io::Write::write_all(&mut report_file, html.as_bytes())
-        .map_err(|e| Error::io(&report_path, e))?;
-    model_file.commit()?;
-    report_file.commit()?;
-    staged.commit(&[Path::new(model_name), Path::new(crate::report::REPORT_FILE)])?;
-    Ok(report_path)
+    let file_name = |p: &Path| {
+        p.file_name()
+            .ok_or_else(|| Error::io(p, std::io::Error::other("not a file name")))
+            .map(|n| n.to_os_string())
+    };
+    let (model_name, report_name) = (file_name(path)?, file_name(report_path)?);
+    let folder = |p: &Path| p.parent().unwrap_or(Path::new("")).to_path_buf();
+    if model_name == report_name && folder(path) == folder(report_path) {
+        return Err(Error::io(
+            report_path,
+            std::io::Error::other("the report would overwrite the model file"),
+        ));
+    }
+    let write = |file: &mut AtomicFile, bytes: &[u8], p: &Path| {
+        std::io::Write::write_all(file, bytes).map_err(|e| Error::io(p, e))
+    };
+    if folder(path) == folder(report_path) {
+        // Both in one folder, moved into place together: neither remains if either fails.
+        let staged = crate::atomic::StagedDir::new(folder(path))?;
+        let mut model_file = AtomicFile::create(staged.stage(&model_name))?;
+        write(&mut model_file, &json, path)?;
+        let mut report_file = AtomicFile::create(staged.stage(&report_name))?;
+        write(&mut report_file, html.as_bytes(), report_path)?;
+        model_file.commit()?;
+        report_file.commit()?;
+        staged.commit(&[Path::new(&model_name), Path::new(&report_name)])?;
+    } else {
+        let mut model_file = AtomicFile::create(path)?;
+        write(&mut model_file, &json, path)?;
+        let mut report_file = AtomicFile::create(report_path)?;
+        write(&mut report_file, html.as_bytes(), report_path)?;
+        report_file.commit()?;
+        model_file.commit()?;
+    }
+    Ok(())
 }
 
 /// The summary `leadsim train` prints.
@@ -158,11 +193,111 @@ pub fn train_summary(m: &Model) -> String {
             "(regularised fit: standard errors and intervals are not reported)"
         );
     }
+    if !m.field_tests.is_empty() {
+        let width = m
+            .field_tests
+            .iter()
+            .map(|t| t.field.chars().count())
+            .max()
+            .unwrap_or(5)
+            .clamp(5, 40);
+        let _ = writeln!(
+            s,
+            "\nfields, most significant first (Wald test of all a field's columns together):\n  {:<width$} {:>4} {:>10} {:>9}",
+            "field", "df", "chi2", "p_value"
+        );
+        for t in &m.field_tests {
+            let name: String = t.field.chars().take(width).collect();
+            let _ = writeln!(
+                s,
+                "  {name:<width$} {:>4} {:>10} {:>9}",
+                t.df,
+                fixed(t.chi2, 2),
+                p_value(t.p_value)
+            );
+        }
+    }
     let _ = writeln!(s);
+    if let Some(t) = &m.training.time_split {
+        s.push_str(&time_block(
+            t,
+            m.drift.as_ref(),
+            &m.evaluation.evaluation.metrics,
+        ));
+    }
     s.push_str(&evaluation_body(
         &m.evaluation.evaluation,
         &format!("{} ({} rows)", m.evaluation.kind, m.evaluation.rows),
     ));
+    s
+}
+
+/// The periods of a time-aware split and how the test period differs from the training one.
+fn time_block(t: &TimeSplitInfo, drift: Option<&PeriodComparison>, test: &Metrics) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "time-aware split on \"{}\" ({}; test: {}):\n  training period {} to {} ({} rows)",
+        t.column, t.format, t.rule, t.train_from, t.train_to, t.train_rows
+    );
+    if t.test_rows > 0 {
+        let _ = writeln!(
+            s,
+            "  test period     {} to {} ({} rows): metrics below are out-of-time",
+            t.test_from, t.test_to, t.test_rows
+        );
+    }
+    if let Some(days) = t.maturity_days {
+        let _ = writeln!(
+            s,
+            "  left out: {} immature lead(s), younger than {days} days at {}",
+            t.immature_rows,
+            t.as_of.as_deref().unwrap_or(MISSING)
+        );
+    }
+    if let Some(d) = drift {
+        let tm = &d.train_metrics;
+        let _ = writeln!(
+            s,
+            "training period (in-sample) -> test period (out-of-time):\n  positive rate {} -> {}  roc_auc {} -> {}  log_loss {} -> {}  ece {} -> {}",
+            pct(tm.positive_rate),
+            pct(test.positive_rate),
+            fixed(tm.roc_auc, 4),
+            fixed(test.roc_auc, 4),
+            fixed(tm.log_loss, 4),
+            fixed(test.log_loss, 4),
+            fixed(tm.ece, 4),
+            fixed(test.ece, 4),
+        );
+        let c = &d.calibration;
+        let _ = writeln!(
+            s,
+            "  calibration in the test period: ece {} (a calibrated score stays below {}, 95%), intercept shift {} [{}, {}]{}",
+            fixed(c.ece, 4),
+            fixed(c.ece_limit, 4),
+            fixed(c.intercept_shift, 3),
+            fixed(c.intercept_ci.map(|v| v[0]), 3),
+            fixed(c.intercept_ci.map(|v| v[1]), 3),
+            if c.drifted { ": DRIFTED" } else { ": held" }
+        );
+        let _ = writeln!(
+            s,
+            "  population stability index (PSI; > {PSI_MODERATE} moderate, > {PSI_MAJOR} major shift):\n    {:<40} {:>7}  {}",
+            "score",
+            fixed(d.score_psi, 4),
+            d.score_psi.map_or("", psi_reading)
+        );
+        for f in &d.fields {
+            let name: String = f.field.chars().take(40).collect();
+            let _ = writeln!(
+                s,
+                "    {name:<40} {:>7}  {}",
+                fixed(f.psi, 4),
+                f.psi.map_or("", psi_reading)
+            );
+        }
+    }
+    let _ = writeln!(s);
     s
 }
 

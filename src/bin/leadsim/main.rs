@@ -37,7 +37,7 @@ enum Command {
     Generate(scoring::GenerateArgs),
     /// Fit a logistic-regression lead score on labelled history; save it as JSON with an HTML report
     #[command(
-        after_help = "Examples:\n  leadsim train --data history.csv --target converted --out model.json\n  leadsim train --data data/bank-additional-full.csv.gz --target y --exclude duration --holdout 0 --out bank.json\n  leadsim train --data leads.csv --target Converted --missing Select --exclude Tags,\"Lead Quality\" --cv 5 --out model.json"
+        after_help = "Examples:\n  leadsim train --data history.csv --target converted --out model.json\n  leadsim train --data data/bank-additional-full.csv.gz --target y --exclude duration --holdout 0 --out bank.json\n  leadsim train --data leads.csv --target Converted --missing Select --exclude Tags,\"Lead Quality\" --cv 5 --out model.json\n  leadsim train --data leads.csv --time-column created_at --test-latest 0.2 --as-of 2026-06-30 --maturity-days 30 --out model.json"
     )]
     Train(scoring::TrainArgs),
     /// Metrics of a saved model on labelled data (target column taken from the model)
@@ -116,6 +116,10 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         "folds" => Some("--folds"),
         "cv" => Some("--cv"),
         "min_level_count" => Some("--min-level-count"),
+        "test_latest" => Some("--test-latest"),
+        "test_after" => Some("--test-after"),
+        "as_of" => Some("--as-of"),
+        "maturity_days" => Some("--maturity-days"),
         _ => None,
     };
     Some(match e {
@@ -128,6 +132,11 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         E::NotConverged { .. } => "raise --max-iter, or set --alpha > 0".into(),
         E::NotPositiveDefinite => "set --alpha > 0".into(),
         E::InvalidHyperparameter { name, .. } => format!("given with {}", flag(name)?),
+        E::InvalidParameter { name, .. } if flag(name).is_some() => {
+            format!("given with {}", flag(name)?)
+        }
+        E::AmbiguousDates { .. } => "give it with --date-format dd/mm/yyyy or mm/dd/yyyy".into(),
+        E::TimeValue { .. } => "set the format with --date-format if it was misread".into(),
         E::InvalidBands { .. } => "given with --bands".into(),
         E::BadValue { value, .. }
             if leadsim::data::parse_number(value) == leadsim::data::Number::NonFinite =>

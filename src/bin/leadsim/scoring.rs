@@ -14,7 +14,7 @@ use leadsim::scoring::model::Model;
 use leadsim::scoring::output;
 use leadsim::scoring::score::{self, EvaluateOptions, ScoreOptions};
 use leadsim::scoring::solver::SolverKind;
-use leadsim::scoring::train::{self, TrainOptions, TrainProgress};
+use leadsim::scoring::train::{self, TimeOptions, TimeTest, TrainOptions, TrainProgress};
 
 use crate::progress::spinner;
 
@@ -23,13 +23,37 @@ pub struct CsvArgs {
     /// Field delimiter: ',' ';' 'tab' or one character (detected from the header when omitted)
     #[arg(long, value_parser = parse_delimiter)]
     delimiter: Option<u8>,
+    /// Decimal mark of numbers: ',' reads 9,7 as 9.7 in every column, '.' never (default:
+    /// detected per column in ;-separated files; scoring follows the model)
+    #[arg(long, value_parser = parse_decimal)]
+    decimal: Option<bool>,
 }
 
 impl CsvArgs {
     fn options(&self) -> CsvOptions {
         CsvOptions {
             delimiter: self.delimiter,
+            decimal_comma: self.decimal,
         }
+    }
+
+    /// As [`Self::options`], with the model's decimal commas when the flag is not given: a file
+    /// scored like the one the model was trained on.
+    fn options_for(&self, model: &Model) -> CsvOptions {
+        CsvOptions {
+            decimal_comma: self
+                .decimal
+                .or((!model.training.decimal_comma.is_empty()).then_some(true)),
+            ..self.options()
+        }
+    }
+}
+
+fn parse_decimal(s: &str) -> std::result::Result<bool, String> {
+    match s {
+        "," => Ok(true),
+        "." => Ok(false),
+        _ => Err(format!("expected ',' or '.', got \"{s}\"")),
     }
 }
 
@@ -112,12 +136,40 @@ pub struct TrainArgs {
     /// Score band cut points, comma-separated (default: quartiles of training scores)
     #[arg(long, value_delimiter = ',')]
     bands: Option<Vec<f64>>,
+    /// Time-aware validation: the column that orders the leads (ISO 8601 dates or timestamps,
+    /// dd/mm/yyyy or mm/dd/yyyy, or plain ordering numbers); the holdout becomes the latest leads
+    /// (the --holdout share of them unless --test-latest or --test-after says otherwise)
+    #[arg(long, value_name = "COL")]
+    time_column: Option<String>,
+    /// Format of the time column: iso, dd/mm/yyyy, mm/dd/yyyy or number (inferred when omitted)
+    #[arg(long, requires = "time_column")]
+    date_format: Option<leadsim::data::dates::DateFormat>,
+    /// Hold out the latest FRACTION of rows in time order (ties with the first test row's time join the test side)
+    #[arg(
+        long,
+        value_name = "FRACTION",
+        requires = "time_column",
+        conflicts_with = "test_after"
+    )]
+    test_latest: Option<f64>,
+    /// Hold out the rows after DATE (a bare date means after that whole day)
+    #[arg(long, value_name = "DATE", requires = "time_column")]
+    test_after: Option<String>,
+    /// Date of the export, for --maturity-days (default: the latest lead's time)
+    #[arg(long, value_name = "DATE", requires = "maturity_days")]
+    as_of: Option<String>,
+    /// Leave out leads younger than N days at --as-of: they have not had time to convert
+    #[arg(long, value_name = "N", requires = "time_column")]
+    maturity_days: Option<f64>,
     /// Random seed for the holdout and folds
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Where to write the model
     #[arg(long, default_value = "model.json")]
     out: PathBuf,
+    /// Where to write the HTML report (default: beside the model, named after it: model.report.html)
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     csv: CsvArgs,
     /// Print the model summary as JSON on stdout
@@ -230,12 +282,27 @@ pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         max_iter: a.max_iter,
         seed: a.seed,
         bands: a.bands,
+        time: a.time_column.map(|column| TimeOptions {
+            column,
+            date_format: a.date_format,
+            test: match (a.test_after, a.test_latest) {
+                (Some(date), _) => TimeTest::After(date),
+                (None, Some(share)) => TimeTest::Latest(share),
+                (None, None) => TimeTest::Latest(a.holdout),
+            },
+            as_of: a.as_of,
+            maturity_days: a.maturity_days,
+        }),
     };
     let pb = spinner(a.quiet);
     let model = train::train(&opts, &SpinnerProgress(pb.clone()));
     pb.finish_and_clear();
     let model = model?;
-    let report = output::save_model(&model, &a.out)
+    let report = a
+        .report
+        .clone()
+        .unwrap_or_else(|| leadsim::report::report_path_for(&a.out));
+    output::save_model_with_report(&model, &a.out, &report)
         .with_context(|| format!("saving the model to {}", a.out.display()))?;
     for w in &model.training.warnings {
         eprintln!("warning: {w}");
@@ -258,7 +325,7 @@ pub fn cmd_evaluate(a: EvaluateArgs) -> Result<ExitCode> {
     let pb = spinner(a.quiet);
     let opts = EvaluateOptions {
         data: a.data.clone(),
-        csv: a.csv.options(),
+        csv: a.csv.options_for(&model),
         target: a.target,
         positive: a.positive,
     };
@@ -284,7 +351,7 @@ pub fn cmd_score(a: ScoreArgs) -> Result<ExitCode> {
     let opts = ScoreOptions {
         data: a.data.clone(),
         out: a.out.clone(),
-        csv: a.csv.options(),
+        csv: a.csv.options_for(&model),
         id: a.id,
         explain: a.explain,
     };

@@ -15,10 +15,12 @@
 //! * `probability.rs`: [`log_loss`], [`brier`], [`calibration`] with its ECE;
 //! * `policy.rs`: [`gains`] and lift, [`threshold_table`];
 //! * `bands.rs`: [`ScoreBands`] and [`band_table`];
+//! * `drift.rs`: [`psi`] and [`calibration_drift`], a later period against the training one;
 //! * this module: the headline [`Metrics`] and [`evaluate`], which computes everything with
 //!   the defaults.
 
 mod bands;
+mod drift;
 mod policy;
 mod probability;
 mod ranking;
@@ -27,6 +29,10 @@ mod rows;
 use serde::{Deserialize, Serialize};
 
 pub use bands::{band_table, BandRow, ScoreBands, DEFAULT_BANDS, MAX_BANDS};
+pub use drift::{
+    calibration_drift, psi, psi_reading, CalibrationDrift, FieldDrift, PeriodComparison, ECE_DRAWS,
+    PSI_FLOOR, PSI_MAJOR, PSI_MODERATE,
+};
 pub use policy::{default_thresholds, gains, threshold_table, GainsRow, ThresholdRow};
 pub use probability::{brier, calibration, log_loss, Calibration, CalibrationBin, LOG_LOSS_EPS};
 pub use ranking::{pr_auc, pr_curve, roc_auc, roc_curve, CurvePoint, DEFAULT_CURVE_POINTS};

@@ -202,14 +202,35 @@ where
         }
         if self.alpha == 0.0 {
             if let Some(sep) = summary.separating_column() {
-                let (mean, scale) = self
-                    .column_units
-                    .get(sep.column)
-                    .copied()
-                    .unwrap_or((0.0, 1.0));
-                return Err(Error::Separation {
-                    detail: sep.describe(&names[sep.column], mean, scale),
-                });
+                let describe = |s: &separation::SeparatingColumn| {
+                    let (mean, scale) = self
+                        .column_units
+                        .get(s.column)
+                        .copied()
+                        .unwrap_or((0.0, 1.0));
+                    s.describe(&names[s.column], mean, scale)
+                };
+                // Every separating column in one message, the strongest first: one run
+                // answers what a run per feature would.
+                let others: Vec<String> = summary
+                    .separating_columns()
+                    .iter()
+                    .filter(|o| o.column != sep.column)
+                    .map(describe)
+                    .collect();
+                let mut detail = describe(&sep);
+                if !others.is_empty() {
+                    const LISTED: usize = 20;
+                    detail.push_str(&format!(
+                        "; {} more feature(s) separate the classes on their own: {}",
+                        others.len(),
+                        others[..others.len().min(LISTED)].join("; ")
+                    ));
+                    if others.len() > LISTED {
+                        detail.push_str(&format!("; and {} more", others.len() - LISTED));
+                    }
+                }
+                return Err(Error::Separation { detail });
             }
         }
         let problem = Problem {

@@ -175,6 +175,46 @@ impl ColumnSummary {
         )
     }
 
+    /// Every column that separates the classes on its own, in column order (its complete
+    /// separation when it has one, else its quasi-separation), so that one message can name
+    /// them all.
+    pub fn separating_columns(&self) -> Vec<SeparatingColumn> {
+        if self.positives == 0 || self.positives == self.rows {
+            return Vec::new();
+        }
+        (0..self.min[0].len())
+            .filter_map(|j| self.separation_of(j))
+            .collect()
+    }
+
+    /// How column `j` alone separates the classes, if it does.
+    fn separation_of(&self, j: usize) -> Option<SeparatingColumn> {
+        let neg = [self.min[0][j], self.max[0][j]];
+        let pos = [self.min[1][j], self.max[1][j]];
+        if neg[0] == neg[1] && pos[0] == pos[1] && neg[0] == pos[0] {
+            return None;
+        }
+        let mut quasi = None;
+        for (positive_high, low, high) in [(true, neg, pos), (false, pos, neg)] {
+            let (lo_max, hi_min) = (low[1], high[0]);
+            let found = |complete: bool, threshold: f64| SeparatingColumn {
+                column: j,
+                complete,
+                positive_high,
+                threshold,
+                low_min: low[0],
+                high_max: high[1],
+            };
+            if lo_max < hi_min {
+                return Some(found(true, 0.5 * (lo_max + hi_min)));
+            }
+            if lo_max == hi_min && quasi.is_none() {
+                quasi = Some(found(false, lo_max));
+            }
+        }
+        quasi
+    }
+
     pub fn separating_column(&self) -> Option<SeparatingColumn> {
         if self.positives == 0 || self.positives == self.rows {
             return None;

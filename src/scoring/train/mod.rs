@@ -6,9 +6,14 @@
 //! and evaluate on rows the model has not seen.
 
 mod alpha;
+mod drift;
+mod fields;
 mod holdout;
+mod leaks;
 mod roles;
 mod split;
+mod time;
+mod unused;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -26,8 +31,11 @@ use crate::scoring::model::{EvaluationReport, FitSummary, Model, TrainingInfo, F
 use crate::scoring::solver::{LogisticFit, LogisticParams, SolverKind};
 
 pub use alpha::ALPHA_GRID;
+pub use fields::{chi2_sf, field_tests, FieldTest};
+pub use leaks::{LEAK_AUC, LEAK_LEVEL_CHANCE, LEAK_LEVEL_RATE, LEAK_LEVEL_ROWS};
 pub use roles::TARGET_NAMES;
 use split::{stratified_folds, stratified_holdout};
+pub use time::{TimeOptions, TimeSplitInfo, TimeTest};
 
 /// Everything `train` needs; built by the CLI from its flags.
 #[derive(Debug, Clone)]
@@ -52,6 +60,9 @@ pub struct TrainOptions {
     pub seed: u64,
     /// Band cut points; quartiles of the training scores when `None`.
     pub bands: Option<Vec<f64>>,
+    /// Time-aware validation: the holdout is the latest leads instead of a random share
+    /// (`holdout` is then not used), and immature leads are left out.
+    pub time: Option<TimeOptions>,
 }
 
 impl Default for TrainOptions {
@@ -72,6 +83,7 @@ impl Default for TrainOptions {
             max_iter: None,
             seed: 42,
             bands: None,
+            time: None,
         }
     }
 }
@@ -106,6 +118,19 @@ impl TrainOptions {
         }
         if self.encoder.min_level_count == 0 {
             return invalid("min_level_count", 0.0, "must be at least 1");
+        }
+        if let Some(t) = &self.time {
+            t.check()?;
+            if let Some(k) = self.folds {
+                return Err(Error::InvalidParameter {
+                    name: "folds".into(),
+                    value: k.to_string(),
+                    reason: format!(
+                        "cross-validated metrics mix periods; with the time column \"{}\" the test rows are the latest leads",
+                        t.column
+                    ),
+                });
+            }
         }
         Ok(())
     }
@@ -179,15 +204,39 @@ pub fn train_table(
     let load_seconds = source.load_seconds;
     let mut warnings = Vec::new();
 
+    if !table.decimal_comma_columns().is_empty() {
+        warnings.push(format!(
+            "decimal commas read as decimal points in {} column(s) of this ;-separated file: {} (values such as 9,7 are 9.7); if they are not decimals, read the file with decimal commas off (--decimal .)",
+            table.decimal_comma_columns().len(),
+            table.decimal_comma_columns().iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let roles = roles::resolve_roles(table, opts, &mut warnings)?;
     let labels = roles::read_target(table, roles.target, &roles.target_spec)?;
 
     let n = table.rows();
     let folds = opts.folds.map(|k| stratified_folds(&labels, k, opts.seed));
-    let (train_rows, eval_rows): (Vec<usize>, Vec<usize>) = match (&folds, opts.holdout) {
-        (Some(_), _) | (None, 0.0) => ((0..n).collect(), Vec::new()),
-        (None, h) => stratified_holdout(&labels, h, opts.seed),
+    let time_split = match (&opts.time, roles.time) {
+        (Some(t), Some(c)) => Some(time::split(table, c, t, &opts.encoder.missing)?),
+        _ => None,
     };
+    let (train_rows, eval_rows): (Vec<usize>, Vec<usize>) =
+        match (&time_split, &folds, opts.holdout) {
+            (Some(s), _, _) => (s.train.clone(), s.test.clone()),
+            (None, Some(_), _) | (None, None, 0.0) => ((0..n).collect(), Vec::new()),
+            (None, None, h) => stratified_holdout(&labels, h, opts.seed),
+        };
+    if let Some(s) = &time_split {
+        let i = &s.info;
+        if i.immature_rows > 0 {
+            warnings.push(format!(
+                "{} lead(s) younger than {} days at {} left out of training and evaluation: too young to have converted",
+                i.immature_rows,
+                i.maturity_days.unwrap_or(0.0),
+                i.as_of.as_deref().unwrap_or("the export")
+            ));
+        }
+    }
     let y_train: Array1<bool> = train_rows.iter().map(|&r| labels[r]).collect();
     roles::check_classes(table, &roles.target_spec, &y_train)?;
 
@@ -211,6 +260,21 @@ pub fn train_table(
             "dropped column \"{name}\": a linear combination of the intercept and earlier columns"
         ));
     }
+    let mut features = roles.features.clone();
+    warnings.extend(unused::drop_unused_features(
+        &mut learnt.encoder,
+        &mut features,
+        opts.encoder.min_level_count,
+    ));
+    let roles = roles::Roles { features, ..roles };
+    let leaks = leaks::likely_leaks(
+        table,
+        &roles.features,
+        &learnt.encoder,
+        &train_rows,
+        &labels,
+    );
+    warnings.extend(leaks.iter().cloned());
     let encoder = learnt.encoder;
     let names = encoder.column_names();
     let design = learnt.design;
@@ -236,7 +300,16 @@ pub fn train_table(
     progress.stage("fitting");
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
-    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units)?;
+    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units).map_err(
+        |e| match e {
+            // The leak is usually why the classes separate: say so in the one message the
+            // analyst sees.
+            Error::Separation { detail } if !leaks.is_empty() => Error::Separation {
+                detail: format!("{detail}. Before the fit: {}", leaks.join("; ")),
+            },
+            e => e,
+        },
+    )?;
     if !fit.converged {
         warnings.push(format!(
             "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",
@@ -259,6 +332,11 @@ pub fn train_table(
         &scales,
         inference,
     );
+    let field_tests = if inference {
+        fields::field_tests(&encoder, &coef_std, &fit.covariance)
+    } else {
+        Vec::new()
+    };
     if !inference {
         warnings.push(format!(
             "alpha = {alpha}: a regularised fit, so standard errors, p-values and intervals are not reported"
@@ -299,7 +377,7 @@ pub fn train_table(
         let probs = holdout::out_of_fold(table, &roles.features, &labels, fold_of, k, alpha, opts)?;
         ("cross-validation", probs, labels.clone())
     } else if eval_rows.is_empty() {
-        ("in-sample", train_probs, y_train.to_vec())
+        ("in-sample", train_probs.clone(), y_train.to_vec())
     } else {
         // The saved coefficients, so that `leadsim evaluate` on these rows gives the same numbers.
         let scorer = holdout::FoldModel {
@@ -309,9 +387,30 @@ pub fn train_table(
         };
         let probs = scorer.predict(table, &roles.features, &eval_rows, &mut warnings)?;
         let l = eval_rows.iter().map(|&r| labels[r]).collect();
-        ("holdout", probs, l)
+        let kind = if time_split.is_some() {
+            "out-of-time"
+        } else {
+            "holdout"
+        };
+        (kind, probs, l)
     };
     let evaluation = metrics::evaluate(&probs, &eval_labels, &bands);
+    let drift = (kind == "out-of-time").then(|| {
+        let train_metrics = metrics::evaluate(&train_probs, &y_train.to_vec(), &bands).metrics;
+        drift::compare(
+            table,
+            &roles.features,
+            &encoder,
+            &train_rows,
+            &eval_rows,
+            &train_probs,
+            &probs,
+            &labels,
+            train_metrics,
+            opts.seed,
+            &mut warnings,
+        )
+    });
     if kind == "in-sample" {
         warnings.push(
             "--holdout 0: metrics are in-sample (computed on the rows the model was fit on) and optimistic"
@@ -325,6 +424,7 @@ pub fn train_table(
         id_column: roles.id.map(|c| table.headers()[c].clone()),
         encoder,
         coefficients,
+        field_tests,
         fit: fit_summary,
         metrics: evaluation.metrics.clone(),
         evaluation: EvaluationReport {
@@ -340,14 +440,23 @@ pub fn train_table(
             fit_rows: rows_fit,
             columns: table.headers().len(),
             seed: opts.seed,
-            holdout: if folds.is_some() { 0.0 } else { opts.holdout },
+            holdout: match (&time_split, &folds) {
+                (Some(s), _) => {
+                    s.info.test_rows as f64 / (s.info.test_rows + s.info.train_rows) as f64
+                }
+                (None, Some(_)) => 0.0,
+                (None, None) => opts.holdout,
+            },
             folds: opts.folds,
             min_level_count: opts.encoder.min_level_count,
             excluded: roles.excluded.clone(),
             dropped: learnt.dropped,
             warnings,
             crate_version: env!("CARGO_PKG_VERSION").to_string(),
+            decimal_comma: table.decimal_comma_columns().to_vec(),
+            time_split: time_split.map(|s| s.info),
         },
+        drift,
     })
 }
 

@@ -4,7 +4,7 @@
 use ndarray::Array1;
 
 use super::TrainOptions;
-use crate::data::Table;
+use crate::data::{MissingTokens, Table};
 use crate::error::{Error, Result};
 use crate::scoring::model::Target;
 
@@ -19,6 +19,8 @@ pub(super) struct Roles {
     pub id: Option<usize>,
     pub features: Vec<usize>,
     pub excluded: Vec<String>,
+    /// The time column of a time-aware split: orders the rows, never a feature.
+    pub time: Option<usize>,
 }
 
 pub(super) fn resolve_roles(
@@ -44,6 +46,11 @@ pub(super) fn resolve_roles(
         excluded_idx.push(c);
         excluded.push(name.clone());
     }
+    let time = match &opts.time {
+        Some(t) => Some(table.column_index(&t.column)?),
+        None => None,
+    };
+    excluded_idx.extend(time);
     for name in opts
         .encoder
         .force_numeric
@@ -65,9 +72,35 @@ pub(super) fn resolve_roles(
     if let Some(c) = id {
         excluded_idx.push(c);
     }
-    let features: Vec<usize> = (0..headers.len())
+    let mut features: Vec<usize> = (0..headers.len())
         .filter(|c| !excluded_idx.contains(c))
         .collect();
+    // A unique number per row is a record key, not a measurement, unless the analyst says so.
+    features.retain(|&c| {
+        if opts.encoder.force_numeric.contains(&headers[c]) {
+            return true;
+        }
+        let Some(why) = numeric_id(table, c) else {
+            return true;
+        };
+        warnings.push(format!(
+            "column \"{}\" looks like an identifier (a unique number per row, {why}): not used as a feature; name it with --numeric to use it",
+            headers[c]
+        ));
+        false
+    });
+    // Dates as one-hot levels would fit the past day by day and mean nothing for new leads.
+    features.retain(|&c| {
+        let forced = opts.encoder.force_categorical.contains(&headers[c]);
+        if forced || !holds_dates(table, c, &opts.encoder.missing) {
+            return true;
+        }
+        warnings.push(format!(
+            "column \"{}\" holds dates: left out of the features (a date is not a category); name it as the time column (--time-column) to validate on the latest leads",
+            headers[c]
+        ));
+        false
+    });
     if features.is_empty() {
         return Err(Error::NoFeatures {
             path: table.path().to_path_buf(),
@@ -83,7 +116,80 @@ pub(super) fn resolve_roles(
         id,
         features,
         excluded,
+        time,
     })
+}
+
+/// Whether every non-missing value of column `c` is a calendar date or timestamp (and there is
+/// at least one).
+pub(super) fn holds_dates(table: &Table, c: usize, missing: &MissingTokens) -> bool {
+    let mut values = (0..table.rows())
+        .map(|r| table.value(r, c))
+        .filter(|v| !missing.is_missing(v))
+        .peekable();
+    values.peek().is_some() && values.all(crate::data::dates::looks_like_date)
+}
+
+/// Rows from which a strictly monotone integer column counts as a record key whatever its name.
+const MONOTONE_ID_ROWS: usize = 1000;
+
+/// Whether a column name says identifier: `id`, `lead_id`, `Prospect ID`, `leadId`.
+fn id_like_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with(" id")
+        || lower.ends_with("-id")
+        || (name.ends_with("Id") && name.len() > 2)
+}
+
+/// Whether a column name says record number: `Lead Number`, `lead_no`, `record_nr`, `row`,
+/// `uuid`, `key`, and the id-like names.
+fn key_like_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    id_like_name(name)
+        || words.last().is_some_and(|w| {
+            [
+                "number", "no", "nr", "num", "key", "uuid", "guid", "row", "index",
+            ]
+            .contains(w)
+        })
+}
+
+/// Why numeric column `c` is a record key rather than a measurement, if it is: every row
+/// holds a distinct integer, and the name says so or the values run in a strictly monotone
+/// sequence down the file.
+pub(super) fn numeric_id(table: &Table, c: usize) -> Option<&'static str> {
+    let n = table.rows();
+    if n < 3 {
+        return None;
+    }
+    let mut values = Vec::with_capacity(n);
+    for r in 0..n {
+        match crate::data::parse_number(table.value(r, c)) {
+            crate::data::Number::Finite(v) if v.fract() == 0.0 => values.push(v),
+            _ => return None,
+        }
+    }
+    // A sorted measurement in a small file is plausible; a sorted record key is what a long
+    // export looks like.
+    let increasing = n >= MONOTONE_ID_ROWS && values.windows(2).all(|w| w[0] < w[1]);
+    let decreasing = n >= MONOTONE_ID_ROWS && values.windows(2).all(|w| w[0] > w[1]);
+    if increasing || decreasing {
+        return Some("in a strictly monotone sequence down the file");
+    }
+    if !key_like_name(&table.headers()[c]) {
+        return None;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(n);
+    values
+        .iter()
+        .all(|v| seen.insert(v.to_bits()))
+        .then_some("with an id-like name")
 }
 
 /// A column whose name says id (`id`, `lead_id`, `Prospect ID`, ...) and whose values are unique.
@@ -92,9 +198,7 @@ pub(super) fn infer_id(table: &Table, skip: &[usize]) -> Option<usize> {
         if skip.contains(c) {
             return false;
         }
-        let name = table.headers()[*c].to_ascii_lowercase();
-        let id_like = name == "id" || name.ends_with("_id") || name.ends_with(" id");
-        if !id_like {
+        if !id_like_name(&table.headers()[*c]) {
             return false;
         }
         let mut seen = std::collections::HashSet::with_capacity(table.rows());
