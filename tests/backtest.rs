@@ -129,7 +129,7 @@ fn a_scenario_backtested_on_its_own_export_passes() {
         for mode in [ArrivalMode::Replay, ArrivalMode::Fitted] {
             // A seed other than the export's: the export is one draw of this world, not a
             // replication the back-test repeats.
-            let b = backtest(&hist, &file.scenarios[0], mode, 1000 + seed, 10, &|_, _| {});
+            let b = backtest(&hist, &file, mode, 1000 + seed, 10, &|_, _| {});
             assert!(b.rows.len() >= 20, "{:?}", b.skipped);
             let outside: Vec<_> = b.outside().iter().map(|r| r.metric.clone()).collect();
             // 21 overlap tests at about 95% each, not independent: allow one chance miss.
@@ -147,14 +147,7 @@ fn a_backtest_of_another_world_fails() {
     let dir = tempfile::tempdir().unwrap();
     let (_, hist) = own_export(dir.path(), 3);
     let other = scenario(&dir.path().join(""), 4);
-    let b = backtest(
-        &hist,
-        &other.scenarios[0],
-        ArrivalMode::Replay,
-        5,
-        10,
-        &|_, _| {},
-    );
+    let b = backtest(&hist, &other, ArrivalMode::Replay, 5, 10, &|_, _| {});
     let outside: Vec<_> = b.outside().iter().map(|r| r.metric.clone()).collect();
     assert!(outside.iter().any(|m| m == "response_p50_h"), "{outside:?}");
 }
@@ -169,14 +162,7 @@ fn a_backtest_is_the_same_on_any_number_of_threads() {
             .build()
             .unwrap()
             .install(|| {
-                let b = backtest(
-                    &hist,
-                    &file.scenarios[0],
-                    ArrivalMode::Fitted,
-                    9,
-                    6,
-                    &|_, _| {},
-                );
+                let b = backtest(&hist, &file, ArrivalMode::Fitted, 9, 6, &|_, _| {});
                 leadsim::calibrate::backtest::to_csv(&b)
             })
     };

@@ -460,10 +460,11 @@ pub fn backtest_scenario(base: &Scenario, days: u32) -> Scenario {
     sc
 }
 
-/// Back-tests `base` (a scenario's baseline) against the export `h`.
+/// Back-tests the baseline of `file` against the export `h`; a population given as scores is
+/// calibrated under the file's historical process first, as `simulate` does.
 pub fn backtest(
     h: &History,
-    base: &Scenario,
+    file: &crate::sim::ScenarioFile,
     arrivals: ArrivalMode,
     seed: u64,
     replications: usize,
@@ -476,8 +477,8 @@ pub fn backtest(
     // whose arrivals stopped before its export date is simulated so too).
     let last = observed.iter().map(|r| r.mql).fold(0.0, f64::max);
     let days = (last / 24.0).floor() as u32 + 1;
-    let sc = backtest_scenario(base, days);
-    let compiled = Compiled::new(&sc);
+    let sc = backtest_scenario(&file.scenarios[0], days);
+    let compiled = crate::sim::calibration::compile_under(&sc, &file.history, seed);
     let mut times: Vec<f64> = observed.iter().map(|r| r.mql).collect();
     times.sort_by(f64::total_cmp);
     let edges = decile_edges(&observed);
@@ -533,7 +534,7 @@ pub fn backtest(
         });
     }
     Backtest {
-        scenario: base.name.clone(),
+        scenario: file.scenarios[0].name.clone(),
         arrivals,
         replications,
         seed,

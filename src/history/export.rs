@@ -197,7 +197,9 @@ pub fn export_baseline(
     seed: u64,
     as_of_hours: Option<f64>,
 ) -> Result<ExportSummary> {
-    let c = Compiled::new(&file.scenarios[0]);
+    // The baseline as the run simulates it: calibrated to the file's history when its
+    // population gives scores only.
+    let c = crate::sim::calibration::compile_under(&file.scenarios[0], &file.history, seed);
     let (h, _) = SimHistory::record(&c, seed, 0, None);
     write_export(dir, &c, &h, as_of_hours)
 }

@@ -285,7 +285,7 @@ pub fn cmd_backtest(a: BacktestArgs) -> Result<ExitCode> {
     bar.set_message(format!("simulating {reps} replications"));
     let progress =
         |d: usize, n: usize| bar.set_message(format!("simulated {d} of {n} replications"));
-    let run = || backtest(&h, &file.scenarios[0], mode, seed, reps, &progress);
+    let run = || backtest(&h, &file, mode, seed, reps, &progress);
     let b = match a.threads {
         None => run(),
         Some(0) => anyhow::bail!("--threads must be at least 1"),

@@ -214,6 +214,20 @@ pub fn calibrate(file: &ScenarioFile, seed: u64, threads: Option<usize>) -> Resu
     Ok(out)
 }
 
+/// The engine's view of `sc` alone, its population calibrated under the historical process
+/// `history` when it [`Population::calibrates`] (with `seed`, as [`calibrate`] does for a
+/// file): what `simulate --export-history` and `backtest` run, so that the history they write
+/// or compare against is the world of the run.
+pub fn compile_under<'a>(sc: &'a Scenario, history: &Scenario, seed: u64) -> Compiled<'a> {
+    if !sc.population.calibrates() {
+        return Compiled::new(sc);
+    }
+    let mut h = history.clone();
+    h.population = sc.population.clone();
+    let c = calibrate_one(&h, seed);
+    Compiled::with_source(sc, Source::new(&sc.population).calibrated(c.factors))
+}
+
 /// The replications a calibration traces when one replication counts `leads_per_replication`
 /// leads: enough for [`LEADS`], between 1 and [`MAX_REPLICATIONS`].
 pub fn replications_for(leads_per_replication: usize) -> usize {
