@@ -106,7 +106,9 @@ fn an_export_agrees_with_the_run_it_comes_from() {
 
 fn own_export(dir: &std::path::Path, seed: u64) -> (ScenarioFile, leadsim::history::History) {
     let file = scenario(dir, 6);
-    let c = Compiled::new(&file.scenarios[0]);
+    // The world of the run: the generator's scores calibrated under the file's own process, as
+    // `simulate --export-history` and `backtest` both do.
+    let c = leadsim::sim::calibration::compile_under(&file.scenarios[0], &file.history, seed);
     let (h, _) = SimHistory::record(&c, seed, 0, None);
     let e = write_export(dir, &c, &h, Some(h.end + 24.0 * 450.0)).unwrap();
     let hist = read_history(
