@@ -1,6 +1,7 @@
 //! Lead scoring: encode a CSV into a design matrix, fit a logistic regression, report honest
 //! diagnostics, and score new leads with explanations.
 
+pub mod design;
 pub mod encode;
 pub mod inference;
 pub mod metrics;
