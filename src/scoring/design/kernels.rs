@@ -6,13 +6,13 @@
 const LANES: usize = 8;
 
 /// Combines the lanes pairwise, in a fixed order.
-#[inline]
+#[inline(always)]
 fn combine(acc: [f64; LANES], tail: f64) -> f64 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
 }
 
 /// `sum_i a_i b_i`.
-#[inline]
+#[inline(always)]
 pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
     debug_assert_eq!(a.len(), b.len());
     let split = a.len() - a.len() % LANES;
@@ -33,7 +33,7 @@ pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// `sum_i a_i`.
-#[inline]
+#[inline(always)]
 pub(super) fn sum(a: &[f64]) -> f64 {
     let split = a.len() - a.len() % LANES;
     let mut acc = [0.0; LANES];
@@ -46,7 +46,7 @@ pub(super) fn sum(a: &[f64]) -> f64 {
 }
 
 /// `sum_i a_i b_i` for four `b` at once, reading `a` once: the rank-k update's kernel.
-#[inline]
+#[inline(always)]
 pub(super) fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     const L: usize = 4;
     let n = a.len();
@@ -74,14 +74,14 @@ pub(super) fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
 }
 
 /// `out_i = a * x_i + out_i`.
-#[inline]
+#[inline(always)]
 pub(super) fn axpy(a: f64, x: &[f64], out: &mut [f64]) {
     debug_assert_eq!(x.len(), out.len());
     out.iter_mut().zip(x).for_each(|(o, &v)| *o += a * v);
 }
 
 /// `out_i += table[codes_i]`: a categorical's contribution to the linear predictor.
-#[inline]
+#[inline(always)]
 pub(super) fn gather_add(table: &[f64], codes: &[u32], out: &mut [f64]) {
     debug_assert_eq!(codes.len(), out.len());
     out.iter_mut()
@@ -89,17 +89,27 @@ pub(super) fn gather_add(table: &[f64], codes: &[u32], out: &mut [f64]) {
         .for_each(|(o, &c)| *o += table[c as usize]);
 }
 
-/// `acc[codes_i] += v_i`: per-level sums.
-#[inline]
-pub(super) fn scatter_add(acc: &mut [f64], codes: &[u32], v: &[f64]) {
-    debug_assert_eq!(codes.len(), v.len());
-    for (&c, &x) in codes.iter().zip(v) {
-        acc[c as usize] += x;
+/// `acc[codes_i * width + q] += rows[i * width + q]` for every `q < width`: per-level sums of
+/// several quantities at once, one short contiguous vector per row (`width` a multiple of 4).
+#[inline(always)]
+pub(super) fn scatter_add_rows(acc: &mut [f64], width: usize, codes: &[u32], rows: &[f64]) {
+    debug_assert_eq!(codes.len() * width, rows.len());
+    debug_assert_eq!(width % 4, 0);
+    for (&c, row) in codes.iter().zip(rows.chunks_exact(width)) {
+        let at = c as usize * width;
+        for (dst, src) in acc[at..at + width]
+            .chunks_exact_mut(4)
+            .zip(row.chunks_exact(4))
+        {
+            for l in 0..4 {
+                dst[l] += src[l];
+            }
+        }
     }
 }
 
 /// `acc[a_i * width + b_i] += v_i`: a weighted contingency table of two categoricals.
-#[inline]
+#[inline(always)]
 pub(super) fn scatter_add_pair(acc: &mut [f64], width: usize, a: &[u32], b: &[u32], v: &[f64]) {
     debug_assert!(a.len() == v.len() && b.len() == v.len());
     for ((&ca, &cb), &x) in a.iter().zip(b).zip(v) {
@@ -128,6 +138,10 @@ mod tests {
             }
         }
         let mut acc = vec![0.0; 6];
+        let rows: Vec<f64> = (1..=12).map(f64::from).collect();
+        let mut wide = vec![0.0; 8];
+        scatter_add_rows(&mut wide, 4, &[1, 0, 1], &rows);
+        assert_eq!(wide, vec![5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 14.0, 16.0]);
         scatter_add_pair(&mut acc, 3, &[0, 1, 1], &[2, 0, 0], &[1.0, 2.0, 0.5]);
         assert_eq!(acc, vec![0.0, 0.0, 1.0, 2.5, 0.0, 0.0]);
         let mut out = vec![1.0, 1.0];

@@ -18,7 +18,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1};
 
-use super::kernels::{dot, dot4, scatter_add, scatter_add_pair, sum};
+use super::kernels::{dot, dot4, scatter_add_pair, scatter_add_rows, sum};
 use super::predict::Predictor;
 use super::reduce::{leaf_count, leaf_range, leaf_rows, reduce};
 use super::{Column, Design};
@@ -135,14 +135,19 @@ struct Layout {
     dense_r: usize,
     /// `d x d`, row-major; only `[j][k]` with `k <= j` is summed.
     dense_dd: usize,
-    level_w: Vec<usize>,
-    level_r: Vec<usize>,
-    /// Per categorical, `d x levels`: `[k][code]` is `sum w z_k` over the level's rows.
-    level_dense: Vec<usize>,
+    /// Per categorical, `levels x width`, row-major: row `code` holds the level's `sum w`,
+    /// `sum r`, then `sum w z_k` for each dense column `k`, then zeros up to `width`. One
+    /// contiguous row per level, so that a row of data adds one short vector per categorical.
+    level: Vec<usize>,
+    /// `d + 2` rounded up to a multiple of 4, so that a level's row is whole vectors.
+    width: usize,
     /// `(a, b, offset)` for `a < b`: `levels_a x levels_b`, row-major.
     pairs: Vec<(usize, usize, usize)>,
     len: usize,
 }
+
+/// Lanes of a level's row of sums (four doubles: one AVX2 vector).
+const ROW_LANES: usize = 4;
 
 /// `sum w` and `sum r` sit at the start of every leaf's buffer.
 const SUM_W: usize = 0;
@@ -161,9 +166,8 @@ impl Layout {
         let dense_w = take(d);
         let dense_r = take(d);
         let dense_dd = take(d * d);
-        let level_w = levels.iter().map(|&l| take(l)).collect();
-        let level_r = levels.iter().map(|&l| take(l)).collect();
-        let level_dense = levels.iter().map(|&l| take(d * l)).collect();
+        let width = (d + 2).next_multiple_of(ROW_LANES);
+        let level = levels.iter().map(|&l| take(l * width)).collect();
         let mut pairs = Vec::new();
         for a in 0..levels.len() {
             for b in a + 1..levels.len() {
@@ -176,12 +180,16 @@ impl Layout {
             dense_w,
             dense_r,
             dense_dd,
-            level_w,
-            level_r,
-            level_dense,
+            level,
+            width,
             pairs,
             len,
         }
+    }
+
+    /// Offset of the sums of level `code` of categorical `c`.
+    fn level_row(&self, c: usize, code: u32) -> usize {
+        self.level[c] + code as usize * self.width
     }
 
     /// Offset of the contingency table of categoricals `a < b`.
@@ -219,23 +227,54 @@ impl Leaf {
 struct Scratch {
     eta: Vec<f64>,
     step_eta: Vec<f64>,
+    ex: Vec<f64>,
     w: Vec<f64>,
     r: Vec<f64>,
     t: Vec<f64>,
+    /// Row-major `CHUNK_ROWS x width`: per row `w`, `r`, `w z_k` (then zeros), when there are
+    /// categoricals to add them to.
+    rows: Vec<f64>,
     codes: Vec<Vec<u32>>,
 }
 
 impl Scratch {
-    fn new(k: usize) -> Scratch {
+    fn new(width: usize, k: usize) -> Scratch {
         Scratch {
             eta: vec![0.0; CHUNK_ROWS],
             step_eta: vec![0.0; CHUNK_ROWS],
+            ex: vec![0.0; CHUNK_ROWS],
             w: vec![0.0; CHUNK_ROWS],
             r: vec![0.0; CHUNK_ROWS],
             t: vec![0.0; CHUNK_ROWS],
+            rows: vec![0.0; if k > 0 { CHUNK_ROWS * width } else { 0 }],
             codes: vec![vec![0; CHUNK_ROWS]; k],
         }
     }
+}
+
+/// Whether the AVX2 builds of the chunk loops can run. They are compiled twice, for baseline
+/// x86-64 (SSE2) and with AVX2, and chosen at run time; the results are bit-identical, since
+/// every sum's order is fixed by the code (its lanes) and Rust never fuses a multiply and an
+/// add on its own: AVX2 only handles four lanes per instruction where SSE2 handles two.
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// One chunk's inputs.
+struct Chunk<'a> {
+    y: &'a [bool],
+    pred: &'a Predictor,
+    step: Option<&'a Predictor>,
+    full: bool,
+    lo: usize,
+    m: usize,
 }
 
 struct Context<'a> {
@@ -259,45 +298,79 @@ impl Context<'_> {
             n_extreme: 0,
             sums: vec![0.0; if full { self.layout.len } else { 0 }],
         };
-        let mut s = Scratch::new(design.categoricals.len());
+        let mut s = Scratch::new(self.layout.width, design.categoricals.len());
+        let avx2 = has_avx2();
         for lo in rows.clone().step_by(CHUNK_ROWS) {
             let m = CHUNK_ROWS.min(rows.end - lo);
-            for (cat, out) in design.categoricals.iter().zip(&mut s.codes) {
-                cat.codes.copy_to(lo, &mut out[..m]);
-            }
-            pred.eval(design, lo, &s.codes, &mut s.eta[..m]);
-            if let Some(sp) = step {
-                sp.eval(design, lo, &s.codes, &mut s.step_eta[..m]);
-                leaf.max_step_eta = s.step_eta[..m]
-                    .iter()
-                    .fold(leaf.max_step_eta, |a, v| a.max(v.abs()));
-            }
-            for i in 0..m {
-                let eta = s.eta[i];
-                let abs_eta = eta.abs();
-                leaf.n_extreme += usize::from(abs_eta > EXTREME_ETA);
-                // ex = exp(-|eta|) serves the loss, the probability and the weight without
-                // overflow; the loss is softplus(-eta) for a positive row, softplus(eta) else.
-                let ex = (-abs_eta).exp();
-                let yi = y[lo + i];
-                let t = if yi { -eta } else { eta };
-                leaf.loss += t.max(0.0) + ex.ln_1p();
-                if full {
-                    let denom = 1.0 + ex;
-                    let (mu, one_minus_mu) = if eta >= 0.0 {
-                        (1.0 / denom, ex / denom)
-                    } else {
-                        (ex / denom, 1.0 / denom)
-                    };
-                    s.r[i] = if yi { one_minus_mu } else { -mu };
-                    s.w[i] = mu * one_minus_mu;
-                }
-            }
-            if full {
-                self.accumulate(lo, m, &mut s, &mut leaf.sums);
+            let chunk = Chunk {
+                y,
+                pred,
+                step,
+                full,
+                lo,
+                m,
+            };
+            if avx2 {
+                // SAFETY: the CPU supports AVX2 (`has_avx2`).
+                #[cfg(target_arch = "x86_64")]
+                unsafe {
+                    self.newton_chunk_avx2(&chunk, &mut s, &mut leaf)
+                };
+            } else {
+                self.newton_chunk(&chunk, &mut s, &mut leaf);
             }
         }
         leaf
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn newton_chunk_avx2(&self, c: &Chunk, s: &mut Scratch, leaf: &mut Leaf) {
+        self.newton_chunk(c, s, leaf);
+    }
+
+    /// One chunk of a Newton pass: linear predictors, loss and counters, then (if full) the
+    /// weights, residuals and their sums.
+    #[inline(always)]
+    fn newton_chunk(&self, c: &Chunk, s: &mut Scratch, leaf: &mut Leaf) {
+        let (design, lo, m) = (self.design, c.lo, c.m);
+        for (cat, out) in design.categoricals.iter().zip(&mut s.codes) {
+            cat.codes.copy_to(lo, &mut out[..m]);
+        }
+        c.pred.eval(design, lo, &s.codes, &mut s.eta[..m]);
+        if let Some(sp) = c.step {
+            sp.eval(design, lo, &s.codes, &mut s.step_eta[..m]);
+            leaf.max_step_eta = s.step_eta[..m]
+                .iter()
+                .fold(leaf.max_step_eta, |a, v| a.max(v.abs()));
+        }
+        // ex = exp(-|eta|) serves the loss, the probability and the weight without overflow.
+        for (e, &eta) in s.ex[..m].iter_mut().zip(&s.eta[..m]) {
+            *e = (-eta.abs()).exp();
+        }
+        let y = &c.y[lo..lo + m];
+        for i in 0..m {
+            let (eta, ex, yi) = (s.eta[i], s.ex[i], y[i]);
+            leaf.n_extreme += usize::from(eta.abs() > EXTREME_ETA);
+            // The loss is softplus(-eta) for a positive row, softplus(eta) for a negative one.
+            let t = if yi { -eta } else { eta };
+            leaf.loss += t.max(0.0) + ex.ln_1p();
+        }
+        if c.full {
+            for i in 0..m {
+                let (eta, ex, yi) = (s.eta[i], s.ex[i], y[i]);
+                let denom = 1.0 + ex;
+                // sigmoid(eta) and sigmoid(-eta), each without cancellation.
+                let (mu, one_minus_mu) = if eta >= 0.0 {
+                    (1.0 / denom, ex / denom)
+                } else {
+                    (ex / denom, 1.0 / denom)
+                };
+                s.r[i] = if yi { one_minus_mu } else { -mu };
+                s.w[i] = mu * one_minus_mu;
+            }
+            self.accumulate_any(lo, m, s, &mut leaf.sums);
+        }
     }
 
     /// The sums of a pass with unit weights and zero residuals (the Gram matrix).
@@ -308,7 +381,7 @@ impl Context<'_> {
             n_extreme: 0,
             sums: vec![0.0; self.layout.len],
         };
-        let mut s = Scratch::new(self.design.categoricals.len());
+        let mut s = Scratch::new(self.layout.width, self.design.categoricals.len());
         s.w.fill(1.0);
         s.r.fill(0.0);
         for lo in rows.clone().step_by(CHUNK_ROWS) {
@@ -321,13 +394,43 @@ impl Context<'_> {
         leaf
     }
 
-    /// Adds one chunk's weighted sums (rows `lo..lo + m`, weights `s.w`, residuals `s.r`).
+    /// [`Self::accumulate_any`], with AVX2 when the CPU has it.
     fn accumulate(&self, lo: usize, m: usize, s: &mut Scratch, sums: &mut [f64]) {
+        if has_avx2() {
+            // SAFETY: the CPU supports AVX2 (`has_avx2`).
+            #[cfg(target_arch = "x86_64")]
+            unsafe {
+                self.accumulate_avx2(lo, m, s, sums)
+            };
+        } else {
+            self.accumulate_any(lo, m, s, sums);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn accumulate_avx2(&self, lo: usize, m: usize, s: &mut Scratch, sums: &mut [f64]) {
+        self.accumulate_any(lo, m, s, sums);
+    }
+
+    /// Adds one chunk's weighted sums (rows `lo..lo + m`, weights `s.w`, residuals `s.r`).
+    #[inline(always)]
+    fn accumulate_any(&self, lo: usize, m: usize, s: &mut Scratch, sums: &mut [f64]) {
         let (design, lay) = (self.design, self.layout);
         let (w, r, t) = (&s.w[..m], &s.r[..m], &mut s.t[..m]);
         sums[SUM_W] += sum(w);
         sums[SUM_R] += sum(r);
         let d = lay.d;
+        let width = lay.width;
+        let rows = &mut s.rows[..m * width];
+        let skip = std::env::var("SKIP").unwrap_or_default();
+        let cats = !s.codes.is_empty();
+        if cats {
+            for (i, row) in rows.chunks_exact_mut(width).enumerate() {
+                row[0] = w[i];
+                row[1] = r[i];
+            }
+        }
         let col = |k: usize| &design.dense_column(k)[lo..lo + m];
         for j in 0..d {
             let zj = col(j);
@@ -337,6 +440,7 @@ impl Context<'_> {
                 .for_each(|((t, &w), &z)| *t = w * z);
             sums[lay.dense_w + j] += sum(t);
             sums[lay.dense_r + j] += dot(r, zj);
+            if skip.contains('d') { continue; }
             // Row j of the lower triangle: columns 0..=j, four at a time.
             let row = &mut sums[lay.dense_dd + j * d..lay.dense_dd + j * d + j + 1];
             let mut k = 0;
@@ -350,19 +454,20 @@ impl Context<'_> {
             for (kk, v) in row.iter_mut().enumerate().skip(k) {
                 *v += dot(t, col(kk));
             }
-            for (c, codes) in s.codes.iter().enumerate() {
-                let l = lay.levels[c];
-                let at = lay.level_dense[c] + j * l;
-                scatter_add(&mut sums[at..at + l], &codes[..m], t);
+            if cats {
+                for (row, &v) in rows.chunks_exact_mut(width).zip(t.iter()) {
+                    row[2 + j] = v;
+                }
             }
         }
         for (c, codes) in s.codes.iter().enumerate() {
-            let l = lay.levels[c];
-            let (aw, ar) = (lay.level_w[c], lay.level_r[c]);
-            scatter_add(&mut sums[aw..aw + l], &codes[..m], w);
-            scatter_add(&mut sums[ar..ar + l], &codes[..m], r);
+            if skip.contains('l') { break; }
+            let at = lay.level[c];
+            let table = &mut sums[at..at + lay.levels[c] * width];
+            scatter_add_rows(table, width, &codes[..m], rows);
         }
         for &(a, b, at) in &lay.pairs {
+            if skip.contains('p') { break; }
             let size = lay.levels[a] * lay.levels[b];
             scatter_add_pair(
                 &mut sums[at..at + size],
@@ -388,13 +493,8 @@ impl Context<'_> {
                 Column::Level { categorical, code } => {
                     let ind = design.categoricals[categorical].indicators[code as usize]
                         .expect("a design column has an indicator");
-                    let c = code as usize;
-                    (
-                        ind.mean,
-                        ind.scale,
-                        sums[lay.level_w[categorical] + c],
-                        sums[lay.level_r[categorical] + c],
-                    )
+                    let at = lay.level_row(categorical, code);
+                    (ind.mean, ind.scale, sums[at], sums[at + 1])
                 }
             })
             .collect();
@@ -429,7 +529,7 @@ impl Context<'_> {
             }
             (Column::Dense(k), Column::Level { categorical, code })
             | (Column::Level { categorical, code }, Column::Dense(k)) => {
-                sums[lay.level_dense[categorical] + k * lay.levels[categorical] + code as usize]
+                sums[lay.level_row(categorical, code) + 2 + k]
             }
             (
                 Column::Level {
@@ -444,7 +544,7 @@ impl Context<'_> {
                 if ca == cb {
                     // A row has one level: the categorical's own block is diagonal.
                     if la == lb {
-                        sums[lay.level_w[ca] + la as usize]
+                        sums[lay.level_row(ca, la)]
                     } else {
                         0.0
                     }

@@ -90,6 +90,7 @@ impl Predictor {
     }
 
     /// The linear predictor of rows `lo..lo + out.len()`, given their codes.
+    #[inline(always)]
     pub(super) fn eval(&self, design: &Design, lo: usize, codes: &[Vec<u32>], out: &mut [f64]) {
         let m = out.len();
         out.fill(self.offset);
