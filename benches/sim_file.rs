@@ -25,7 +25,7 @@ fn main() {
             .and_then(|v| v.parse().ok())
     };
     let file = ScenarioFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    for w in file.warnings() {
+    for w in leadsim::sim::warnings(&file) {
         eprintln!("warning: {w}");
     }
     let opts = RunOptions {

@@ -2,7 +2,7 @@
 """A SimPy port of leadsim's funnel model, for a speed comparison with the Rust engine.
 
 It reads the same scenario file (Python 3.11+ `tomllib`) and implements the same model
-(MODEL.md sections 2 and 7) for a reduced feature set:
+(docs/model.md sections 2 and 6) for a reduced feature set:
 
 * population: one kind of lead (`population.constant`); the b2b-saas generator is not ported;
   deal values from `outcomes.deal_value` (lognormal by median and sigma);

@@ -16,15 +16,30 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Names longer than this get no suggestion (and candidates longer than it are never offered).
+pub const MAX_SUGGEST_CHARS: usize = 200;
+
 /// The candidate closest to `name` (case-insensitive edit distance), if it is close enough to be
 /// a plausible typo: at most a third of the longer name's length, and at least one edit allowed.
 pub fn closest<'a, I>(name: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    let len = name.chars().count();
+    // A name this long is no typo of a key; comparing it would cost its length squared per
+    // candidate (a 100,000-character key against 100,000-character candidates).
+    if len > MAX_SUGGEST_CHARS {
+        return None;
+    }
     let lower = name.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
+        let clen = c.chars().count();
+        // The edit distance is at least the difference in length, so a candidate whose length
+        // alone rules it out is not compared.
+        if clen > MAX_SUGGEST_CHARS || clen.abs_diff(len) > (len.max(clen) / 3).max(1) {
+            continue;
+        }
         let d = edit_distance(&lower, &c.to_lowercase());
         if best.map_or(true, |(bd, _)| d < bd) {
             best = Some((d, c));

@@ -177,6 +177,40 @@ fn target_with_a_third_value_names_line_and_value() {
 }
 
 #[test]
+fn option_and_role_errors_name_the_flag_that_fixes_them() {
+    let d = Dir::new();
+    d.write("t.csv", "a,converted\n1,0\n2,1\n3,0\n4,1\n");
+    d.run(&[
+        "train",
+        "--data",
+        "t.csv",
+        "--holdout",
+        "1.5",
+        "--out",
+        "m.json",
+    ])
+    .fails_with(&["invalid holdout = 1.5", "must be in [0, 1)", "--holdout"]);
+    d.run(&[
+        "train", "--data", "t.csv", "--bands", "0.5,0.2", "--out", "m.json",
+    ])
+    .fails_with(&["0.5,0.2", "strictly increasing", "--bands"]);
+    d.run(&[
+        "train",
+        "--data",
+        "t.csv",
+        "--exclude",
+        "a",
+        "--out",
+        "m.json",
+    ])
+    .fails_with(&["t.csv", "no feature columns", "\"a\"", "--exclude"]);
+    d.write("n.csv", "a,b\n1,0\n2,1\n");
+    d.run(&["train", "--data", "n.csv", "--out", "m.json"])
+        .fails_with(&["n.csv", "named like a target", "--target COLUMN"]);
+    assert!(!d.exists("m.json"));
+}
+
+#[test]
 fn single_class_target() {
     let d = Dir::new();
     let mut s = String::from("a,converted\n");
@@ -238,7 +272,14 @@ fn nan_and_inf_in_numeric_column_are_errors_unless_missing() {
     s.push_str("inf,1\n");
     d.write("t.csv", &s);
     d.run(&["train", "--data", "t.csv", "--out", "m.json"])
-        .fails_with(&["t.csv", "line 42", "\"x\"", "\"inf\"", "finite"]);
+        .fails_with(&[
+            "t.csv",
+            "line 42",
+            "\"x\"",
+            "\"inf\"",
+            "finite",
+            "--missing",
+        ]);
     d.write("n.csv", s.replace("inf", "NaN"));
     d.run(&["train", "--data", "n.csv", "--out", "m.json"])
         .fails_with(&["n.csv", "line 42", "\"NaN\""]);

@@ -227,14 +227,34 @@ fn reports_render_with_their_charts_in_chromium() {
     let results = run(&file, &opts).unwrap();
     let sim_dir = work.path().join("sim");
     write_outputs(&results, &sim_dir).unwrap();
-    // Two level bars, two forest plots, the frontier, response times, utilisation.
+    // Two funnels, two level bars, two forest plots, the frontier, response times, utilisation.
     check_page(
         &browser,
         &sim_dir.join("report.html"),
-        7,
+        9,
         work.path(),
         "simulate",
     );
+    // The funnels alone, on a page of their own: drawn, with ink, text and the bars' colour.
+    let report = std::fs::read_to_string(sim_dir.join("report.html")).unwrap();
+    let funnels: String = ["chart-funnel-baseline", "chart-funnel-best"]
+        .iter()
+        .map(|id| {
+            let start = report
+                .find(&format!("<figure id=\"{id}\""))
+                .unwrap_or_else(|| panic!("{id} missing"));
+            let end = start + report[start..].find("</figure>").unwrap() + "</figure>".len();
+            report[start..end].to_string()
+        })
+        .collect();
+    let funnel_page = sim_dir.join("funnels.html");
+    std::fs::write(
+        &funnel_page,
+        // Each as wide as the window, so the two fill it from top to bottom.
+        format!("<!doctype html><html><head><style>body{{margin:0}} figure{{margin:0}} svg{{width:100%;height:auto;display:block}}</style></head><body>{funnels}</body></html>"),
+    )
+    .unwrap();
+    check_page(&browser, &funnel_page, 2, work.path(), "funnels");
 
     // A sweep adds its heat map.
     let file = ScenarioFile::load(concat!(
@@ -255,7 +275,7 @@ fn reports_render_with_their_charts_in_chromium() {
     check_page(
         &browser,
         &sweep_dir.join("report.html"),
-        8,
+        10,
         work.path(),
         "sweep",
     );

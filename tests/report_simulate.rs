@@ -9,8 +9,10 @@ use leadsim::report::html::escape;
 use leadsim::report::simulate::{
     diff_cell, format_value, level_cell, simulation_report, DefaultSource, MAX_SHOWN, SOURCES,
 };
-use leadsim::sim::run::{RankedPolicy, Ranking, SweepAxis, SweepGrid, SweepPoint};
+use leadsim::sim::model::{SweepAxis, SweepGrid, SweepPoint};
+use leadsim::sim::run::{RankedPolicy, Ranking};
 use leadsim::sim::{run, Results, RunOptions, ScenarioFile};
+use leadsim::stats::Interval;
 
 const HANDOVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/scenarios/handover.toml");
 
@@ -122,6 +124,8 @@ fn comparison_report_is_self_contained_with_one_svg_per_chart() {
     let html = simulation_report(handover());
     assert_self_contained(&html);
     let charts = [
+        "chart-funnel-baseline",
+        "chart-funnel-best",
         "chart-mql-to-sql",
         "chart-recovered",
         "chart-diff-objective",
@@ -149,7 +153,7 @@ fn comparison_report_is_self_contained_with_one_svg_per_chart() {
     // Units on the axes.
     for label in [
         "MQL-to-SQL conversion (%)",
-        "Recovered revenue, 12 months (millions)",
+        "Recovered from leads sales turned away, 12 months (millions)",
         "Hours from arrival to first attempt (h)",
         "Busy share of paid shift time (%)",
         "Difference in MQL-to-SQL conversion (percentage points)",
@@ -159,6 +163,67 @@ fn comparison_report_is_self_contained_with_one_svg_per_chart() {
     }
     // Response times are labelled honestly as the spread between replications.
     assert!(element(&html, "figure", "chart-response").contains("not between leads"));
+}
+
+/// A table cell as the report should write it, built here from the interval's own numbers with
+/// `format!` rather than with the formatter under test: the mean (signed for a paired
+/// difference), then "±" and the half-width of the 95% interval, then " *" for a difference
+/// whose interval excludes zero; parts joined by a space, spaces inside a part non-breaking.
+/// The formats are those of docs/simulate.md: shares in percent (two decimals below 10%, one
+/// above), their differences and half-widths in percentage points; hours with two decimals and
+/// " h"; money in k (from 1,000) and M (from 1,000,000); counts with one decimal unless whole.
+fn expected_cell(metric: &str, s: &Interval, diff: bool) -> String {
+    let nb = '\u{a0}';
+    let sign = |x: f64| if x >= 0.0 { "+" } else { "" };
+    let money = |x: f64| {
+        if x.abs() >= 1e6 {
+            format!("{:.2}M", x / 1e6)
+        } else if x.abs() >= 1e3 {
+            format!("{:.1}k", x / 1e3)
+        } else {
+            format!("{x:.0}")
+        }
+    };
+    let count = |x: f64| {
+        if x.abs() >= 100.0 || x.fract() == 0.0 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.1}")
+        }
+    };
+    let half = (s.ci_high - s.ci_low) / 2.0;
+    let (mean, half) = match metric {
+        "mql_to_sql" | "sla_met" | "acceptance" => {
+            let pct = 100.0 * s.mean;
+            let mean = if diff {
+                format!("{}{pct:.2}{nb}pp", sign(pct))
+            } else if pct.abs() < 10.0 {
+                format!("{pct:.2}%")
+            } else {
+                format!("{pct:.1}%")
+            };
+            (mean, format!("±{:.2}{nb}pp", 100.0 * half))
+        }
+        "response_p50_h" => (
+            format!("{}{:.2}{nb}h", if diff { sign(s.mean) } else { "" }, s.mean),
+            format!("±{half:.2}{nb}h"),
+        ),
+        "sqls" | "handed_over" => (
+            format!("{}{}", if diff { sign(s.mean) } else { "" }, count(s.mean)),
+            format!("±{}", count(half)),
+        ),
+        _ => (
+            format!("{}{}", if diff { sign(s.mean) } else { "" }, money(s.mean)),
+            format!("±{}", money(half)),
+        ),
+    };
+    let star = if diff && (s.ci_low > 0.0 || s.ci_high < 0.0) {
+        format!("{nb}*")
+    } else {
+        String::new()
+    };
+    assert_eq!(s.n, 6, "{metric}: every replication measures it");
+    format!("{mean} {half}{star}")
 }
 
 #[test]
@@ -175,14 +240,17 @@ fn scenario_tables_carry_the_results_numbers() {
             "response_p50_h",
             "sla_met",
             "won_revenue_12m",
-            "recovered_revenue_12m",
+            "handed_over",
+            "acceptance",
+            "recovered_revenue_12m_turned_away",
+            "recovered_revenue_12m_retained",
             "rep_cost",
             "net_revenue",
         ] {
             let s = r.summary(&sc.name, metric).unwrap();
             let cell = format!(
                 "<td class=\"num\">{}</td>",
-                escape(&level_cell(metric, &s.value, r.replications))
+                escape(&expected_cell(metric, &s.value, false))
             );
             assert!(levels.contains(&cell), "{cell} missing for {}", sc.name);
             match (&s.diff, i) {
@@ -190,7 +258,7 @@ fn scenario_tables_carry_the_results_numbers() {
                 (Some(d), _) => {
                     let cell = format!(
                         "<td class=\"num\">{}</td>",
-                        escape(&diff_cell(metric, d, r.replications))
+                        escape(&expected_cell(metric, d, true))
                     );
                     assert!(diffs.contains(&cell), "{cell} missing for {}", sc.name);
                 }
@@ -198,7 +266,7 @@ fn scenario_tables_carry_the_results_numbers() {
             }
         }
     }
-    // The cells themselves are the numbers: mean, then the half-width of the 95% interval.
+    // The public cell functions write what the table holds.
     let s = r.summary("today", "mql_to_sql").unwrap().value;
     let expected = format!(
         "{:.2}% ±{:.2}\u{a0}pp",
@@ -207,8 +275,19 @@ fn scenario_tables_carry_the_results_numbers() {
     );
     assert_eq!(level_cell("mql_to_sql", &s, r.replications), expected);
     assert!(levels.contains(&expected));
+    let d = r
+        .summary("lower threshold, two more reps", "mql_to_sql")
+        .unwrap()
+        .diff
+        .unwrap();
+    assert_eq!(
+        diff_cell("mql_to_sql", &d, r.replications),
+        expected_cell("mql_to_sql", &d, true)
+    );
+    // Fewer defined replications than run are counted in the cell.
+    assert!(level_cell("mql_to_sql", &s, r.replications + 1).ends_with(&format!(" (n={})", s.n)));
     let net = r.summary("today", "net_revenue").unwrap().value;
-    assert!(levels.contains(&format_value("net_revenue", net.mean)));
+    assert!(levels.contains(&format!("{:.2}M", net.mean / 1e6)));
     assert_eq!(
         format_value("net_revenue", net.mean),
         format!("{:.2}M", net.mean / 1e6)
@@ -248,7 +327,7 @@ fn heat_map_only_with_a_sweep_of_two_axes() {
         "{cells} rects"
     );
     // 12 scenarios: all shown, numbered; one more chart than a comparison.
-    assert_eq!(svg_count(&html), 8);
+    assert_eq!(svg_count(&html), 10);
     let table = element(&html, "table", "scenarios");
     assert_eq!(table.matches("<tr>").count(), 1 + 12);
 
@@ -354,7 +433,12 @@ fn a_single_scenario_has_no_comparisons() {
     let r = run(&file, &opts(3)).unwrap();
     let html = simulation_report(&r);
     assert_self_contained(&html);
-    assert_eq!(svg_count(&html), 4, "levels, response times, utilisation");
+    assert_eq!(
+        svg_count(&html),
+        5,
+        "the baseline's funnel, levels, response times, utilisation"
+    );
+    assert!(html.contains("chart-funnel-baseline") && !html.contains("chart-funnel-best"));
     assert!(!html.contains("id=\"differences\""));
     assert!(!html.contains("chart-frontier"));
 }
@@ -439,5 +523,29 @@ fn the_shipped_sweep_gets_its_heat_map_and_the_ranking_frontier() {
     );
     let best = ranking.ranked.iter().find(|p| p.scenario != 0).unwrap();
     assert!(table.contains(&format!("<td>2</td><td>{}</td>", escape(&best.name))));
-    assert_eq!(svg_count(&html), 8);
+    assert_eq!(svg_count(&html), 10);
+}
+
+#[test]
+fn a_sweep_optimum_on_the_edge_is_warned_in_the_report() {
+    // The cheapest grid point by rep cost is the fewest reps, an edge of the grid.
+    let text = std::fs::read_to_string(HANDOVER).unwrap();
+    let cut = text.find("[[scenario]]").unwrap();
+    let text = text[..cut].to_string() + "[sweep]\n\"pools.sdr.count\" = [2, 4]\n";
+    let file = ScenarioFile::from_toml_str(&text, std::path::Path::new("s.toml")).unwrap();
+    let r = leadsim::sim::run_with(
+        &file,
+        &opts(2),
+        &leadsim::sim::Analysis {
+            objective: Some("rep_cost".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let html = simulation_report(&r);
+    let section = element(&html, "section", "scenarios");
+    assert!(
+        section.contains("extend pools.sdr.count below 2"),
+        "{section}"
+    );
 }

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use leadsim::report::html::escape;
+use leadsim::report::report_path_for;
 use leadsim::report::train::train_report;
-use leadsim::report::{fixed, percent, report_path_for};
 use leadsim::scoring::model::Model;
+use leadsim::scoring::output::save_model;
 use leadsim::scoring::train::{train, Silent, TrainOptions};
 
 /// Figure ids of the charts, in page order: ROC, PR, calibration, gains, lift, coefficients.
@@ -33,6 +34,17 @@ fn model() -> &'static Model {
         };
         train(&opts, &Silent).unwrap()
     })
+}
+
+/// `decimals` decimals, written here independently of the report's formatter; `–` when the
+/// value does not exist (the report's sign for it).
+fn decimals(v: Option<f64>, decimals: usize) -> String {
+    v.map_or("–".into(), |v| format!("{v:.decimals$}"))
+}
+
+/// A share in percent with one decimal, independently of the report's formatter.
+fn percent(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{:.1}%", 100.0 * v))
 }
 
 /// The `<figure id="...">` element with this id.
@@ -114,16 +126,16 @@ fn train_report_is_a_complete_self_contained_page() {
     assert_eq!(model.evaluation.kind, "holdout");
     assert!(metrics.contains("Evaluation: holdout"));
     for (name, value) in [
-        ("roc_auc", fixed(m.roc_auc, 3)),
-        ("pr_auc", fixed(m.pr_auc, 3)),
-        ("log_loss", fixed(m.log_loss, 4)),
-        ("brier", fixed(m.brier, 4)),
-        ("ece", fixed(m.ece, 4)),
+        ("roc_auc", decimals(m.roc_auc, 3)),
+        ("pr_auc", decimals(m.pr_auc, 3)),
+        ("log_loss", decimals(m.log_loss, 4)),
+        ("brier", decimals(m.brier, 4)),
+        ("ece", decimals(m.ece, 4)),
     ] {
         let cells = format!("<td>{name}</td><td class=\"num\">{value}</td>");
         assert!(metrics.contains(&cells), "{cells}");
     }
-    let auc = format!("Model (AUC {})", fixed(m.roc_auc, 3));
+    let auc = format!("Model (AUC {:.3})", m.roc_auc.unwrap());
     assert!(figure(&html, "chart-roc").contains(&auc));
 
     // The threshold table, row by row, with the model's numbers.
@@ -137,10 +149,10 @@ fn train_report_is_a_complete_self_contained_page() {
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             r.threshold,
             r.handed_over,
-            percent(r.handed_over_share, 1),
+            percent(r.handed_over_share),
             r.conversions,
-            percent(r.precision, 1),
-            percent(r.recall, 1)
+            percent(r.precision),
+            percent(r.recall)
         );
         assert!(thresholds.contains(&cells), "{cells}");
     }
@@ -152,7 +164,7 @@ fn train_report_is_a_complete_self_contained_page() {
             "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             b.rows,
             b.conversions,
-            percent(b.conversion_rate, 1)
+            percent(b.conversion_rate)
         );
         assert!(bands.contains(&format!("<tr><td>{}</td>", b.band)));
         assert!(bands.contains(&cells), "{cells}");
@@ -184,13 +196,14 @@ fn train_report_is_a_complete_self_contained_page() {
 }
 
 #[test]
-fn report_is_written_beside_the_model_as_utf8() {
+fn save_model_writes_the_report_beside_the_model_as_utf8() {
     let dir = tempfile::tempdir().unwrap();
     let model_path = dir.path().join("model.json");
-    model().save(&model_path).unwrap();
-    let report = report_path_for(&model_path);
+    let report = save_model(model(), &model_path).unwrap();
     assert_eq!(report, dir.path().join("report.html"));
-    leadsim::atomic::write_atomic(&report, train_report(model()).as_bytes()).unwrap();
+    assert_eq!(report, report_path_for(&model_path));
+    // The two files and nothing else (no temporary file left behind).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     let bytes = std::fs::read(&report).unwrap();
     let text = std::str::from_utf8(&bytes).expect("report is UTF-8");
     assert!(text.contains("<meta charset=\"utf-8\">"));

@@ -44,6 +44,15 @@ fn shipped_example_runs_end_to_end() {
     let table = results.table();
     println!("{table}");
     assert!(table.contains("lower threshold, two more reps"));
+    // Cells read as in the HTML report: a share in percent, its half-width in points.
+    let s = results.summary("today", "mql_to_sql").unwrap().value;
+    assert!(s.mean < 0.1, "two decimals below 10%");
+    let cell = format!(
+        "{:.2}% ±{:.2} pp",
+        100.0 * s.mean,
+        100.0 * (s.ci_high - s.ci_low) / 2.0
+    );
+    assert!(table.contains(&cell), "{cell} missing");
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(summary.starts_with(
         "scenario,metric,mean,sd,ci_low,ci_high,diff_mean,diff_ci_low,diff_ci_high\n"
@@ -76,5 +85,6 @@ fn shipped_example_runs_end_to_end() {
     );
     assert_eq!(json["scenarios"][0]["summary"][0]["metric"], "mqls");
     assert_eq!(json["scenarios"][0]["summary"][0]["n"], 4);
-    assert!(file.warnings().is_empty(), "{:?}", file.warnings());
+    let warnings = leadsim::sim::warnings(&file);
+    assert!(warnings.is_empty(), "{warnings:?}");
 }

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use leadsim::sim::ScenarioFile;
+use leadsim::error::ConfigProblem;
+use leadsim::sim::{ScenarioFile, Warning};
 use leadsim::Error;
 
 const EXAMPLE: &str = include_str!("../data/scenarios/handover.toml");
@@ -11,11 +12,18 @@ fn parse(text: &str) -> leadsim::Result<ScenarioFile> {
     ScenarioFile::from_toml_str(text, Path::new("s.toml"))
 }
 
-fn config_error(text: &str) -> (String, String) {
+/// The field path and the problem of the config error `text` gives.
+fn config_problem(text: &str) -> (String, ConfigProblem) {
     match parse(text) {
-        Err(Error::Config { field, message, .. }) => (field, message),
+        Err(Error::Config { field, problem, .. }) => (field, problem),
         other => panic!("expected a config error, got {other:?}"),
     }
+}
+
+/// The field path and the message of the config error `text` gives.
+fn config_error(text: &str) -> (String, String) {
+    let (field, problem) = config_problem(text);
+    (field, problem.to_string())
 }
 
 #[test]
@@ -29,14 +37,21 @@ fn integer_literals_are_numbers() {
     assert_eq!(f.scenarios[1].policy.max_attempts, 6);
     assert_eq!(
         f.scenarios[2].pools[0].discipline,
-        leadsim::sim::config::Discipline::Lifo
+        leadsim::sim::model::Discipline::Lifo
     );
 }
 
 #[test]
 fn unknown_keys_name_the_path_and_suggest() {
-    let (field, message) = config_error(&EXAMPLE.replace("threshold = 0.3", "treshold = 0.3"));
+    let (field, problem) = config_problem(&EXAMPLE.replace("threshold = 0.3", "treshold = 0.3"));
     assert_eq!(field, "policy.treshold");
+    assert_eq!(
+        problem,
+        ConfigProblem::UnknownKey {
+            suggestion: Some("threshold".into())
+        }
+    );
+    let message = problem.to_string();
     assert!(message.contains("did you mean \"threshold\""), "{message}");
     let (field, message) = config_error(&EXAMPLE.replace(
         "[scenario.pools.sdr]\ncount = 6",
@@ -48,6 +63,10 @@ fn unknown_keys_name_the_path_and_suggest() {
         config_error(&EXAMPLE.replace("cv = 0.5 }\ntalk", "cv = 0.5, median = 3 }\ntalk"));
     assert_eq!(field, "pools.sdr.handle_minutes");
     assert!(message.contains("not both"));
+    assert!(matches!(
+        config_problem(&EXAMPLE.replace("cv = 0.5 }\ntalk", "cv = 0.5, median = 3 }\ntalk")).1,
+        ConfigProblem::LognormalBothForms
+    ));
     let (field, message) =
         config_error(&EXAMPLE.replace("cv = 0.5 }\ntalk", "cv = 0.5, mode = 3 }\ntalk"));
     assert_eq!(field, "pools.sdr.handle_minutes.mode");
@@ -126,24 +145,38 @@ fn overlapping_and_gapped_bands_are_errors() {
             base.replace("band = [0.0, 1.0]", &format!("band = {a}"))
         )
     };
-    let (field, message) = config_error(&two("[0.0, 0.8]", "[0.7, 1.0]"));
+    let (field, problem) = config_problem(&two("[0.0, 0.8]", "[0.7, 1.0]"));
+    let message = problem.to_string();
     assert!(
         field.ends_with(".band") && message.contains("overlaps"),
         "{field}: {message}"
     );
-    let (field, message) = config_error(&two("[0.0, 0.6]", "[0.7, 1.0]"));
+    assert!(
+        matches!(&problem, ConfigProblem::BandOverlap { band, other_band, .. }
+            if *band == [0.7, 1.0] && *other_band == [0.0, 0.8]),
+        "{problem:?}"
+    );
+    let (field, problem) = config_problem(&two("[0.0, 0.6]", "[0.7, 1.0]"));
+    let message = problem.to_string();
     assert!(
         field.ends_with(".band") && message.contains("gap"),
         "{field}: {message}"
     );
+    assert_eq!(problem, ConfigProblem::BandGap { from: 0.6, to: 0.7 });
     let f = parse(&two("[0.0, 0.7]", "[0.7, 1.0]")).unwrap();
     assert_eq!(f.scenarios[0].pools.len(), 2);
 }
 
 #[test]
 fn scenarios_need_unique_names_and_no_file_level_keys() {
-    let (field, _) = config_error(&format!("{EXAMPLE}\n[[scenario]]\nname = \"today\"\n"));
+    let (field, problem) = config_problem(&format!("{EXAMPLE}\n[[scenario]]\nname = \"today\"\n"));
     assert_eq!(field, "scenario[3].name");
+    assert_eq!(
+        problem,
+        ConfigProblem::DuplicateName {
+            name: "today".into()
+        }
+    );
     let (field, message) = config_error(&format!(
         "{EXAMPLE}\n[[scenario]]\nname = \"x\"\nseed = 3\n"
     ));
@@ -153,8 +186,12 @@ fn scenarios_need_unique_names_and_no_file_level_keys() {
 
 #[test]
 fn syntax_errors_name_the_line() {
-    let (field, _) = config_error("name = \"x\"\n[arrivals\n");
+    let (field, problem) = config_problem("name = \"x\"\n[arrivals\n");
     assert_eq!(field, "line 2");
+    assert!(
+        matches!(problem, ConfigProblem::Syntax { .. }),
+        "{problem:?}"
+    );
 }
 
 #[test]
@@ -164,14 +201,23 @@ fn overloaded_pool_without_patience_warns() {
         .replace("count = 4", "count = 1")
         .replace("rate_per_day = 40", "rate_per_day = 400");
     let f = parse(&overloaded).unwrap();
-    let w = f.warnings();
+    let w = leadsim::sim::warnings(&f);
     assert!(
-        w.iter()
-            .any(|w| w.contains("\"sdr\"") && w.contains("without bound")),
+        w.iter().any(|w| {
+            let text = w.to_string();
+            text.contains("\"sdr\"") && text.contains("without bound")
+        }),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().all(
+            |w| matches!(w, Warning::UnboundedQueue { pool, reps, offered, .. }
+            if pool == "sdr" && *offered > f64::from(*reps))
+        ),
         "{w:?}"
     );
     let f = parse(&overloaded.replace("# patience_hours = 48.0", "patience_hours = 48.0")).unwrap();
-    assert!(f.warnings().is_empty());
+    assert!(leadsim::sim::warnings(&f).is_empty());
 }
 
 #[test]
@@ -232,9 +278,16 @@ fn arrival_profiles_are_checked() {
             &format!("{line}\ncalendar = \"business\" "),
         )
     };
-    let (field, message) = config_error(&with("weekday_profile = [1, 1, 1]"));
+    let (field, problem) = config_problem(&with("weekday_profile = [1, 1, 1]"));
     assert_eq!(field, "arrivals.weekday_profile");
-    assert!(message.contains("7"));
+    assert!(problem.to_string().contains("7"));
+    assert_eq!(
+        problem,
+        ConfigProblem::WrongLength {
+            expected: 7,
+            found: 3
+        }
+    );
     let (field, _) = config_error(&with(
         "hour_profile = [0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",
     ));
@@ -242,7 +295,7 @@ fn arrival_profiles_are_checked() {
     let f = parse(&with("weekday_profile = [1.2, 1, 1, 1, 0.8, 0, 0]")).unwrap();
     let spelled = EXAMPLE.replace("speed_to_lead = { table = [[0.0, 1.0], [1.0, 0.75], [24.0, 0.45], [72.0, 0.35], [720.0, 0.25]] }", "speed_to_lead = { exponential = { per_hour = 0.5 } }");
     assert!(
-        matches!(parse(&spelled).unwrap().scenarios[0].policy.speed_to_lead, leadsim::sim::config::SpeedToLead::ExponentialPerHour(k) if k == 0.5)
+        matches!(parse(&spelled).unwrap().scenarios[0].policy.speed_to_lead, leadsim::sim::model::SpeedToLead::ExponentialPerHour(k) if k == 0.5)
     );
     assert_eq!(f.scenarios[0].arrivals.weekday_profile[0], 1.2);
 }
@@ -295,6 +348,6 @@ threshold = 0.5
     )
     .unwrap();
     assert!(
-        matches!(ScenarioFile::load(&path), Err(Error::Config { field, .. }) if field == "arrivals.replay")
+        matches!(ScenarioFile::load(&path), Err(Error::Config { field, problem: ConfigProblem::ReplayNeedsTable, .. }) if field == "arrivals.replay")
     );
 }

@@ -225,7 +225,7 @@ contactable = {contactable}
     );
     let r = simulate(&toml, 20, 300);
     // Attempt k starts after k unreached attempts and their gaps; unreached ones last `handle_h`.
-    let g = leadsim::sim::dist::SpeedCurve::table(&table);
+    let g = leadsim::sim::engine::SpeedCurve::table(&table);
     let (mut offset, mut not_yet, mut sum) = (0.0, 1.0, 0.0);
     for k in 0..6 {
         sum += not_yet * reach[k] * g.eval(offset);

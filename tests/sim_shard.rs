@@ -189,7 +189,11 @@ fn missing_and_duplicated_shards_are_named() {
     let err = merge(&[dir.path("s1"), dir.path("s3")], None)
         .err()
         .unwrap();
-    assert!(matches!(&err, Error::InvalidParameter { name, .. } if name == "shards"));
+    assert!(
+        matches!(&err, Error::MissingShards { count: 3, missing, duplicated, .. }
+            if *missing == [2] && duplicated.is_empty()),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -232,7 +236,8 @@ fn shards_of_another_run_are_refused_naming_the_field_and_files() {
         .err()
         .unwrap();
     assert!(
-        matches!(&err, Error::Config { field, .. } if field == "shard count N"),
+        matches!(&err, Error::ShardMismatch { field: "shard count N", here, there, .. }
+            if here == "4" && there == "3"),
         "{err}"
     );
 }
@@ -303,7 +308,7 @@ fn bad_shard_flags_and_precision_are_refused() {
     )
     .err()
     .unwrap();
-    assert!(matches!(&err, Error::InvalidParameter { name, .. } if name == "precision"));
+    assert!(matches!(&err, Error::PrecisionWithShards { metric, .. } if metric == "mql_to_sql"));
     assert!(dir.files().is_empty(), "nothing written: {:?}", dir.files());
 }
 
@@ -344,4 +349,63 @@ fn table_populations_merge_and_a_changed_table_is_caught() {
     dir.run(&["merge", "new", &s[0], "--out", "m"])
         .fails_with(&["s1/shard-1-of-2.json", "tables", "leads.csv"]);
     assert!(!dir.exists("m"));
+}
+
+/// `--json` prints summary.json's bytes on stdout and moves the table to stderr; with `--quiet`
+/// stderr stays empty. The same for `merge`, whose JSON is the single run's.
+#[test]
+fn json_prints_the_summary_on_stdout_and_the_table_on_stderr() {
+    let dir = Dir::new();
+    let file = handover();
+    let mut args = vec!["simulate", &file, "--out", "single", "--json"];
+    args.extend_from_slice(&RUN);
+    let run = dir.run(&args);
+    run.ok();
+    assert_eq!(run.stdout, dir.read("single/summary.json") + "\n");
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["seed"], 7);
+    assert!(run
+        .stderr
+        .contains("Handover policy review: 4 replications, seed 7"));
+    assert!(run.stderr.contains("wrote "));
+    args.push("--quiet");
+    let quiet = dir.run(&args);
+    quiet.ok();
+    assert_eq!(quiet.stdout, run.stdout);
+    assert_eq!(quiet.stderr, "");
+    // Without --json the table is on stdout, as before.
+    let plain = dir.run(&[
+        "simulate",
+        &file,
+        "--out",
+        "plain",
+        "--seed",
+        "7",
+        "--replications",
+        "4",
+    ]);
+    plain.ok();
+    assert!(plain.stdout.starts_with("Handover policy review"));
+    let s = shards(&dir, &file, 2, &RUN);
+    let merged = dir.run(&["merge", &s[0], &s[1], "--out", "merged", "--json"]);
+    merged.ok();
+    assert_eq!(merged.stdout, run.stdout);
+    assert!(merged.stderr.contains("merged 2 shards"));
+    let quiet = dir.run(&[
+        "merge", &s[0], &s[1], "--out", "merged", "--json", "--quiet",
+    ]);
+    quiet.ok();
+    assert_eq!(
+        (quiet.stdout.as_str(), quiet.stderr.as_str()),
+        (run.stdout.as_str(), "")
+    );
+    // A shard writes a partial file, not a summary.
+    // (a usage error: clap's exit code 2)
+    let shard = dir.run(&["simulate", &file, "--shard", "1/2", "--json"]);
+    assert_eq!(shard.code, Some(2));
+    assert!(
+        shard.stderr.contains("cannot be used with '--json'"),
+        "{}",
+        shard.stderr
+    );
 }

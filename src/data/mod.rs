@@ -1,18 +1,25 @@
-//! Reading lead data: CSV files streamed record by record ([`source`]), small-enough training
-//! files held column by column ([`table`]), and the value rules both share: what counts as
+//! Reading lead data: CSV files streamed record by record ([`CsvStream`], `source.rs`),
+//! small-enough training files held column by column ([`Table`], `table.rs`), tables built
+//! from columns already in memory ([`Table::from_columns`], `memory.rs`), file
+//! fingerprints ([`sha256_file`], `hash.rs`), and the value rules they share: what counts as
 //! missing, what parses as a number, which columns are yes/no.
+//!
+//! The submodules are crate-internal; everything a user needs is re-exported here.
 
-pub mod hash;
-pub mod source;
-pub mod table;
+mod hash;
+pub(crate) mod memory;
+pub(crate) mod source;
+pub(crate) mod table;
 
 pub use hash::{sha256_bytes, sha256_file};
+pub use memory::ColumnBuilder;
 pub use source::{CsvOptions, CsvStream};
 pub use table::{ParsedColumn, Table};
 
 use serde::{Deserialize, Serialize};
 
-/// Texts that mean "no value": the empty field, `NA`, and any given with `--missing`.
+/// Texts that mean "no value": the empty field, `NA`, and any extra ones given
+/// ([`MissingTokens::with_extra`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MissingTokens {
     tokens: Vec<String>,

@@ -10,9 +10,9 @@ use crate::error::{Error, Result};
 
 /// One column's texts, back to back.
 #[derive(Debug, Default, Clone)]
-struct TextColumn {
-    text: String,
-    ends: Vec<usize>,
+pub(super) struct TextColumn {
+    pub(super) text: String,
+    pub(super) ends: Vec<usize>,
 }
 
 impl TextColumn {
@@ -45,11 +45,11 @@ impl ParsedColumn {
 /// A whole CSV file in memory.
 #[derive(Debug, Clone)]
 pub struct Table {
-    path: PathBuf,
-    headers: Vec<String>,
-    columns: Vec<TextColumn>,
-    lines: Vec<u64>,
-    bytes_hint: u64,
+    pub(super) path: PathBuf,
+    pub(super) headers: Vec<String>,
+    pub(super) columns: Vec<TextColumn>,
+    pub(super) lines: Vec<u64>,
+    pub(super) bytes_hint: u64,
 }
 
 impl Table {
@@ -215,7 +215,7 @@ impl Table {
             line: self.line(row),
             column: self.headers[c].clone(),
             value: self.value(row, c).to_string(),
-            reason: "not a finite number (list it with --missing to treat it as missing)".into(),
+            reason: "not a finite number".into(),
         }
     }
 }

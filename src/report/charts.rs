@@ -1,6 +1,7 @@
 //! Reusable SVG charts drawn with plotters: a line chart with several series ([`LineChart`]), a
 //! bar chart with error bars ([`BarChart`]), a horizontal forest plot with intervals
-//! ([`ForestPlot`]) and an annotated heat map ([`HeatMap`]).
+//! ([`ForestPlot`]), an annotated heat map ([`HeatMap`]) and a lead funnel as a flow chart
+//! ([`Funnel`], plain SVG: boxes and arrows need no axes).
 //!
 //! Every chart renders to a standalone SVG string (`to_svg`). Charts stay readable in black and
 //! white: series differ by dash pattern and marker shape as well as colour, bars by grey level,
@@ -24,11 +25,13 @@ use plotters::prelude::*;
 mod bar;
 mod draw;
 mod forest;
+mod funnel;
 mod heat;
 mod line;
 
 pub use bar::{BarChart, BarGroup};
 pub use forest::{ForestPlot, ForestRow};
+pub use funnel::{Funnel, FunnelExit, FunnelPool, FunnelStage};
 pub use heat::{HeatMap, Scale};
 pub use line::{LineChart, Series};
 

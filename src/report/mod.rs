@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod calibrate;
 pub mod charts;
 pub mod html;
 pub mod simulate;

@@ -3,12 +3,12 @@
 //! coefficients with intervals, the handover threshold table, score bands, warnings and
 //! training metadata).
 
+use crate::format::{fixed, p_value, percent, significant, MISSING};
 use crate::report::charts::{
     Axis, BarChart, BarGroup, Corner, Dash, ForestPlot, ForestRow, LineChart, Series, SeriesStyle,
     TickFormat,
 };
 use crate::report::html::{Align, Figure, Page, Section, Table};
-use crate::report::{fixed, p_value, percent, significant, MISSING};
 use crate::scoring::inference::INTERCEPT;
 use crate::scoring::model::Model;
 

@@ -84,9 +84,7 @@ impl ValueProblem {
     pub fn reason(self) -> &'static str {
         match self {
             ValueProblem::NotANumber => "not a number in a numeric column",
-            ValueProblem::NonFinite => {
-                "not a finite number (list it with --missing to treat it as missing)"
-            }
+            ValueProblem::NonFinite => "not a finite number",
             ValueProblem::NotYesNo => "not yes/no or true/false in a yes/no column",
         }
     }
@@ -260,7 +258,7 @@ impl Default for EncoderSettings {
 }
 
 /// An encoder together with the training design matrix it was learnt from.
-pub struct LearntEncoding {
+pub(crate) struct LearntEncoding {
     pub encoder: Encoder,
     /// Standardised design matrix of the training rows (kept columns only).
     pub design: Array2<f64>,
@@ -271,7 +269,7 @@ pub struct LearntEncoding {
 impl LearntEncoding {
     /// Drops the design columns that are linear combinations of the intercept and earlier
     /// columns, from both the design and the encoder, and returns their names.
-    pub fn drop_collinear(&mut self) -> Vec<String> {
+    pub(crate) fn drop_collinear(&mut self) -> Vec<String> {
         let collinear = crate::scoring::solver::collinear_columns(self.design.view());
         if collinear.is_empty() {
             return Vec::new();
@@ -299,7 +297,7 @@ impl Encoder {
     /// # Errors
     /// [`Error::BadValue`] for a value that cannot be read as its column's kind (anywhere in the
     /// file, not only in training rows).
-    pub fn learn(
+    pub(crate) fn learn(
         table: &Table,
         feature_columns: &[usize],
         rows: &[usize],
@@ -399,7 +397,7 @@ impl Encoder {
     }
 
     /// Removes kept design columns by index (e.g. collinear ones) from the encoder.
-    pub fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
+    pub(crate) fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
         let mut names = Vec::new();
         let mut k = 0;
         self.columns.retain(|c| {
@@ -413,13 +411,92 @@ impl Encoder {
         names
     }
 
+    /// Checks what a model file could get wrong and scoring relies on: every design column's
+    /// feature and slot exist, design columns are in design order without repeats, every
+    /// median, mean and scale is finite (scales positive), and categorical levels are sorted
+    /// and unique (scoring finds a level by binary search). Returns the field path and the
+    /// problem, e.g. `("encoder.columns[0].slot", "9999, but feature 2 ... has 1 design column")`.
+    pub fn check(&self) -> std::result::Result<(), (String, String)> {
+        for (i, f) in self.features.iter().enumerate() {
+            let field = |k: &str| format!("encoder.features[{i}].{k}");
+            match &f.encoding {
+                FeatureEncoding::Numeric { median, .. } | FeatureEncoding::YesNo { median, .. } => {
+                    if !median.is_finite() {
+                        return Err((field("median"), format!("{median} is not finite")));
+                    }
+                }
+                FeatureEncoding::Categorical {
+                    reference, levels, ..
+                } => {
+                    if let Some(j) = (1..levels.len()).find(|&j| levels[j - 1] >= levels[j]) {
+                        return Err((
+                            format!("encoder.features[{i}].levels[{j}]"),
+                            "levels must be sorted and unique".to_string(),
+                        ));
+                    }
+                    if levels.binary_search(reference).is_ok() {
+                        return Err((
+                            field("reference"),
+                            "the reference level must not be one of the levels".to_string(),
+                        ));
+                    }
+                }
+            }
+        }
+        let offsets = self.feature_offsets();
+        let mut previous: Option<usize> = None;
+        for (i, c) in self.columns.iter().enumerate() {
+            let field = |k: &str| format!("encoder.columns[{i}].{k}");
+            let Some(spec) = self.features.get(c.feature) else {
+                return Err((
+                    field("feature"),
+                    format!(
+                        "{}, but the encoder has {} features",
+                        c.feature,
+                        self.features.len()
+                    ),
+                ));
+            };
+            if c.slot >= spec.width() {
+                return Err((
+                    field("slot"),
+                    format!(
+                        "{}, but feature {} (\"{}\") has {} design column(s)",
+                        c.slot,
+                        c.feature,
+                        crate::error::Excerpt(&spec.column),
+                        spec.width()
+                    ),
+                ));
+            }
+            let position = offsets[c.feature] + c.slot;
+            if previous.is_some_and(|p| p >= position) {
+                return Err((
+                    format!("encoder.columns[{i}]"),
+                    "design columns must be in design order, each once".to_string(),
+                ));
+            }
+            previous = Some(position);
+            if !c.mean.is_finite() {
+                return Err((field("mean"), format!("{} is not finite", c.mean)));
+            }
+            if !(c.scale.is_finite() && c.scale > 0.0) {
+                return Err((
+                    field("scale"),
+                    format!("{} is not a positive finite number", c.scale),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Names of the kept design columns.
     pub fn column_names(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name.clone()).collect()
     }
 
     /// Offsets of each feature's first design column in a full (undropped) design row.
-    pub fn feature_offsets(&self) -> Vec<usize> {
+    pub(crate) fn feature_offsets(&self) -> Vec<usize> {
         let mut acc = 0;
         self.features
             .iter()

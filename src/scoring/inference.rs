@@ -26,7 +26,7 @@ pub struct Coefficient {
 }
 
 /// Two-sided p-value of a standard normal statistic, accurate far into the tail.
-pub fn two_sided_p(z: f64) -> f64 {
+pub(crate) fn two_sided_p(z: f64) -> f64 {
     libm::erfc(z.abs() / std::f64::consts::SQRT_2)
 }
 
@@ -36,7 +36,7 @@ pub fn two_sided_p(z: f64) -> f64 {
 /// `coef_std` holds the intercept first, then one value per column; `cov_std` is their
 /// covariance, same order. With `with_inference = false` only estimates and odds ratios are
 /// filled.
-pub fn coefficient_table(
+pub(crate) fn coefficient_table(
     names: &[String],
     coef_std: &Array1<f64>,
     cov_std: &Array2<f64>,

@@ -73,7 +73,7 @@ pub struct FitSummary {
     pub load_seconds: f64,
     /// Whether standard errors and intervals are reported (unregularised fits only).
     pub inference: bool,
-    /// The alpha search, when `--cv` picked alpha.
+    /// The alpha search, when cross-validation picked alpha (`TrainOptions::cv`).
     pub alpha_search: Option<Vec<AlphaCandidate>>,
 }
 
@@ -188,7 +188,47 @@ impl Model {
                 model.encoder.columns.len()
             )));
         }
+        model
+            .check()
+            .map_err(|(field, problem)| Error::ModelInconsistent {
+                path: path.to_path_buf(),
+                field,
+                problem,
+            })?;
         Ok(model)
+    }
+
+    /// The internal consistency [`Model::load`] checks once, so that scoring can index without
+    /// checks: the encoder's ([`Encoder::check`]), finite coefficients, and a linear predictor
+    /// that stays finite for inputs near the training data. The last is a bound, not a guess:
+    /// `|b0| + sum |b_j| (|mean_j| + scale_j)` bounds the log odds of any row within one
+    /// standard deviation of the training means; when it overflows, some such rows would score
+    /// NaN (`inf - inf`), so the model is refused.
+    fn check(&self) -> std::result::Result<(), (String, String)> {
+        self.encoder.check()?;
+        for (i, c) in self.coefficients.iter().enumerate() {
+            if !c.estimate.is_finite() {
+                return Err((
+                    format!("coefficients[{i}].estimate"),
+                    format!("{} is not finite", c.estimate),
+                ));
+            }
+        }
+        let bound = self.coefficients[1..]
+            .iter()
+            .zip(&self.encoder.columns)
+            .fold(self.coefficients[0].estimate.abs(), |acc, (c, col)| {
+                acc + c.estimate.abs() * (col.mean.abs() + col.scale)
+            });
+        if !bound.is_finite() {
+            return Err((
+                "coefficients".to_string(),
+                "the estimates are so large that scores of leads near the training data \
+                 overflow (the linear predictor exceeds the range of a float)"
+                    .to_string(),
+            ));
+        }
+        Ok(())
     }
 }
 

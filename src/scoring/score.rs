@@ -1,6 +1,11 @@
 //! `leadsim score` and `leadsim evaluate`: apply a saved model to a CSV, streamed in chunks so
 //! that files of any length run in bounded memory. Chunks are encoded and scored in parallel
 //! and written in input order, so the output does not depend on the thread count.
+//!
+//! [`table`] does the same for rows already in memory (a [`Table`](crate::data::Table)), with
+//! the same per-row arithmetic ([`score_texts`]).
+
+pub mod table;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,7 +17,7 @@ use crate::atomic::AtomicFile;
 use crate::data::source::field_str;
 use crate::data::{CsvOptions, CsvStream};
 use crate::error::{Error, Result};
-use crate::scoring::encode::RowEncoder;
+use crate::scoring::encode::{RowEncoder, ValueProblem};
 use crate::scoring::metrics::{self, Evaluation};
 use crate::scoring::model::{sigmoid, Model, Target};
 
@@ -54,18 +59,18 @@ struct Bound<'m> {
 }
 
 impl<'m> Bound<'m> {
-    fn new(model: &'m Model, stream: &CsvStream) -> Result<Self> {
+    /// The model bound to the columns `headers` of the file (or table) `path`.
+    fn new(model: &'m Model, headers: &[String], path: &Path) -> Result<Self> {
         let columns = model
             .encoder
             .features
             .iter()
             .map(|f| {
-                stream
-                    .headers()
+                headers
                     .iter()
                     .position(|h| *h == f.column)
                     .ok_or_else(|| Error::MissingFeature {
-                        path: stream.path().to_path_buf(),
+                        path: path.to_path_buf(),
                         column: f.column.clone(),
                     })
             })
@@ -82,9 +87,11 @@ impl<'m> Bound<'m> {
 /// One scored record.
 struct Scored {
     probability: f64,
-    /// The `up_1..K` then `down_1..K` explanation fields (empty without `--explain`), built
-    /// here on the worker threads because formatting them costs more than scoring.
+    /// The non-empty `up_*` then `down_*` explanation fields (none when `explain` is 0), built
+    /// here on the worker threads because formatting them costs more than scoring; `ups` of
+    /// them are up. The writer pads each group to K, so memory does not grow with K.
     factors: Vec<String>,
+    ups: usize,
     unseen: usize,
 }
 
@@ -163,16 +170,36 @@ fn score_record(
     for &c in &bound.columns {
         texts.push(field_str(path, line, &headers[c], &rec[c])?);
     }
-    let unseen = enc.encode(texts.iter().copied(), x).map_err(|(f, p)| {
-        let c = bound.columns[f];
-        Error::BadValue {
+    let scored = score_texts(bound, enc, x, &texts, explain).map_err(|(f, p)| Error::BadValue {
+        path: path.to_path_buf(),
+        line,
+        column: headers[bound.columns[f]].clone(),
+        value: texts[f].to_string(),
+        reason: p.reason().into(),
+    })?;
+    // Extreme values can make two contributions infinite with opposite signs; the probability
+    // of `inf - inf` is no number, so the run stops here, naming the lead.
+    if scored.probability.is_nan() {
+        return Err(Error::NonFiniteScore {
             path: path.to_path_buf(),
             line,
-            column: headers[c].clone(),
-            value: texts[f].to_string(),
-            reason: p.reason().into(),
-        }
-    })?;
+            eta: f64::NAN,
+        });
+    }
+    Ok(scored)
+}
+
+/// Scores one row given the texts of the model's features (in feature order): the
+/// probability, the explanation fields and the count of unseen levels; or the failing
+/// feature and its problem.
+fn score_texts(
+    bound: &Bound,
+    enc: &mut RowEncoder,
+    x: &mut [f64],
+    texts: &[&str],
+    explain: usize,
+) -> std::result::Result<Scored, (usize, ValueProblem)> {
+    let unseen = enc.encode(texts.iter().copied(), x)?;
     let coefs = &bound.model.coefficients;
     let mut eta = coefs[0].estimate;
     let mut contributions = vec![
@@ -190,16 +217,18 @@ fn score_record(
             contributions[bound.feature_of[j]] += beta * (v - col.mean);
         }
     }
-    let factors = if explain > 0 {
-        let (mut up, down) = top_factors(bound.model, bound, rec, &contributions, explain);
+    let (factors, ups) = if explain > 0 {
+        let (mut up, down) = top_factors(bound.model, texts, &contributions, explain);
+        let ups = up.len();
         up.extend(down);
-        up
+        (up, ups)
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
     Ok(Scored {
         probability: sigmoid(eta),
         factors,
+        ups,
         unseen,
     })
 }
@@ -217,8 +246,17 @@ pub fn score_file(
     progress: &dyn Fn(u64),
 ) -> Result<ScoreSummary> {
     let start = std::time::Instant::now();
+    if opts.explain > crate::limits::MAX_EXPLAIN {
+        return Err(Error::TooLarge {
+            name: "explain",
+            value: opts.explain.to_string(),
+            what: None,
+            max: crate::limits::MAX_EXPLAIN.to_string(),
+            reason: "every row gets two columns per factor; a model has a few dozen inputs",
+        });
+    }
     let mut stream = CsvStream::open(&opts.data, &opts.csv)?;
-    let bound = Bound::new(model, &stream)?;
+    let bound = Bound::new(model, stream.headers(), stream.path())?;
     let id_col = match (&opts.id, &model.id_column) {
         (Some(name), _) => Some(stream.column_index(name)?),
         (None, Some(name)) => stream.headers().iter().position(|h| h == name),
@@ -273,9 +311,14 @@ pub fn score_file(
                 sum += s.probability;
                 summary.rows += 1;
                 if s.unseen > 0 {
-                    count_unseen(model, &bound, rec, &mut summary.unseen_levels);
+                    let text = |f: usize| {
+                        std::str::from_utf8(&rec[bound.columns[f]])
+                            .unwrap_or("")
+                            .trim()
+                    };
+                    count_unseen(model, text, &mut summary.unseen_levels);
                 }
-                fields.extend(s.factors);
+                fields.extend(padded_factors(s.factors, s.ups, k));
                 w.write_record(&fields).map_err(io_err)?;
             }
             Ok(())
@@ -292,32 +335,42 @@ pub fn score_file(
     }
 }
 
-fn count_unseen(
+/// Counts, by column, the features of a row whose value is a level never seen in training;
+/// `text(f)` is the row's text of feature `f`.
+fn count_unseen<'t>(
     model: &Model,
-    bound: &Bound,
-    rec: &csv::ByteRecord,
+    text: impl Fn(usize) -> &'t str,
     counts: &mut BTreeMap<String, u64>,
 ) {
     // Rare path (only rows with unseen levels), so a small allocation per feature is fine.
     for (f, spec) in model.encoder.features.iter().enumerate() {
-        let text = std::str::from_utf8(&rec[bound.columns[f]])
-            .unwrap_or("")
-            .trim();
         let mut out = vec![0.0; spec.width()];
         if let Ok(crate::scoring::encode::ValueOutcome::Unseen) =
-            spec.encode(text, &model.encoder.missing, &mut out)
+            spec.encode(text(f), &model.encoder.missing, &mut out)
         {
             *counts.entry(spec.column.clone()).or_default() += 1;
         }
     }
 }
 
-/// The `k` largest positive and `k` most negative contributions, as `name=value +x.xx`, padded
-/// with empty strings.
+/// A row's `up_1..K` then `down_1..K` fields from its non-empty factors (`ups` of them up),
+/// each group padded with empty strings to `k`.
+fn padded_factors(factors: Vec<String>, ups: usize, k: usize) -> impl Iterator<Item = String> {
+    let downs = factors.len() - ups;
+    let mut factors = factors.into_iter();
+    let up: Vec<String> = factors.by_ref().take(ups).collect();
+    let empty = |n: usize| std::iter::repeat_n(String::new(), n);
+    up.into_iter()
+        .chain(empty(k - ups))
+        .chain(factors)
+        .chain(empty(k - downs))
+}
+
+/// The (at most) `k` largest positive and `k` most negative contributions, as
+/// `name=value +x.xx`; `texts` are the row's feature texts.
 fn top_factors(
     model: &Model,
-    bound: &Bound,
-    rec: &csv::ByteRecord,
+    texts: &[&str],
     contributions: &[f64],
     k: usize,
 ) -> (Vec<String>, Vec<String>) {
@@ -329,30 +382,25 @@ fn top_factors(
     });
     let describe = |f: usize| {
         let spec = &model.encoder.features[f];
-        let text = std::str::from_utf8(&rec[bound.columns[f]])
-            .unwrap_or("")
-            .trim();
         format!(
             "{} {:+.2}",
-            spec.describe(text, &model.encoder.missing),
+            spec.describe(texts[f], &model.encoder.missing),
             contributions[f]
         )
     };
-    let mut up: Vec<String> = order
+    let up: Vec<String> = order
         .iter()
         .take_while(|&&f| contributions[f] > 0.0)
         .take(k)
         .map(|&f| describe(f))
         .collect();
-    let mut down: Vec<String> = order
+    let down: Vec<String> = order
         .iter()
         .rev()
         .take_while(|&&f| contributions[f] < 0.0)
         .take(k)
         .map(|&f| describe(f))
         .collect();
-    up.resize(k, String::new());
-    down.resize(k, String::new());
     (up, down)
 }
 
@@ -377,7 +425,7 @@ pub fn evaluate_file(
     progress: &dyn Fn(u64),
 ) -> Result<Evaluation> {
     let mut stream = CsvStream::open(&opts.data, &opts.csv)?;
-    let bound = Bound::new(model, &stream)?;
+    let bound = Bound::new(model, stream.headers(), stream.path())?;
     let target = Target {
         column: opts
             .target

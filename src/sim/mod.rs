@@ -1,5 +1,5 @@
 //! Monte Carlo replay of lead funnels under handover policies (`leadsim simulate`), as
-//! `MODEL.md` describes: arrivals, handover threshold, rep pools with calendars and queues,
+//! docs/model.md describes: arrivals, handover threshold, rep pools with calendars and queues,
 //! attempt cadence, contactability and reach, the speed-to-lead curve, qualification, patience,
 //! SQL to won, and nurture with the cure-fraction decision law.
 //!
@@ -12,33 +12,30 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Module map: `config` (TOML, validation, deep merge, `[sweep]` grids), `calendar` (shifts,
-//! arrivals), `dist` (distributions, speed-to-lead curve), `population`, `rng` (keyed per-lead
-//! streams), `engine` (one replication), `metrics`, `stats` (t intervals), `run` (parallel
-//! replications, precision batches), `rank` (objective ranking and cost frontier), `report`
-//! (table and files), `load` (offered load for warnings).
+//! Layers, each importing only those before it: [`model`] (the scenario's plain types and
+//! every default), [`config`] (TOML to model: validation, deep merge, `[sweep]` grids,
+//! population tables), [`metric`] (the registry of every metric), `engine` (one replication;
+//! internal, visible only to the oracle tests and benches), [`run`] (replications in
+//! parallel, summaries, precision batches, ranking, warnings), [`shard`] (slices of a run and
+//! their merge), [`output`] (the printed table and the files of `--out`).
 //!
 //! **Invariant:** the simulation core does no I/O; the scenario file and population table are
-//! read by `config`, the outputs written by `report`.
+//! read by `config`, the outputs written by `output`.
 
-pub mod calendar;
 pub mod config;
-pub mod dist;
+#[doc(hidden)]
 pub mod engine;
-pub mod heap4;
-pub mod load;
-pub mod metrics;
-pub mod population;
-pub mod rank;
-pub mod report;
-pub mod rng;
+pub mod metric;
+pub mod model;
+pub mod output;
 pub mod run;
 pub mod shard;
 
-pub use config::{Scenario, ScenarioFile};
-pub use report::write_outputs;
+pub use model::{Scenario, ScenarioFile};
+pub use output::{summary_json, write_outputs};
 pub use run::{
-    run, run_with, simulate_units, summarise, Analysis, MetricSummary, PrecisionTarget, Results,
-    RunOptions, ScenarioResult, Unit,
+    run, run_cancellable, run_with, simulate_units, simulate_units_cancellable, summarise,
+    warnings, Analysis, MetricSummary, PrecisionTarget, Results, RunOptions, ScenarioResult, Unit,
+    Warning,
 };
 pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};

@@ -3,6 +3,7 @@
 //! paths, shows progress and prints. `scoring` holds the generate/train/evaluate/score
 //! commands, `simulate` the simulate/merge commands, `progress` the progress displays.
 
+mod calibrate;
 mod progress;
 mod scoring;
 mod simulate;
@@ -59,6 +60,16 @@ enum Command {
         after_help = "Examples:\n  leadsim score --model model.json --data new.csv --out scored.csv --explain 3\n  leadsim score --model model.json --data huge.csv.gz --out scored.csv --id lead_id"
     )]
     Score(scoring::ScoreArgs),
+    /// Estimate every funnel knob from a CRM history export; write a runnable scenario
+    #[command(
+        after_help = "Examples:\n  leadsim calibrate --leads leads.csv --attempts calls.csv --as-of 2026-06-30 --out my-funnel/\n  leadsim calibrate --leads data/history/salesforce/leads.csv --attempts data/history/salesforce/tasks.csv --columns data/history/salesforce/columns.toml --tz America/New_York --out sf/\n\nWrites scenario.toml (every value commented with its estimate, interval, records and method),\npopulation.csv, calibration.json and calibration.html, all or nothing. See docs/calibrate.md."
+    )]
+    Calibrate(calibrate::CalibrateArgs),
+    /// Simulate a scenario over a history export's period and compare, metric by metric
+    #[command(
+        after_help = "Examples:\n  leadsim backtest my-funnel/scenario.toml --leads leads.csv --attempts calls.csv --as-of 2026-06-30 --out bt/\n  leadsim backtest my-funnel/scenario.toml --leads leads.csv --attempts calls.csv --arrivals fitted --strict --out bt/\n\nWrites backtest.csv, backtest.json and backtest.html; exit 3 with --strict when a metric is outside."
+    )]
+    Backtest(calibrate::BacktestArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,9 +77,14 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+            for (i, cause) in e.chain().enumerate() {
+                let prefix = if i == 0 { "error" } else { "  caused by" };
+                let hint = cause
+                    .downcast_ref::<leadsim::Error>()
+                    .and_then(hint)
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                eprintln!("{prefix}: {cause}{hint}");
             }
             ExitCode::FAILURE
         }
@@ -83,5 +99,45 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Score(a) => scoring::cmd_score(a),
         Command::Simulate(a) => simulate::cmd_simulate(a),
         Command::Merge(a) => simulate::cmd_merge(a),
+        Command::Calibrate(a) => calibrate::cmd_calibrate(a),
+        Command::Backtest(a) => calibrate::cmd_backtest(a),
     }
+}
+
+/// The command-line remedy for a library error: the library states the problem in its own
+/// terms and knows nothing of flags; this adds the flag that fixes it, printed after the
+/// message on the same line.
+fn hint(e: &leadsim::Error) -> Option<String> {
+    use leadsim::Error as E;
+    let flag = |name: &str| match name {
+        "alpha" => Some("--alpha"),
+        "max_iter" => Some("--max-iter"),
+        "holdout" => Some("--holdout"),
+        "folds" => Some("--folds"),
+        "cv" => Some("--cv"),
+        "min_level_count" => Some("--min-level-count"),
+        _ => None,
+    };
+    Some(match e {
+        // --- scoring ---
+        E::TargetValue { .. } => "use --positive VALUE to name the positive class".into(),
+        E::TooFewRows { .. } => "add rows, drop features with --exclude, or set --alpha > 0".into(),
+        E::Separation { .. } => "set --alpha (e.g. --alpha 1) for a regularised fit, or exclude \
+                                 the feature if it leaks the outcome"
+            .into(),
+        E::NotConverged { .. } => "raise --max-iter, or set --alpha > 0".into(),
+        E::NotPositiveDefinite => "set --alpha > 0".into(),
+        E::InvalidHyperparameter { name, .. } => format!("given with {}", flag(name)?),
+        E::InvalidBands { .. } => "given with --bands".into(),
+        E::BadValue { value, .. }
+            if leadsim::data::parse_number(value) == leadsim::data::Number::NonFinite =>
+        {
+            "list it with --missing when training to treat it as missing".into()
+        }
+        E::NoTargetColumn { .. } => "name it with --target COLUMN".into(),
+        E::NoFeatures { excluded, .. } if !excluded.is_empty() => {
+            "exclude fewer columns with --exclude".into()
+        }
+        _ => return None,
+    })
 }

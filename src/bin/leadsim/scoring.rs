@@ -11,9 +11,9 @@ use leadsim::data::{CsvOptions, MissingTokens};
 use leadsim::generate::{self, Preset};
 use leadsim::scoring::encode::EncoderSettings;
 use leadsim::scoring::model::Model;
+use leadsim::scoring::output;
 use leadsim::scoring::score::{self, EvaluateOptions, ScoreOptions};
 use leadsim::scoring::solver::SolverKind;
-use leadsim::scoring::summary as report;
 use leadsim::scoring::train::{self, TrainOptions, TrainProgress};
 
 use crate::progress::spinner;
@@ -235,22 +235,15 @@ pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
     let model = train::train(&opts, &SpinnerProgress(pb.clone()));
     pb.finish_and_clear();
     let model = model?;
-    model
-        .save(&a.out)
+    let report = output::save_model(&model, &a.out)
         .with_context(|| format!("saving the model to {}", a.out.display()))?;
-    let report = leadsim::report::report_path_for(&a.out);
-    leadsim::atomic::write_atomic(
-        &report,
-        leadsim::report::train::train_report(&model).as_bytes(),
-    )
-    .with_context(|| format!("writing the report to {}", report.display()))?;
     for w in &model.training.warnings {
         eprintln!("warning: {w}");
     }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&model)?);
     } else {
-        print!("{}", report::train_summary(&model));
+        print!("{}", output::train_summary(&model));
         println!(
             "model written to {}, report to {}",
             a.out.display(),
@@ -279,7 +272,7 @@ pub fn cmd_evaluate(a: EvaluateArgs) -> Result<ExitCode> {
     } else {
         print!(
             "{}",
-            report::evaluation_summary(&eval, &format!("{}", a.data.display()))
+            output::evaluation_summary(&eval, &format!("{}", a.data.display()))
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -308,7 +301,7 @@ pub fn cmd_score(a: ScoreArgs) -> Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        print!("{}", report::score_summary(&summary, &a.out));
+        print!("{}", output::score_summary(&summary, &a.out));
     }
     Ok(ExitCode::SUCCESS)
 }

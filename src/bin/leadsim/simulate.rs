@@ -7,6 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use leadsim::sim::{
+    merge, run_shard, run_with, summary_json, write_outputs, Analysis, PrecisionTarget, RunOptions,
+    ScenarioSource, Shard,
+};
 
 #[derive(Args)]
 pub struct SimulateArgs {
@@ -37,23 +41,25 @@ pub struct SimulateArgs {
     /// Metric the policies are ranked by (net_revenue, mql_to_sql, recovered_revenue_12m, ...)
     #[arg(long, value_name = "METRIC", default_value = "net_revenue")]
     objective: String,
-    /// No progress bar
+    /// No progress bar; with --json, no table either
     #[arg(long)]
     quiet: bool,
+    /// Print the summary as JSON on stdout (the bytes of summary.json); the table then goes to
+    /// stderr (nowhere with --quiet)
+    #[arg(long, conflicts_with = "shard")]
+    json: bool,
     /// Run only shard I of N of the (scenario, replication) units and write
     /// <out>/shard-I-of-N.json for `leadsim merge` (e.g. --shard 3/8; I from 1 to N)
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
-    shard: Option<leadsim::sim::Shard>,
-}
-
-/// `x` to four significant digits, without an exponent (half-widths of shares and of money alike).
-fn significant4(x: f64) -> String {
-    let digits = if x == 0.0 || !x.is_finite() {
-        0
-    } else {
-        (3 - x.abs().log10().floor() as i32).max(0) as usize
-    };
-    format!("{x:.digits$}")
+    shard: Option<Shard>,
+    /// Also write the baseline's first replication as a CRM history export (MODEL.md 8.5):
+    /// DIR/leads.csv and DIR/attempts.csv, for `leadsim calibrate` and `leadsim backtest`
+    #[arg(long, value_name = "DIR", conflicts_with = "shard")]
+    export_history: Option<PathBuf>,
+    /// The exported history's export date, in days after the run's start (default: the end
+    /// of the run, when the last call ends); later events are censored
+    #[arg(long, value_name = "DAYS", requires = "export_history")]
+    export_as_of: Option<f64>,
 }
 
 /// `NAME=WIDTH` of `--precision-metric`.
@@ -79,140 +85,211 @@ pub struct MergeArgs {
     /// Metric the policies are ranked by (default: the shards' --objective)
     #[arg(long, value_name = "METRIC")]
     objective: Option<String>,
+    /// Print the summary as JSON on stdout (the bytes of summary.json); the table then goes to
+    /// stderr (nowhere with --quiet)
+    #[arg(long)]
+    json: bool,
+    /// With --json, no table
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// `I/N` of `--shard`.
-fn parse_shard(s: &str) -> std::result::Result<leadsim::sim::Shard, String> {
+fn parse_shard(s: &str) -> std::result::Result<Shard, String> {
     s.parse().map_err(|e| match e {
-        leadsim::Error::InvalidParameter { reason, .. } => reason,
+        leadsim::Error::InvalidShard { reason, .. } => reason,
         e => e.to_string(),
     })
 }
 
-pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
-    if let Some(shard) = a.shard {
-        return cmd_simulate_shard(a, shard);
-    }
-    let file = leadsim::sim::ScenarioFile::load(&a.scenario_file)?;
-    for w in file.warnings() {
-        eprintln!("warning: {w}");
-    }
-    let bar = if a.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let pb = ProgressBar::new(0);
-        pb.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {pos}/{len} scenario-replications ({eta} left)",
-            )
-            .expect("static template")
-            .progress_chars("=> "),
-        );
-        pb
-    };
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
-    let opts = leadsim::sim::RunOptions {
-        seed: a.seed,
-        replications: a.replications,
-        threads: a.threads,
-        progress: Some(&progress),
-    };
-    let precision = match (a.precision, a.precision_metric) {
-        (Some(w), _) => Some(("mql_to_sql".to_string(), w)),
-        (None, m) => m,
-    };
-    let analysis = leadsim::sim::Analysis {
-        precision: precision
-            .map(|(metric, half_width)| leadsim::sim::PrecisionTarget { metric, half_width }),
-        max_replications: a.max_replications,
-        objective: Some(a.objective.clone()),
-    };
-    let results = leadsim::sim::run_with(&file, &opts, &analysis);
-    bar.finish_and_clear();
-    let results = results?;
-    if let Some(p) = &results.precision {
-        for (sc, h) in results.scenarios.iter().zip(&p.half_widths) {
-            if p.unmet.contains(&sc.name) {
-                eprintln!(
-                    "warning: scenario \"{}\" did not reach ±{} on {} within {} replications (±{})",
-                    sc.name,
-                    p.half_width,
-                    p.metric,
-                    p.max_replications,
-                    h.map_or("undefined".to_string(), significant4)
-                );
-            }
-        }
-    }
-    leadsim::sim::write_outputs(&results, &a.out)
-        .with_context(|| format!("writing results to {}", a.out.display()))?;
-    println!("{}", results.table());
-    println!(
-        "wrote {}, summary.json, replications.csv and report.html",
-        a.out.join("summary.csv").display()
-    );
-    Ok(ExitCode::SUCCESS)
+/// What every kind of `simulate` run shares: the scenario file (with its text, which a shard
+/// records), its warnings printed, the analysis the flags ask for, and the progress bar.
+struct Setup {
+    source: ScenarioSource,
+    analysis: Analysis,
+    bar: ProgressBar,
 }
 
-/// `simulate --shard I/N`: one slice of the units, written for `merge`; one line on stdout.
-pub fn cmd_simulate_shard(a: SimulateArgs, shard: leadsim::sim::Shard) -> Result<ExitCode> {
-    let source = leadsim::sim::ScenarioSource::load(&a.scenario_file)?;
-    for w in source.file().warnings() {
-        eprintln!("warning: {w}");
+impl Setup {
+    fn new(a: &SimulateArgs) -> Result<Self> {
+        let source = ScenarioSource::load(&a.scenario_file)?;
+        for w in leadsim::sim::warnings(source.file()) {
+            eprintln!("warning: {w}");
+        }
+        let precision = match (a.precision, a.precision_metric.clone()) {
+            (Some(w), _) => Some(("mql_to_sql".to_string(), w)),
+            (None, m) => m,
+        };
+        let analysis = Analysis {
+            precision: precision.map(|(metric, half_width)| PrecisionTarget { metric, half_width }),
+            max_replications: a.max_replications,
+            objective: Some(a.objective.clone()),
+        };
+        let bar = if a.quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let pb = ProgressBar::new(0);
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:40}] {pos}/{len} scenario-replications ({eta} left)",
+                )
+                .expect("static template")
+                .progress_chars("=> "),
+            );
+            pb
+        };
+        Ok(Setup {
+            source,
+            analysis,
+            bar,
+        })
     }
-    let bar = if a.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(0)
-    };
-    let progress = |done: usize, total: usize| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    };
-    let opts = leadsim::sim::RunOptions {
+
+    /// Moves the bar to `done` of `total` units.
+    fn progress(&self, done: usize, total: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_position(done as u64);
+    }
+}
+
+/// `simulate`: a plain or precision run, or with `--shard` one slice of it.
+pub fn cmd_simulate(a: SimulateArgs) -> Result<ExitCode> {
+    let setup = Setup::new(&a)?;
+    let progress = |done: usize, total: usize| setup.progress(done, total);
+    let opts = RunOptions {
         seed: a.seed,
         replications: a.replications,
         threads: a.threads,
         progress: Some(&progress),
     };
-    let precision = match (a.precision, a.precision_metric) {
-        (Some(w), _) => Some(("mql_to_sql".to_string(), w)),
-        (None, m) => m,
-    };
-    let analysis = leadsim::sim::Analysis {
-        precision: precision
-            .map(|(metric, half_width)| leadsim::sim::PrecisionTarget { metric, half_width }),
-        max_replications: a.max_replications,
-        objective: Some(a.objective),
-    };
-    let partial = leadsim::sim::run_shard(&source, shard, &opts, &analysis);
-    bar.finish_and_clear();
-    let partial = partial?;
-    let path = partial
-        .write(&a.out)
-        .with_context(|| format!("writing shard {shard} to {}", a.out.display()))?;
-    println!(
-        "shard {shard}: ran {} of {} (scenario, replication) units; wrote {}",
-        partial.units(),
-        partial.total_units(),
-        path.display()
+    if let Some(shard) = a.shard {
+        let partial = run_shard(&setup.source, shard, &opts, &setup.analysis);
+        setup.bar.finish_and_clear();
+        let partial = partial.map_err(hinted)?;
+        let path = partial
+            .write(&a.out)
+            .with_context(|| format!("writing shard {shard} to {}", a.out.display()))?;
+        println!(
+            "shard {shard}: ran {} of {} (scenario, replication) units; wrote {}",
+            partial.units(),
+            partial.total_units(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let results = run_with(setup.source.file(), &opts, &setup.analysis);
+    setup.bar.finish_and_clear();
+    let results = results?;
+    for w in results.warnings() {
+        eprintln!("warning: {w}");
+    }
+    let written = write_outputs(&results, &a.out)
+        .with_context(|| format!("writing results to {}", a.out.display()))?;
+    print_results(
+        &results,
+        &format!("wrote {}", list(&written)),
+        a.json,
+        a.quiet,
     );
+    if let Some(dir) = &a.export_history {
+        let file = setup.source.file();
+        let seed = a.seed.unwrap_or(file.seed);
+        let e = leadsim::history::export::export_baseline(
+            dir,
+            file,
+            seed,
+            a.export_as_of.map(|d| d * 24.0),
+        )
+        .with_context(|| format!("writing the history export to {}", dir.display()))?;
+        // With --json, stdout holds only the summary.
+        let note = format!(
+            "exported the baseline's replication 0: {} leads, {} attempts, export date {} \
+             (--as-of {}); wrote {} and {}",
+            e.lead_rows,
+            e.attempt_rows,
+            e.as_of,
+            e.as_of,
+            e.leads.display(),
+            e.attempts.display()
+        );
+        if a.json {
+            eprintln!("{note}");
+        } else {
+            println!("{note}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `merge`: shards back into the outputs of one run.
 pub fn cmd_merge(a: MergeArgs) -> Result<ExitCode> {
-    let merged = leadsim::sim::merge(&a.inputs, a.objective.as_deref())?;
-    leadsim::sim::write_outputs(&merged.results, &a.out)
+    let merged = merge(&a.inputs, a.objective.as_deref()).map_err(hinted)?;
+    for w in merged.results.warnings() {
+        eprintln!("warning: {w}");
+    }
+    let written = write_outputs(&merged.results, &a.out)
         .with_context(|| format!("writing results to {}", a.out.display()))?;
-    println!("{}", merged.results.table());
-    println!(
-        "merged {} shards; wrote {}, summary.json, replications.csv and report.html",
-        merged.shards,
-        a.out.join("summary.csv").display()
+    print_results(
+        &merged.results,
+        &format!("merged {} shards; wrote {}", merged.shards, list(&written)),
+        a.json,
+        a.quiet,
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The table and the closing line on stdout; with `json`, the summary JSON on stdout and the
+/// table and line on stderr (or nowhere when `quiet`), so `--json | jq` sees only JSON and a
+/// person at the terminal still sees the table.
+fn print_results(results: &leadsim::sim::Results, closing: &str, json: bool, quiet: bool) {
+    if json {
+        println!("{}", summary_json(results));
+        if !quiet {
+            eprintln!("{}", results.table());
+            eprintln!("{closing}");
+        }
+    } else {
+        println!("{}", results.table());
+        println!("{closing}");
+    }
+}
+
+/// "dir/summary.csv, summary.json, replications.csv and report.html": the first file with its
+/// folder, the rest by name.
+fn list(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match (i, p.file_name()) {
+            (0, _) | (_, None) => p.display().to_string(),
+            (_, Some(n)) => n.to_string_lossy().into_owned(),
+        })
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+/// What to do about a simulation error, in the command line's terms: the library states the
+/// problem and names no flags, the CLI adds the way out.
+fn hint(e: &leadsim::Error) -> Option<&'static str> {
+    match e {
+        leadsim::Error::PrecisionWithShards { .. } => Some(
+            "; shard a run with a fixed --replications (for example the count a --precision run \
+             on one machine reached)",
+        ),
+        leadsim::Error::NotAShardFile { detail: None, .. } => {
+            Some(" (written by `leadsim simulate --shard I/N`)")
+        }
+        _ => None,
+    }
+}
+
+/// `e` with its [`hint`], if it has one, on the same line.
+fn hinted(e: leadsim::Error) -> anyhow::Error {
+    match hint(&e) {
+        Some(h) => anyhow::anyhow!("{e}{h}"),
+        None => e.into(),
+    }
 }

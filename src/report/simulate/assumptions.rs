@@ -1,88 +1,99 @@
-//! The assumptions section's data: where each default comes from (MODEL.md section 3 in our
-//! own words), and the resolved configuration flattened into dotted knobs.
+//! Section 9, "Assumptions": every knob of the baseline's resolved configuration with its
+//! default, status, grade and source, and what each other scenario changes.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::sim::config::{ScenarioFile, DECISION_PRESETS, SPEED_PRESETS};
+use super::sources::*;
+use super::View;
+use crate::report::html::{Align, Section, Table};
+use crate::report::MISSING;
+use crate::sim::model::defaults::{DECISION_PRESETS, SPEED_PRESETS};
+use crate::sim::model::{Scenario, ScenarioFile};
 
-/// Where a default of the scenario file comes from: MODEL.md section 3 (and docs/model.md
-/// for the choices MODEL.md leaves open), in our own words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DefaultSource {
-    /// Dotted knob path; `*` stands for any pool name.
-    pub knob: &'static str,
-    /// S (primary study or vendor documentation), S- (primary, vendor-run), F (folklore: a
-    /// repeated claim of unclear origin), A (our own assumption).
-    pub grade: &'static str,
-    /// The evidence behind the default.
-    pub source: &'static str,
-}
-
-const fn src(knob: &'static str, grade: &'static str, source: &'static str) -> DefaultSource {
-    DefaultSource {
-        knob,
-        grade,
-        source,
+impl View<'_> {
+    pub(super) fn assumptions(&self) -> Section {
+        let r = self.r;
+        let base = flatten_config(&r.scenarios[0].config);
+        let defaults = default_config();
+        let mut table = Table::new(&[
+            "knob",
+            "value used",
+            "default",
+            "status",
+            "grade",
+            "source of the default",
+        ])
+        .id("assumptions")
+        .caption(format!(
+            "Baseline \"{}\", fully resolved",
+            r.scenarios[0].name
+        ))
+        .align(1, Align::Left)
+        .align(2, Align::Left)
+        .align(3, Align::Left)
+        .align(4, Align::Left)
+        .align(5, Align::Left);
+        for (knob, value) in &base {
+            let generic = generic_knob(knob);
+            let resolved = defaults
+                .as_ref()
+                .and_then(|d| d.iter().find(|(k, _)| generic_knob(k) == generic))
+                .map(|(_, v)| v);
+            let source = knob_source(&generic, value, resolved);
+            // Required knobs resolve to the minimal file's placeholders: not defaults.
+            let default = resolved.filter(|_| source.is_some());
+            let status = match default {
+                Some(d) if d == value => "default",
+                Some(_) if source.is_some() => "changed",
+                _ => "set in the file",
+            };
+            let (grade, text) =
+                source.unwrap_or((MISSING, "Set in the scenario file; no default."));
+            table = table.row(vec![
+                knob.clone(),
+                format_leaf(value),
+                default.map_or(MISSING.to_string(), format_leaf),
+                status.to_string(),
+                grade.to_string(),
+                text.to_string(),
+            ]);
+        }
+        let mut changes = Table::new(&["scenario", "differs from the baseline in"])
+            .id("scenario-changes")
+            .caption("What each scenario changes")
+            .align(1, Align::Left);
+        for &i in self.shown.iter().filter(|&&i| i != 0) {
+            let this = flatten_config(&r.scenarios[i].config);
+            let diffs: Vec<String> = this
+                .iter()
+                .filter(|(k, v)| base.iter().find(|(b, _)| b == k).map(|(_, bv)| bv) != Some(v))
+                .map(|(k, v)| format!("{k} = {}", format_leaf(v)))
+                .collect();
+            let text = if diffs.is_empty() {
+                "nothing (a copy of the baseline)".to_string()
+            } else {
+                diffs.join("; ")
+            };
+            changes = changes.row(vec![r.scenarios[i].name.clone(), text]);
+        }
+        let mut s = Section::new("assumptions", "Assumptions")
+            .paragraph("Every result above follows from these settings; change them in the scenario file and run again to see how much a conclusion depends on one. Grades: S a primary study or vendor documentation, S- primary but run by a vendor, F folklore (a repeated claim of unclear origin), A our own assumption. Read the grade before trusting a result that hinges on a default. Where a value was changed, the grade describes the default, not the value used.")
+            .table(table);
+        if r.scenarios.len() > 1 {
+            s = s.table(changes);
+        }
+        s
     }
 }
 
-/// The sources of the defaults (presets of `speed_to_lead` and `decision` are in
-/// [`preset_source`]).
-pub const SOURCES: &[DefaultSource] = &[
-    src("population.score_noise", "A", "Our choice: a score model with an AUC near 0.8, like the models train fits on the generator's histories."),
-    src("arrivals.warmup_days", "A", "Our choice: no warm-up unless asked (the shipped example uses 14 days)."),
-    src(
-        "arrivals.replay",
-        "A",
-        "Our choice: Poisson arrivals unless a table's own arrival times are replayed.",
-    ),
-    src("arrivals.calendar", "A", "Our choice: arrivals on business days only."),
-    src("arrivals.weekday_profile", "A", "Our choice: every day of the week alike."),
-    src("arrivals.hour_profile", "A", "Our choice: arrivals spread evenly over the day."),
-    src("pools.*.hours", "A", "Our choice: Monday to Friday, 9:00 to 17:00."),
-    src("pools.*.handle_minutes", "A", "Our assumption for one dial-and-log attempt: about 8 minutes."),
-    src("pools.*.talk_minutes", "A", "Our assumption for a first conversation: about 20 minutes more."),
-    src("pools.*.skill", "A", "Our choice: reps qualify as the propensity says."),
-    src("pools.*.cost_per_hour", "A", "Our assumption: an SDR's loaded cost of about 75K a year (an account executive's, 150K, is 72 per hour)."),
-    src("pools.*.discipline", "A", "Our choice: oldest lead first."),
-    src("pools.*.band", "A", "Our choice: one pool serves every score."),
-    src("policy.threshold", "A", "Our choice of a neutral middle score."),
-    src("policy.max_attempts", "A", "Our choice, matching the six attempts of the reach table."),
-    src("policy.gap_hours", "A", "Our cadence, shaped by Velocify's advice to make six attempts."),
-    src("policy.contactable", "S-", "InsideSales (vendor) research: four to six attempts reach roughly 55% of B2B leads."),
-    src("policy.reach", "S-", "Leads360 / Velocify (vendor) attempt studies: 39% reached on the first call, 93% by the sixth."),
-    src("policy.sla_hours", "A", "Our choice: a one-hour response target."),
-    src("policy.patience_hours", "A", "Our choice: leads wait for ever (no abandonment)."),
-    src("policy.nurture.enabled", "A", "Our choice: the nurture programme runs."),
-    src("policy.nurture.lift", "F", "A widely repeated claim that nurtured leads give 50% more sales-ready leads at a third lower cost; origin unclear."),
-    src("policy.nurture.cost_per_lead_month", "A", "Our assumption: MODEL.md names a nurture cost but not its size."),
-    src("outcomes.win_rate", "F", "SiriusDecisions demand-waterfall folklore: 20 to 30% of opportunities are won."),
-    src("outcomes.sales_cycle_days", "A", "Our assumption: a median of 60 days; the spread is our choice too."),
-    src("outcomes.deal_value", "S-", "Pacific Crest SaaS surveys (vendor-run): median annual contract value 21K in 2015, 25K in 2016."),
-    src("outcomes.share", "A", "Our assumption: 15% of nurtured leads that decide buy from us."),
-];
-
-/// The grade and source of a `speed_to_lead` or `decision` preset.
-pub fn preset_source(preset: &str) -> Option<(&'static str, &'static str)> {
-    Some(match preset {
-        "default" => ("A", "Our curve: a moderate decay between the published studies, which are observational and likely overstate the effect."),
-        "hbr-2011" => ("S-", "Oldroyd, McElheran and Elkington, HBR 2011: firms answering within an hour were about 7 times as likely to qualify a lead as an hour later, over 60 times as a day later; observational."),
-        "lrm-2007" => ("S-", "Lead Response Management study, 2007: calling within 5 rather than 30 minutes raised the odds to qualify 21-fold; observational, vendor-linked."),
-        "velocify-2012" => ("S-", "Velocify 2012, 3.5 million leads: calls in the first minute converted 391% better than later ones; observational, vendor-run."),
-        "rule-of-45" => ("S-", "A fit to Obermayer's \"Rule of 45\" surveys: about 12% of rejected leads decide within 3 months, 45% within 12."),
-        "rejected-80" => ("F", "A repeated claim that nearly 80% of MQLs rejected by sales buy within 12 months; origin unclear."),
-        _ => return None,
-    })
-}
-
 /// Values that are one thing, kept whole rather than split into sub-knobs.
-pub(super) const LEAF_KEYS: [&str; 4] = ["hours", "speed_to_lead", "decision", "constant"];
+const LEAF_KEYS: [&str; 4] = ["hours", "speed_to_lead", "decision", "constant"];
 
 /// The resolved configuration as (dotted knob, value) pairs, sorted by key within each table;
 /// pools are keyed by name (`pools.sdr.count`).
-pub(super) fn flatten_config(config: &crate::sim::config::Scenario) -> Vec<(String, Value)> {
+fn flatten_config(config: &Scenario) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     if let Ok(Value::Object(map)) = serde_json::to_value(config) {
         for (key, value) in map {
@@ -106,7 +117,7 @@ pub(super) fn flatten_config(config: &crate::sim::config::Scenario) -> Vec<(Stri
     out
 }
 
-pub(super) fn flatten_into(path: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+fn flatten_into(path: &str, value: &Value, out: &mut Vec<(String, Value)>) {
     let last = path.rsplit('.').next().unwrap_or(path);
     match value {
         Value::Object(map) if !map.contains_key("dist") && !LEAF_KEYS.contains(&last) => {
@@ -119,7 +130,7 @@ pub(super) fn flatten_into(path: &str, value: &Value, out: &mut Vec<(String, Val
 }
 
 /// `pools.<name>.x` as `pools.*.x`.
-pub(super) fn generic_knob(knob: &str) -> String {
+fn generic_knob(knob: &str) -> String {
     match knob
         .strip_prefix("pools.")
         .and_then(|rest| rest.split_once('.'))
@@ -130,7 +141,7 @@ pub(super) fn generic_knob(knob: &str) -> String {
 }
 
 /// The defaults: a minimal scenario file resolved by the same parser the run used.
-pub(super) fn default_config() -> Option<Vec<(String, Value)>> {
+fn default_config() -> Option<Vec<(String, Value)>> {
     const MINIMAL: &str = "[population]\ngenerator = \"b2b-saas\"\n[arrivals]\nrate_per_day = 1\narrival_days = 1\n[pools.p]\ncount = 1\n";
     let file = ScenarioFile::from_toml_str(MINIMAL, std::path::Path::new("defaults.toml")).ok()?;
     Some(flatten_config(file.scenarios.first()?))
@@ -138,7 +149,7 @@ pub(super) fn default_config() -> Option<Vec<(String, Value)>> {
 
 /// The grade and source for `knob` (generic form): presets by the curve or law used, other
 /// knobs from [`SOURCES`]; `None` for knobs without a default.
-pub(super) fn knob_source(
+fn knob_source(
     knob: &str,
     value: &Value,
     default: Option<&Value>,
@@ -157,7 +168,7 @@ pub(super) fn knob_source(
         .map(|s| (s.grade, s.source))
 }
 
-pub(super) fn speed_preset(value: &Value) -> Option<&'static str> {
+fn speed_preset(value: &Value) -> Option<&'static str> {
     let table: Vec<[f64; 2]> = serde_json::from_value(value.get("table")?.clone()).ok()?;
     SPEED_PRESETS
         .iter()
@@ -165,7 +176,7 @@ pub(super) fn speed_preset(value: &Value) -> Option<&'static str> {
         .map(|(name, _)| *name)
 }
 
-pub(super) fn decision_preset(value: &Value) -> Option<&'static str> {
+fn decision_preset(value: &Value) -> Option<&'static str> {
     let get = |k: &str| value.get(k).and_then(Value::as_f64);
     let (pi, scale, shape) = (get("pi")?, get("scale_months")?, get("shape")?);
     DECISION_PRESETS
@@ -183,7 +194,7 @@ pub(super) fn trim_number(x: f64) -> String {
 }
 
 /// One knob's value as a person reads it.
-pub(super) fn format_leaf(value: &Value) -> String {
+fn format_leaf(value: &Value) -> String {
     match value {
         Value::Null => "none".into(),
         Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
@@ -256,5 +267,48 @@ pub(super) fn format_leaf(value: &Value) -> String {
             }
             parts.join(": ")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn defaults_resolve_and_every_source_names_a_knob() {
+        let defaults = default_config().expect("the minimal file parses");
+        let knobs: Vec<String> = defaults.iter().map(|(k, _)| generic_knob(k)).collect();
+        for s in SOURCES {
+            assert!(
+                knobs.iter().any(|k| k == s.knob),
+                "{} is no knob of {knobs:?}",
+                s.knob
+            );
+        }
+        let speed = defaults
+            .iter()
+            .find(|(k, _)| k == "policy.speed_to_lead")
+            .unwrap();
+        assert_eq!(speed_preset(&speed.1), Some("default"));
+        let decision = defaults
+            .iter()
+            .find(|(k, _)| k == "outcomes.decision")
+            .unwrap();
+        assert_eq!(decision_preset(&decision.1), Some("rule-of-45"));
+        assert_eq!(generic_knob("pools.sdr.count"), "pools.*.count");
+    }
+
+    #[test]
+    fn leaves_read_well() {
+        let dist = serde_json::json!({"dist": "lognormal", "mean": 8.0, "cv": 0.5});
+        assert_eq!(format_leaf(&dist), "lognormal: cv 0.5, mean 8");
+        let hours = serde_json::json!({"days": ["mon", "tue"], "start": 9.0, "end": 17.5});
+        assert_eq!(format_leaf(&hours), "mon, tue from 9 to 17.5 h");
+        assert_eq!(
+            format_leaf(&serde_json::json!(vec![1.0; 24])),
+            "all 1 (24 values)"
+        );
+        assert_eq!(format_leaf(&Value::Null), "none");
     }
 }

@@ -1,72 +1,20 @@
 //! Names and number formats of metrics, for tables and chart axes, and small accessors into
 //! the results.
 
-use crate::report::MISSING;
+use crate::format::Unit;
+use crate::sim::metric;
 use crate::sim::run::{MetricSummary, Results};
 use crate::stats::Interval;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    Share,
-    Hours,
-    Money,
-    Count,
+/// A metric's unit, from the registry (a count for a name it does not know).
+pub(super) fn unit(name: &str) -> Unit {
+    metric::def(name).map_or(Unit::Count, |d| d.unit)
 }
 
-pub(super) fn kind(metric: &str) -> Kind {
-    if matches!(
-        metric,
-        "mql_to_sql" | "acceptance" | "waited_share" | "sla_met"
-    ) || metric.starts_with("utilisation_")
-    {
-        Kind::Share
-    } else if metric.ends_with("_h") {
-        Kind::Hours
-    } else if metric.contains("revenue") || metric.contains("cost") {
-        Kind::Money
-    } else {
-        Kind::Count
-    }
-}
-
-/// A metric's name for people.
-pub fn metric_title(metric: &str) -> String {
-    let known = match metric {
-        "mqls" => "MQLs",
-        "handed_over" => "Leads handed over",
-        "retained" => "Leads retained by marketing",
-        "attempted" => "Leads attempted",
-        "reached" => "Leads reached",
-        "sqls" => "SQLs",
-        "won" => "Deals won",
-        "mql_to_sql" => "MQL-to-SQL conversion",
-        "acceptance" => "Acceptance (SQLs per handed-over lead)",
-        "waited_share" => "Share that waited",
-        "response_mean_h" => "Mean response time",
-        "response_p50_h" => "Median response time",
-        "response_p90_h" => "90th-percentile response time",
-        "sla_met" => "First call within the SLA",
-        "won_revenue_12m" => "Won revenue, 12 months",
-        "recovered_revenue_12m" => "Recovered revenue, 12 months",
-        "recovered_deals_12m" => "Recovered deals, 12 months",
-        "rep_cost" => "Rep cost",
-        "nurture_cost" => "Nurture cost",
-        "net_revenue" => "Net revenue",
-        _ => "",
-    };
-    if !known.is_empty() {
-        return known.to_string();
-    }
-    if let Some(pool) = metric.strip_prefix("utilisation_") {
-        return format!("Utilisation of {pool}");
-    }
-    if let Some(pool) = metric.strip_prefix("peak_queue_") {
-        return format!("Peak queue of {pool}");
-    }
-    if let Some(pool) = metric.strip_prefix("rep_cost_") {
-        return format!("Rep cost of {pool}");
-    }
-    metric.replace('_', " ")
+/// A metric's name for people, from the registry (the name itself, spaced, for a name it does
+/// not know).
+pub fn metric_title(name: &str) -> String {
+    metric::def(name).map_or_else(|| name.replace('_', " "), |d| d.label.into_owned())
 }
 
 /// `title` inside a sentence: the first letter in lower case, unless it starts an acronym.
@@ -82,8 +30,8 @@ pub(super) fn lower(title: &str) -> String {
 
 /// A column header: the metric's name with its unit.
 pub(super) fn column_title(metric: &str) -> String {
-    match kind(metric) {
-        Kind::Hours => format!("{} (h)", metric_title(metric)),
+    match unit(metric) {
+        Unit::Hours => format!("{} (h)", metric_title(metric)),
         _ => metric_title(metric),
     }
 }
@@ -102,60 +50,30 @@ pub(super) fn axis_title(path: &str) -> String {
     path.to_string()
 }
 
-/// A metric's value as the tables write it: shares in percent, hours with "h", money in k/M.
+/// A metric's value as every output writes it ([`crate::format::value`] in the registry's
+/// unit).
 ///
 /// ```
 /// use leadsim::report::simulate::format_value;
 /// assert_eq!(format_value("mql_to_sql", 0.0241), "2.41%");
 /// assert_eq!(format_value("net_revenue", 9_412_000.0), "9.41M");
-/// assert_eq!(format_value("response_p50_h", 4.137), "4.14 h");
-/// assert_eq!(format_value("sqls", 52.94), "52.9");
 /// ```
 pub fn format_value(metric: &str, x: f64) -> String {
-    if !x.is_finite() {
-        return MISSING.to_string();
-    }
-    match kind(metric) {
-        Kind::Share => {
-            let digits = if (100.0 * x).abs() < 10.0 { 2 } else { 1 };
-            format!("{:.*}%", digits, 100.0 * x)
-        }
-        Kind::Hours => format!("{x:.2} h"),
-        Kind::Money if x.abs() >= 1e6 => format!("{:.2}M", x / 1e6),
-        Kind::Money if x.abs() >= 1e3 => format!("{:.1}k", x / 1e3),
-        Kind::Money => format!("{x:.0}"),
-        Kind::Count if x.abs() >= 100.0 => format!("{x:.0}"),
-        Kind::Count => format!("{x:.1}"),
-    }
+    metric::describe(metric).value(x)
 }
 
-/// A paired difference, signed; shares in percentage points ("+0.58 pp").
+/// A paired difference, signed ([`crate::format::diff`] in the registry's unit).
 ///
 /// ```
 /// use leadsim::report::simulate::format_diff;
 /// assert_eq!(format_diff("mql_to_sql", 0.0058), "+0.58 pp");
-/// assert_eq!(format_diff("net_revenue", -41_600.0), "-41.6k");
 /// ```
 pub fn format_diff(metric: &str, x: f64) -> String {
-    if !x.is_finite() {
-        return MISSING.to_string();
-    }
-    let sign = if x >= 0.0 { "+" } else { "" };
-    match kind(metric) {
-        Kind::Share => format!("{sign}{:.2} pp", 100.0 * x),
-        _ => format!("{sign}{}", format_value(metric, x)),
-    }
+    metric::describe(metric).diff(x)
 }
 
 /// Non-breaking space: a table cell wraps between its parts, never inside one.
 pub(super) const NBSP: &str = "\u{a0}";
-
-/// The half-width of the 95% interval of `s`, written like the metric's differences.
-pub(super) fn half_width(metric: &str, s: &Interval) -> Option<String> {
-    let half = (s.ci_high - s.ci_low) / 2.0;
-    half.is_finite()
-        .then(|| format!("±{}", format_diff(metric, half).trim_start_matches('+')))
-}
 
 /// Parts of a cell: each kept whole by non-breaking spaces, the cell free to wrap between
 /// them.
@@ -167,25 +85,20 @@ pub(super) fn join_cell(parts: &[String]) -> String {
 /// "mean ±half-width" of the 95% interval, with "(n=k)" when some replications had nothing
 /// to measure.
 pub fn level_cell(metric: &str, s: &Interval, reps: usize) -> String {
-    let mut parts = vec![format_value(metric, s.mean)];
-    parts.extend(half_width(metric, s));
-    if s.n < reps {
-        parts.push(format!("(n={})", s.n));
-    }
-    join_cell(&parts)
+    join_cell(&metric::describe(metric).cell_parts(s, reps, false))
 }
 
 /// A paired difference "+mean ±half-width", marked "*" when its 95% interval excludes zero.
 pub fn diff_cell(metric: &str, d: &Interval, reps: usize) -> String {
-    let mut parts = vec![format_diff(metric, d.mean)];
-    parts.extend(half_width(metric, d));
+    let mut parts = metric::describe(metric).cell_parts(d, reps, true);
     if d.ci_low > 0.0 || d.ci_high < 0.0 {
-        if let Some(last) = parts.last_mut() {
-            last.push_str(" *");
-        }
-    }
-    if d.n < reps {
-        parts.push(format!("(n={})", d.n));
+        // The mark goes after the half-width, before any "(n=k)".
+        let at = if d.n < reps {
+            parts.len() - 2
+        } else {
+            parts.len() - 1
+        };
+        parts[at].push_str(" *");
     }
     join_cell(&parts)
 }

@@ -2,7 +2,7 @@
 
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
-use super::newton::{reduce_blocks, BLOCK_ROWS};
+use super::blocks::{block_count, block_range, reduce_blocks};
 
 /// A column whose residual sum of squares, after projecting out the intercept and the kept
 /// earlier columns, is below this fraction of its sum of squares before that projection is
@@ -20,11 +20,8 @@ pub fn collinear_columns(x: ArrayView2<f64>) -> Vec<usize> {
     if p == 0 {
         return Vec::new();
     }
-    let nblocks = n.div_ceil(BLOCK_ROWS).max(1);
-    let block = |b: usize| {
-        let lo = b * BLOCK_ROWS;
-        x.slice(s![lo..(lo + BLOCK_ROWS).min(n), ..])
-    };
+    let nblocks = block_count(n);
+    let block = |b: usize| x.slice(s![block_range(b, n), ..]);
     let sums: Array1<f64> =
         reduce_blocks(0, nblocks, &|b| block(b).sum_axis(Axis(0)), &|a, b| a + b);
     let mean = if n > 0 { sums / n as f64 } else { sums };
@@ -69,4 +66,37 @@ pub fn collinear_columns(x: ArrayView2<f64>) -> Vec<usize> {
 /// `a > b`, false if either is NaN (so a NaN column counts as collinear, not as independent).
 fn exceeds(a: f64, b: f64) -> bool {
     a.partial_cmp(&b) == Some(std::cmp::Ordering::Greater)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{fit_with, names, simulate};
+    use super::super::LogisticParams;
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn collinear_columns_found_and_only_those() {
+        let (base, y) = simulate(2000, 0.0, &[0.5, -0.5, 0.2], 31);
+        let (a, b, c) = (base.column(0), base.column(1), base.column(2));
+        let mut x = Array2::<f64>::zeros((2000, 6));
+        x.column_mut(0).assign(&a);
+        x.column_mut(1).assign(&b);
+        x.column_mut(2).assign(&a); // duplicate of column 0
+        x.column_mut(3).assign(&(&a * 2.0 - b + 5.0)); // combination with the intercept
+        x.column_mut(4).fill(3.0); // constant: collinear with the intercept
+        x.column_mut(5).assign(&c);
+        assert_eq!(collinear_columns(x.view()), vec![2, 3, 4]);
+        assert_eq!(collinear_columns(base.view()), Vec::<usize>::new());
+        // Large offsets do not hide an exact combination, nor create a false one.
+        let shifted = &base + 1e4;
+        assert_eq!(collinear_columns(shifted.view()), Vec::<usize>::new());
+        // Fitting without dropping them fails and names them.
+        let n = names(&["a", "b", "a_copy", "combo", "const", "c"]);
+        let err = fit_with(LogisticParams::new().feature_names(n), &x, &y).unwrap_err();
+        assert!(
+            matches!(&err, Error::Collinear { columns } if columns == &["a_copy", "combo", "const"]),
+            "{err}"
+        );
+    }
 }

@@ -11,14 +11,16 @@ use linfa::traits::Fit;
 use linfa_logistic::LogisticRegression;
 use ndarray::{s, Array1};
 
-use super::newton::{column_sd_of, pass, singular_error, Cholesky, SEPARATION_MOVE};
-use super::{implicated, objective, penalise, scaled_max_abs, LogisticFit, Problem, SolverKind};
+use super::cholesky::Cholesky;
+use super::newton::{column_sd_of, pass, singular_error, SEPARATION_MOVE};
+use super::objective::{objective, penalise, scaled_max_abs};
+use super::{separation, LogisticFit, Problem, SolverKind};
 use crate::error::{Error, Result};
 
 /// A scaled gradient this many times the tolerance is not "nearly converged" but a failure.
 const FAR_FACTOR: f64 = 100.0;
 
-pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
+pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
     let (n, p, alpha) = (prob.n(), prob.p(), prob.alpha);
     let dataset = DatasetBase::new(prob.x, prob.y);
     let model = LogisticRegression::<f64>::default()
@@ -28,7 +30,7 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         .fit(&dataset)
         .map_err(|e| match e {
             linfa_logistic::error::Error::LinfaError(e) => Error::Linfa(e),
-            other => Error::Numerical(format!("linfa-logistic L-BFGS failed: {other}")),
+            failure => Error::Lbfgs { failure },
         })?;
     // `predict_probabilities` and `params` refer to `labels().pos.class`.
     let sign = if model.labels().pos.class { 1.0 } else { -1.0 };
@@ -36,9 +38,7 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
     beta[0] = sign * model.intercept();
     beta.slice_mut(s![1..]).assign(&(model.params() * sign));
     if beta.iter().any(|v| !v.is_finite()) {
-        return Err(Error::Numerical(
-            "linfa-logistic L-BFGS returned non-finite coefficients".into(),
-        ));
+        return Err(Error::LbfgsNonFinite);
     }
 
     let st = pass(prob.x, prob.y, &beta, None, true);
@@ -46,18 +46,13 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
     let gradient_norm = scaled_max_abs(&g, n);
     let converged = gradient_norm <= tol;
     if alpha == 0.0 && st.loss < 0.5 {
-        return Err(Error::Separation {
-            detail: format!(
-                "the classes are completely separated by a linear combination of the features \
-                 (most implicated: {}); L-BFGS reached log likelihood {:.3e}",
-                implicated(
-                    beta.slice(s![1..]),
-                    &column_sd_of(prob.x, prob.y),
-                    &prob.names
-                ),
-                -st.loss
-            ),
-        });
+        return Err(separation::completely_separated(
+            "L-BFGS",
+            -st.loss,
+            beta.slice(s![1..]),
+            &column_sd_of(prob.x, prob.y),
+            &prob.names,
+        ));
     }
     let chol =
         Cholesky::new(&h).ok_or_else(|| singular_error(prob, st.n_extreme, beta.slice(s![1..])))?;
@@ -71,15 +66,12 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         let probe = pass(prob.x, prob.y, &(&beta + &step), Some(&step), false);
         if decrement < 1e-6 * scale && probe.max_step_eta > SEPARATION_MOVE {
             let sd = column_sd_of(prob.x, prob.y);
-            return Err(Error::Separation {
-                detail: format!(
-                    "the classes are quasi-separated: a Newton step from the L-BFGS solution \
-                     still moves linear predictors by {:.2} without improving the fit (most \
-                     implicated: {})",
-                    probe.max_step_eta,
-                    implicated(step.slice(s![1..]), &sd, &prob.names)
-                ),
-            });
+            return Err(separation::quasi_separated_after_lbfgs(
+                probe.max_step_eta,
+                step.slice(s![1..]),
+                &sd,
+                &prob.names,
+            ));
         }
     }
     if !converged && gradient_norm > FAR_FACTOR * tol {
@@ -99,4 +91,56 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         covariance: chol.inverse(),
         solver: SolverKind::Lbfgs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{fit_with, simulate};
+    use super::super::{LogisticParams, SolverKind};
+    use linfa::traits::Fit;
+    use linfa::Dataset;
+
+    /// linfa-logistic labels the more frequent class "positive". Pin that (so an upstream change
+    /// is noticed) and check the wrapper orients by `labels()` either way.
+    #[test]
+    fn lbfgs_orientation_for_minority_and_majority_positives() {
+        for (intercept, positive_is_majority) in [(-2.0, false), (2.0, true)] {
+            let (x, y) = simulate(4000, intercept, &[1.5, -0.8], 51);
+            let share = y.iter().filter(|&&v| v).count() as f64 / y.len() as f64;
+            assert_eq!(share > 0.5, positive_is_majority);
+
+            let raw = linfa_logistic::LogisticRegression::<f64>::default()
+                .alpha(0.0)
+                .fit(&Dataset::new(x.clone(), y.clone()))
+                .unwrap();
+            assert_eq!(
+                raw.labels().pos.class,
+                positive_is_majority,
+                "linfa-logistic changed its label order"
+            );
+
+            let fit = fit_with(LogisticParams::new().solver(SolverKind::Lbfgs), &x, &y).unwrap();
+            let newton = fit_with(LogisticParams::new(), &x, &y).unwrap();
+            assert!(fit.coef[0] > 0.0 && fit.coef[1] < 0.0, "{:?}", fit.coef);
+            assert!((fit.intercept - intercept).abs() < 0.3, "{}", fit.intercept);
+            assert!((fit.intercept - newton.intercept).abs() < 1e-4);
+            // At the MLE with an intercept, fitted probabilities sum to the number of positives.
+            let probs = fit.predict_probability(x.view());
+            assert!((probs.mean().unwrap() - share).abs() < 1e-6);
+            let high = probs
+                .iter()
+                .zip(&y)
+                .filter(|(_, &v)| v)
+                .map(|(p, _)| p)
+                .sum::<f64>();
+            let low = probs
+                .iter()
+                .zip(&y)
+                .filter(|(_, &v)| !v)
+                .map(|(p, _)| p)
+                .sum::<f64>();
+            let n_pos = y.iter().filter(|&&v| v).count() as f64;
+            assert!(high / n_pos > low / (y.len() as f64 - n_pos));
+        }
+    }
 }

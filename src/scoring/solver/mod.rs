@@ -15,22 +15,34 @@
 //! separation ([`Error::Separation`]), collinear columns ([`collinear_columns`]), non-convergence
 //! ([`Error::NotConverged`]).
 
+mod blocks;
+mod cholesky;
 mod collinear;
 mod lbfgs;
 mod newton;
+mod objective;
+mod params;
+mod separation;
+#[cfg(test)]
+mod testing;
 
 use std::fmt;
 use std::str::FromStr;
 
 use linfa::dataset::{AsSingleTargets, DatasetBase};
 use linfa::traits::Fit;
-use linfa::ParamGuard;
-use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Data, Ix2, Zip};
+use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Data, Ix2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use separation::ColumnSummary;
 
 pub use collinear::collinear_columns;
+pub use params::{
+    LogisticParams, ValidLogisticParams, LBFGS_DEFAULT_MAX_ITER, LBFGS_DEFAULT_TOLERANCE,
+    NEWTON_DEFAULT_MAX_ITER, NEWTON_DEFAULT_TOLERANCE,
+};
+pub use separation::separating_feature;
 
 /// Which algorithm fits the model. Both reach the same optimum; Newton is faster and more
 /// precise for the few-hundred-column problems leadsim meets, L-BFGS is there as an independent
@@ -69,157 +81,8 @@ impl FromStr for SolverKind {
         match s.trim().to_ascii_lowercase().as_str() {
             "newton" => Ok(SolverKind::Newton),
             "lbfgs" => Ok(SolverKind::Lbfgs),
-            _ => Err(Error::InvalidParameter {
-                name: "solver".into(),
-                value: s.into(),
-                reason: "expected \"newton\" or \"lbfgs\"".into(),
-            }),
+            _ => Err(Error::UnknownSolver { value: s.into() }),
         }
-    }
-}
-
-/// Newton's default tolerance on the Newton decrement relative to `max(1, |objective|)`.
-pub const NEWTON_DEFAULT_TOLERANCE: f64 = 1e-10;
-/// L-BFGS's default tolerance on `max |gradient| / n`.
-pub const LBFGS_DEFAULT_TOLERANCE: f64 = 1e-8;
-/// Newton's default iteration budget (it rarely needs more than ten).
-pub const NEWTON_DEFAULT_MAX_ITER: usize = 100;
-/// L-BFGS's default iteration budget.
-pub const LBFGS_DEFAULT_MAX_ITER: usize = 1000;
-
-/// Hyperparameters as given, unchecked; [`ParamGuard::check`] turns them into
-/// [`ValidLogisticParams`] (linfa's convention, so `LogisticParams` can be fitted directly).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LogisticParams(ValidLogisticParams);
-
-/// Checked hyperparameters, ready to fit.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ValidLogisticParams {
-    alpha: f64,
-    max_iter: Option<usize>,
-    tolerance: Option<f64>,
-    solver: SolverKind,
-    feature_names: Vec<String>,
-    column_units: Vec<(f64, f64)>,
-}
-
-impl LogisticParams {
-    /// Unregularised Newton with default budget and tolerance.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// L2 strength on the coefficients (not the intercept); 0 gives the plain MLE, anything
-    /// positive keeps separated data finite.
-    pub fn alpha(mut self, alpha: f64) -> Self {
-        self.0.alpha = alpha;
-        self
-    }
-
-    /// Iteration budget; defaults to [`NEWTON_DEFAULT_MAX_ITER`] or [`LBFGS_DEFAULT_MAX_ITER`].
-    pub fn max_iter(mut self, max_iter: usize) -> Self {
-        self.0.max_iter = Some(max_iter);
-        self
-    }
-
-    /// Convergence tolerance. Newton: Newton decrement relative to `max(1, |objective|)` (default
-    /// [`NEWTON_DEFAULT_TOLERANCE`]); L-BFGS: `max |gradient| / n` (default
-    /// [`LBFGS_DEFAULT_TOLERANCE`]).
-    pub fn tolerance(mut self, tolerance: f64) -> Self {
-        self.0.tolerance = Some(tolerance);
-        self
-    }
-
-    /// Which solver to run.
-    pub fn solver(mut self, solver: SolverKind) -> Self {
-        self.0.solver = solver;
-        self
-    }
-
-    /// Column names, used only to make error messages actionable. Empty means: take the
-    /// dataset's feature names, or `x0`, `x1`, ...
-    pub fn feature_names(mut self, names: Vec<String>) -> Self {
-        self.0.feature_names = names;
-        self
-    }
-
-    /// `(mean, scale)` of each column when the design was standardised as
-    /// `(x - mean) / scale`, so that thresholds in separation messages read in the original
-    /// units the analyst knows. Empty means the columns are already in original units.
-    pub fn column_units(mut self, units: Vec<(f64, f64)>) -> Self {
-        self.0.column_units = units;
-        self
-    }
-}
-
-impl ParamGuard for LogisticParams {
-    type Checked = ValidLogisticParams;
-    type Error = Error;
-
-    fn check_ref(&self) -> Result<&ValidLogisticParams> {
-        let p = &self.0;
-        if !p.alpha.is_finite() || p.alpha < 0.0 {
-            return Err(Error::InvalidParameter {
-                name: "alpha".into(),
-                value: p.alpha.to_string(),
-                reason: "must be a finite number >= 0".into(),
-            });
-        }
-        if p.max_iter == Some(0) {
-            return Err(Error::InvalidParameter {
-                name: "max_iter".into(),
-                value: "0".into(),
-                reason: "must be at least 1".into(),
-            });
-        }
-        if let Some(tol) = p.tolerance {
-            if !tol.is_finite() || tol <= 0.0 {
-                return Err(Error::InvalidParameter {
-                    name: "tolerance".into(),
-                    value: tol.to_string(),
-                    reason: "must be a finite number > 0".into(),
-                });
-            }
-        }
-        Ok(p)
-    }
-
-    fn check(self) -> Result<ValidLogisticParams> {
-        self.check_ref()?;
-        Ok(self.0)
-    }
-}
-
-impl ValidLogisticParams {
-    /// L2 strength.
-    pub fn alpha(&self) -> f64 {
-        self.alpha
-    }
-
-    /// Iteration budget, with the solver's default filled in.
-    pub fn max_iter(&self) -> usize {
-        self.max_iter.unwrap_or(match self.solver {
-            SolverKind::Newton => NEWTON_DEFAULT_MAX_ITER,
-            SolverKind::Lbfgs => LBFGS_DEFAULT_MAX_ITER,
-        })
-    }
-
-    /// Tolerance, with the solver's default filled in.
-    pub fn tolerance(&self) -> f64 {
-        self.tolerance.unwrap_or(match self.solver {
-            SolverKind::Newton => NEWTON_DEFAULT_TOLERANCE,
-            SolverKind::Lbfgs => LBFGS_DEFAULT_TOLERANCE,
-        })
-    }
-
-    /// Solver.
-    pub fn solver(&self) -> SolverKind {
-        self.solver
-    }
-
-    /// Names given for error messages (possibly empty).
-    pub fn feature_names(&self) -> &[String] {
-        &self.feature_names
     }
 }
 
@@ -313,10 +176,9 @@ where
         let y = dataset.targets().as_single_targets();
         let (n, p) = x.dim();
         if y.len() != n {
-            return Err(Error::InvalidParameter {
-                name: "targets".into(),
-                value: format!("{} values", y.len()),
-                reason: format!("the feature matrix has {n} rows"),
+            return Err(Error::TargetLength {
+                targets: y.len(),
+                rows: n,
             });
         }
         let names = resolve_names(&self.feature_names, dataset.feature_names(), p)?;
@@ -328,19 +190,15 @@ where
         }
         let summary = ColumnSummary::compute(x, y);
         if let Some((row, col)) = summary.non_finite {
-            return Err(Error::InvalidParameter {
-                name: names[col].clone(),
-                value: x[[row, col]].to_string(),
-                reason: format!("row {row} (0-based) of the feature matrix is not finite"),
+            return Err(Error::NonFiniteFeature {
+                feature: names[col].clone(),
+                row,
+                value: x[[row, col]],
             });
         }
         let positives = summary.positives;
         if positives == 0 || positives == n {
-            return Err(Error::InvalidParameter {
-                name: "targets".into(),
-                value: format!("{positives} positive of {n}"),
-                reason: "a logistic regression needs both outcomes".into(),
-            });
+            return Err(Error::OneClass { positives, rows: n });
         }
         if self.alpha == 0.0 {
             if let Some(sep) = summary.separating_column() {
@@ -370,10 +228,9 @@ where
 fn resolve_names(given: &[String], dataset: &[String], p: usize) -> Result<Vec<String>> {
     if !given.is_empty() {
         if given.len() != p {
-            return Err(Error::InvalidParameter {
-                name: "feature_names".into(),
-                value: format!("{} names", given.len()),
-                reason: format!("the feature matrix has {p} columns"),
+            return Err(Error::FeatureNamesLength {
+                names: given.len(),
+                columns: p,
             });
         }
         return Ok(given.to_vec());
@@ -384,301 +241,15 @@ fn resolve_names(given: &[String], dataset: &[String], p: usize) -> Result<Vec<S
     Ok((0..p).map(|j| format!("x{j}")).collect())
 }
 
-/// Returns the name of a column that on its own separates the classes perfectly (every
-/// positive row on one side of a threshold, every negative row on the other) or
-/// quasi-perfectly (ties at the threshold allowed), so the maximum-likelihood coefficient is
-/// infinite. Costs one pass over `x`, much less than a fit, and names the culprit directly
-/// (typically a column that leaks the outcome). Columns that are constant are not reported.
-/// Complete separation is preferred over quasi-separation; otherwise the first column wins.
-/// Names fall back to `x{j}` when `names` does not have one per column.
-///
-/// # Panics
-/// If `y` does not have one value per row of `x`.
-pub fn separating_feature(
-    x: ArrayView2<f64>,
-    y: ArrayView1<bool>,
-    names: &[String],
-) -> Option<String> {
-    assert_eq!(
-        x.nrows(),
-        y.len(),
-        "separating_feature: x and y lengths differ"
-    );
-    let summary = ColumnSummary::compute(x, y);
-    let sep = summary.separating_column()?;
-    Some(
-        names
-            .get(sep.column)
-            .filter(|_| names.len() == x.ncols())
-            .cloned()
-            .unwrap_or_else(|| format!("x{}", sep.column)),
-    )
-}
-
-/// Per-class column ranges, class counts and the first non-finite value.
-struct ColumnSummary {
-    /// Column minima over rows with y = false (`[0]`) and y = true (`[1]`).
-    min: [Vec<f64>; 2],
-    /// Column maxima, likewise.
-    max: [Vec<f64>; 2],
-    positives: usize,
-    rows: usize,
-    /// (row, column) of the first non-finite value, in row-major order.
-    non_finite: Option<(usize, usize)>,
-}
-
-/// Rounds away the noise that un-standardising leaves (0.9999999999999998 -> 1).
-fn round_for_message(v: f64) -> f64 {
-    let r = (v * 1e9).round() / 1e9;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
-
-/// A column that separates the classes.
-struct SeparatingColumn {
-    column: usize,
-    complete: bool,
-    /// The positive class lies above the threshold.
-    positive_high: bool,
-    threshold: f64,
-    /// The smallest value of the class below the threshold and the largest of the class above
-    /// it: they tell which side of a quasi-separation holds rows of one class only.
-    low_min: f64,
-    high_max: f64,
-}
-
-impl SeparatingColumn {
-    /// The message, with the threshold mapped back to original units (`t * scale + mean`).
-    /// For a quasi-separation only the side that holds one class alone is named: for a 0/1
-    /// column that reads "every row with X above 0 is positive".
-    fn describe(&self, name: &str, mean: f64, scale: f64) -> String {
-        let (high, low) = if self.positive_high {
-            ("positive", "negative")
-        } else {
-            ("negative", "positive")
-        };
-        let t = round_for_message(self.threshold * scale + mean);
-        if self.complete {
-            return format!(
-                "feature \"{name}\" completely separates the classes on its own: every row with \
-                 {name} above {t} is {high} and every row below {t} is {low}"
-            );
-        }
-        let mut sides = Vec::new();
-        if self.high_max > self.threshold {
-            sides.push(format!("every row with {name} above {t} is {high}"));
-        }
-        if self.low_min < self.threshold {
-            sides.push(format!("every row with {name} below {t} is {low}"));
-        }
-        format!(
-            "feature \"{name}\" quasi-completely separates the classes on its own: {} (rows at \
-             exactly {t} have both outcomes)",
-            sides.join(" and ")
-        )
-    }
-}
-
-impl ColumnSummary {
-    fn compute(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Self {
-        let (n, p) = x.dim();
-        let nblocks = n.div_ceil(newton::BLOCK_ROWS).max(1);
-        newton::reduce_blocks(
-            0,
-            nblocks,
-            &|b| {
-                let lo = b * newton::BLOCK_ROWS;
-                let hi = (lo + newton::BLOCK_ROWS).min(n);
-                let mut min = [vec![f64::INFINITY; p], vec![f64::INFINITY; p]];
-                let mut max = [vec![f64::NEG_INFINITY; p], vec![f64::NEG_INFINITY; p]];
-                let mut positives = 0;
-                let mut non_finite = None;
-                for i in lo..hi {
-                    let c = y[i] as usize;
-                    positives += c;
-                    let row = x.row(i);
-                    let mut bad = false;
-                    // Branch-free so that it vectorises; f64::min/max skip NaN, and any
-                    // non-finite value is reported anyway.
-                    let (mn, mx) = (&mut min[c], &mut max[c]);
-                    match row.as_slice() {
-                        Some(xs) => {
-                            for j in 0..p {
-                                let v = xs[j];
-                                mn[j] = mn[j].min(v);
-                                mx[j] = mx[j].max(v);
-                                bad |= !v.is_finite();
-                            }
-                        }
-                        None => {
-                            for (j, &v) in row.iter().enumerate() {
-                                mn[j] = mn[j].min(v);
-                                mx[j] = mx[j].max(v);
-                                bad |= !v.is_finite();
-                            }
-                        }
-                    }
-                    if bad && non_finite.is_none() {
-                        non_finite = row.iter().position(|v| !v.is_finite()).map(|j| (i, j));
-                    }
-                }
-                ColumnSummary {
-                    min,
-                    max,
-                    positives,
-                    rows: hi - lo,
-                    non_finite,
-                }
-            },
-            &|mut a, b| {
-                for c in 0..2 {
-                    for (u, v) in a.min[c].iter_mut().zip(&b.min[c]) {
-                        *u = u.min(*v);
-                    }
-                    for (u, v) in a.max[c].iter_mut().zip(&b.max[c]) {
-                        *u = u.max(*v);
-                    }
-                }
-                a.positives += b.positives;
-                a.rows += b.rows;
-                a.non_finite = a.non_finite.or(b.non_finite);
-                a
-            },
-        )
-    }
-
-    fn separating_column(&self) -> Option<SeparatingColumn> {
-        if self.positives == 0 || self.positives == self.rows {
-            return None;
-        }
-        let mut quasi = None;
-        for j in 0..self.min[0].len() {
-            let neg = [self.min[0][j], self.max[0][j]];
-            let pos = [self.min[1][j], self.max[1][j]];
-            let constant = neg[0] == neg[1] && pos[0] == pos[1] && neg[0] == pos[0];
-            if constant {
-                continue;
-            }
-            for (positive_high, low, high) in [(true, neg, pos), (false, pos, neg)] {
-                let (lo_max, hi_min) = (low[1], high[0]);
-                let found = |complete: bool, threshold: f64| SeparatingColumn {
-                    column: j,
-                    complete,
-                    positive_high,
-                    threshold,
-                    low_min: low[0],
-                    high_max: high[1],
-                };
-                if lo_max < hi_min {
-                    return Some(found(true, 0.5 * (lo_max + hi_min)));
-                }
-                if lo_max == hi_min && quasi.is_none() {
-                    quasi = Some(found(false, lo_max));
-                }
-            }
-        }
-        quasi
-    }
-}
-
-/// Gradient of the penalised log likelihood (ascent direction) and the penalised Hessian of the
-/// negative log likelihood, from one pass's unpenalised sums.
-pub(crate) fn penalise(
-    grad: &Array1<f64>,
-    hess: &Array2<f64>,
-    beta: &Array1<f64>,
-    alpha: f64,
-) -> (Array1<f64>, Array2<f64>) {
-    let mut g = grad.clone();
-    let mut h = hess.clone();
-    if alpha > 0.0 {
-        Zip::from(g.slice_mut(ndarray::s![1..]))
-            .and(beta.slice(ndarray::s![1..]))
-            .for_each(|g, &b| *g -= alpha * b);
-        for j in 1..h.nrows() {
-            h[[j, j]] += alpha;
-        }
-    }
-    (g, h)
-}
-
-/// Penalised objective: summed negative log likelihood plus the ridge term.
-pub(crate) fn objective(loss: f64, beta: &Array1<f64>, alpha: f64) -> f64 {
-    if alpha > 0.0 {
-        let c = beta.slice(ndarray::s![1..]);
-        loss + 0.5 * alpha * c.dot(&c)
-    } else {
-        loss
-    }
-}
-
-/// `max |g| / n`.
-pub(crate) fn scaled_max_abs(g: &Array1<f64>, n: usize) -> f64 {
-    g.iter().fold(0.0f64, |m, v| m.max(v.abs())) / n as f64
-}
-
-/// Names the features most implicated in a direction of growth: those whose coefficient change
-/// times the column's standard deviation (its effect on the linear predictor) is within a
-/// quarter of the largest, at most three.
-pub(crate) fn implicated(direction: ArrayView1<f64>, col_sd: &[f64], names: &[String]) -> String {
-    let mut scored: Vec<(usize, f64)> = direction
-        .iter()
-        .zip(col_sd)
-        .map(|(d, s)| (d * s).abs())
-        .enumerate()
-        .filter(|(_, v)| v.is_finite())
-        .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let top = scored.first().map_or(0.0, |t| t.1);
-    let picked: Vec<String> = scored
-        .iter()
-        .take_while(|(_, v)| *v >= 0.25 * top && *v > 0.0)
-        .take(3)
-        .map(|(j, _)| format!("\"{}\"", names[*j]))
-        .collect();
-    if picked.is_empty() {
-        "(none identified)".into()
-    } else {
-        picked.join(", ")
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::testing::{fit_with, names, simulate};
     use super::*;
     use linfa::Dataset;
     use ndarray::{array, Array1, Array2, Axis, ShapeBuilder};
     use rand::seq::SliceRandom;
-    use rand::{Rng, SeedableRng};
+    use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
-    use rand_distr::StandardNormal;
-
-    fn fit_with(params: LogisticParams, x: &Array2<f64>, y: &Array1<bool>) -> Result<LogisticFit> {
-        params.fit(&Dataset::new(x.clone(), y.clone()))
-    }
-
-    /// Standard-normal features and outcomes drawn from the logistic model.
-    fn simulate(n: usize, intercept: f64, coef: &[f64], seed: u64) -> (Array2<f64>, Array1<bool>) {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let p = coef.len();
-        let x = Array2::from_shape_simple_fn((n, p), || rng.sample::<f64, _>(StandardNormal));
-        let y = x
-            .rows()
-            .into_iter()
-            .map(|row| {
-                let eta = intercept + row.iter().zip(coef).map(|(a, b)| a * b).sum::<f64>();
-                rng.gen::<f64>() < sigmoid(eta)
-            })
-            .collect();
-        (x, y)
-    }
-
-    fn names(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
 
     /// Independent, straightforward penalised gradient (ascent direction), divided by n.
     fn reference_gradient(
@@ -703,7 +274,6 @@ mod tests {
         g / x.nrows() as f64
     }
 
-    /// Two groups (x = 0, x = 1) with known rates: the MLE and its covariance are closed-form.
     #[test]
     fn analytic_single_binary_feature() {
         let (n0, k0, n1, k1) = (300usize, 90usize, 200usize, 120usize);
@@ -810,7 +380,7 @@ mod tests {
     fn bit_identical_for_1_2_8_threads() {
         // Five blocks, so the thread count could change the summation order if it were allowed to.
         let (x, y) = simulate(
-            5 * newton::BLOCK_ROWS - 123,
+            5 * blocks::BLOCK_ROWS - 123,
             0.3,
             &[0.5, -0.2, 0.9, 0.1, -1.1, 0.0],
             5,
@@ -846,158 +416,6 @@ mod tests {
         assert_eq!(collinear_columns(x.view()), Vec::<usize>::new());
     }
 
-    /// Data whose positive rows all have `leak > 0` and negative rows `leak < 0`.
-    fn completely_separated_by_one_column() -> (Array2<f64>, Array1<bool>) {
-        let (mut x, y) = simulate(500, 0.0, &[0.4, 0.0], 3);
-        let mut rng = ChaCha8Rng::seed_from_u64(4);
-        for (mut row, &yi) in x.rows_mut().into_iter().zip(&y) {
-            let u: f64 = rng.gen::<f64>() + 0.01;
-            row[1] = if yi { u } else { -u };
-        }
-        (x, y)
-    }
-
-    #[test]
-    fn complete_separation_by_one_column_is_named() {
-        let (x, y) = completely_separated_by_one_column();
-        let n = names(&["tenure", "leak"]);
-        assert_eq!(
-            separating_feature(x.view(), y.view(), &n).as_deref(),
-            Some("leak")
-        );
-        for solver in [SolverKind::Newton, SolverKind::Lbfgs] {
-            let err = fit_with(
-                LogisticParams::new()
-                    .solver(solver)
-                    .feature_names(n.clone()),
-                &x,
-                &y,
-            )
-            .unwrap_err();
-            assert!(
-                matches!(&err, Error::Separation { detail } if detail.contains("\"leak\"")),
-                "{err}"
-            );
-            assert!(err.to_string().contains("--alpha"));
-        }
-        let ridge = fit_with(LogisticParams::new().alpha(1.0), &x, &y).unwrap();
-        assert!(ridge.converged && ridge.coef.iter().all(|c| c.is_finite()));
-        assert!(
-            ridge.coef[1] > 1.0,
-            "the leak still dominates: {}",
-            ridge.coef[1]
-        );
-    }
-
-    #[test]
-    fn quasi_separation_by_a_dummy_is_named() {
-        // `vip` is 1 only on (some) positive rows: quasi-complete separation.
-        let (mut x, y) = simulate(800, -0.5, &[0.7, 0.0], 8);
-        let mut rng = ChaCha8Rng::seed_from_u64(9);
-        for (mut row, &yi) in x.rows_mut().into_iter().zip(&y) {
-            row[1] = (yi && rng.gen::<f64>() < 0.3) as u8 as f64;
-        }
-        let n = names(&["visits", "vip"]);
-        assert_eq!(
-            separating_feature(x.view(), y.view(), &n).as_deref(),
-            Some("vip")
-        );
-        let err = fit_with(LogisticParams::new().feature_names(n), &x, &y).unwrap_err();
-        assert!(
-            matches!(&err, Error::Separation { detail } if detail.contains("\"vip\"") && detail.contains("quasi")),
-            "{err}"
-        );
-        let ridge = fit_with(LogisticParams::new().alpha(1.0), &x, &y).unwrap();
-        assert!(ridge.converged && ridge.coef.iter().all(|c| c.is_finite()));
-    }
-
-    #[test]
-    fn complete_separation_by_a_combination_is_detected_while_fitting() {
-        // y = (a + b > 0): neither column alone separates, so only the solver can notice.
-        let (mut x, _) = simulate(600, 0.0, &[0.0, 0.0, 0.0], 12);
-        let y: Array1<bool> = x.rows().into_iter().map(|r| r[0] + r[1] > 0.0).collect();
-        assert_separated_by_a_and_b(&x, &y);
-        let ridge = fit_with(LogisticParams::new().alpha(1.0), &x, &y).unwrap();
-        assert!(ridge.converged && ridge.coef.iter().all(|c| c.is_finite()));
-        // Scaling x keeps the problem separated: the ridge fit stays finite all the same.
-        x *= 100.0;
-        assert!(fit_with(LogisticParams::new().alpha(1.0), &x, &y).is_ok());
-    }
-
-    /// Columns `a` and `b` separate `y` only together (`noise` plays no part): no single column
-    /// is flagged before the fit, both solvers report separation, and Newton names `a` and `b`.
-    fn assert_separated_by_a_and_b(x: &Array2<f64>, y: &Array1<bool>) {
-        let n = names(&["a", "b", "noise"]);
-        assert_eq!(separating_feature(x.view(), y.view(), &n), None);
-        for solver in [SolverKind::Newton, SolverKind::Lbfgs] {
-            let err = fit_with(
-                LogisticParams::new()
-                    .solver(solver)
-                    .feature_names(n.clone()),
-                x,
-                y,
-            )
-            .unwrap_err();
-            assert!(matches!(&err, Error::Separation { .. }), "{solver}: {err}");
-            if solver == SolverKind::Newton {
-                assert!(
-                    matches!(&err, Error::Separation { detail } if detail.contains("\"a\"") && detail.contains("\"b\"") && !detail.contains("noise")),
-                    "{err}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn quasi_separation_by_a_combination_is_detected_while_fitting() {
-        // Off the line a + b = 0 the sign of a + b decides y; on it, y is a coin flip. The MLE
-        // pushes the coefficient of a + b to infinity while the on-line rows stay at p = 1/2.
-        let mut rng = ChaCha8Rng::seed_from_u64(21);
-        let n = 1000;
-        let mut x = Array2::<f64>::zeros((n, 3));
-        let mut y = Array1::from_elem(n, false);
-        for i in 0..n {
-            let a: f64 = rng.sample(StandardNormal);
-            let noise: f64 = rng.sample(StandardNormal);
-            let (b, yi) = if i % 2 == 0 {
-                (-a, rng.gen::<bool>())
-            } else {
-                let b: f64 = rng.sample(StandardNormal);
-                (b, a + b > 0.0)
-            };
-            x.row_mut(i).assign(&array![a, b, noise]);
-            y[i] = yi;
-        }
-        assert_separated_by_a_and_b(&x, &y);
-        let ridge = fit_with(LogisticParams::new().alpha(1.0), &x, &y).unwrap();
-        assert!(ridge.converged && ridge.coef.iter().all(|c| c.is_finite()));
-    }
-
-    #[test]
-    fn collinear_columns_found_and_only_those() {
-        let (base, y) = simulate(2000, 0.0, &[0.5, -0.5, 0.2], 31);
-        let (a, b, c) = (base.column(0), base.column(1), base.column(2));
-        let mut x = Array2::<f64>::zeros((2000, 6));
-        x.column_mut(0).assign(&a);
-        x.column_mut(1).assign(&b);
-        x.column_mut(2).assign(&a); // duplicate of column 0
-        x.column_mut(3).assign(&(&a * 2.0 - b + 5.0)); // combination with the intercept
-        x.column_mut(4).fill(3.0); // constant: collinear with the intercept
-        x.column_mut(5).assign(&c);
-        assert_eq!(collinear_columns(x.view()), vec![2, 3, 4]);
-        assert_eq!(collinear_columns(base.view()), Vec::<usize>::new());
-        // Large offsets do not hide an exact combination, nor create a false one.
-        let shifted = &base + 1e4;
-        assert_eq!(collinear_columns(shifted.view()), Vec::<usize>::new());
-        // Fitting without dropping them fails and names them.
-        let n = names(&["a", "b", "a_copy", "combo", "const", "c"]);
-        let err = fit_with(LogisticParams::new().feature_names(n), &x, &y).unwrap_err();
-        assert!(
-            matches!(&err, Error::Numerical(m) if m.contains("\"a_copy\"") && m.contains("\"combo\"") && m.contains("\"const\"")),
-            "{err}"
-        );
-    }
-
     #[test]
     fn ridge_solution_has_zero_penalised_gradient() {
         let (x, y) = simulate(3000, 0.5, &[1.0, -2.0, 0.5, 0.0], 41);
@@ -1023,50 +441,6 @@ mod tests {
         }
     }
 
-    /// linfa-logistic labels the more frequent class "positive". Pin that (so an upstream change
-    /// is noticed) and check the wrapper orients by `labels()` either way.
-    #[test]
-    fn lbfgs_orientation_for_minority_and_majority_positives() {
-        for (intercept, positive_is_majority) in [(-2.0, false), (2.0, true)] {
-            let (x, y) = simulate(4000, intercept, &[1.5, -0.8], 51);
-            let share = y.iter().filter(|&&v| v).count() as f64 / y.len() as f64;
-            assert_eq!(share > 0.5, positive_is_majority);
-
-            let raw = linfa_logistic::LogisticRegression::<f64>::default()
-                .alpha(0.0)
-                .fit(&Dataset::new(x.clone(), y.clone()))
-                .unwrap();
-            assert_eq!(
-                raw.labels().pos.class,
-                positive_is_majority,
-                "linfa-logistic changed its label order"
-            );
-
-            let fit = fit_with(LogisticParams::new().solver(SolverKind::Lbfgs), &x, &y).unwrap();
-            let newton = fit_with(LogisticParams::new(), &x, &y).unwrap();
-            assert!(fit.coef[0] > 0.0 && fit.coef[1] < 0.0, "{:?}", fit.coef);
-            assert!((fit.intercept - intercept).abs() < 0.3, "{}", fit.intercept);
-            assert!((fit.intercept - newton.intercept).abs() < 1e-4);
-            // At the MLE with an intercept, fitted probabilities sum to the number of positives.
-            let probs = fit.predict_probability(x.view());
-            assert!((probs.mean().unwrap() - share).abs() < 1e-6);
-            let high = probs
-                .iter()
-                .zip(&y)
-                .filter(|(_, &v)| v)
-                .map(|(p, _)| p)
-                .sum::<f64>();
-            let low = probs
-                .iter()
-                .zip(&y)
-                .filter(|(_, &v)| !v)
-                .map(|(p, _)| p)
-                .sum::<f64>();
-            let n_pos = y.iter().filter(|&&v| v).count() as f64;
-            assert!(high / n_pos > low / (y.len() as f64 - n_pos));
-        }
-    }
-
     #[test]
     fn exhausted_budget_is_an_error_not_a_model() {
         let (x, y) = simulate(2000, 0.0, &[1.0, 2.0], 61);
@@ -1088,46 +462,23 @@ mod tests {
     }
 
     #[test]
-    fn parameters_are_checked() {
-        for alpha in [-1.0, f64::NAN, f64::INFINITY] {
-            let e = LogisticParams::new().alpha(alpha).check().unwrap_err();
-            assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "alpha"));
-        }
-        assert!(matches!(
-            LogisticParams::new().tolerance(0.0).check(),
-            Err(Error::InvalidParameter { .. })
-        ));
-        assert!(matches!(
-            LogisticParams::new().max_iter(0).check(),
-            Err(Error::InvalidParameter { .. })
-        ));
-        let ok = LogisticParams::new()
-            .solver(SolverKind::Lbfgs)
-            .check()
-            .unwrap();
-        assert_eq!(
-            (ok.max_iter(), ok.tolerance()),
-            (LBFGS_DEFAULT_MAX_ITER, LBFGS_DEFAULT_TOLERANCE)
-        );
-        // Checking happens on fit too.
-        let (x, y) = simulate(50, 0.0, &[1.0], 1);
-        assert!(matches!(
-            fit_with(LogisticParams::new().alpha(-2.0), &x, &y),
-            Err(Error::InvalidParameter { .. })
-        ));
-        assert!(matches!(
-            fit_with(LogisticParams::new().feature_names(names(&["a", "b"])), &x, &y),
-            Err(Error::InvalidParameter { ref name, .. }) if name == "feature_names"
-        ));
-    }
-
-    #[test]
     fn bad_data_is_rejected() {
         let (mut x, y) = simulate(50, 0.0, &[1.0, 0.5], 2);
         let all_true = Array1::from_elem(50, true);
         assert!(matches!(
             fit_with(LogisticParams::new(), &x, &all_true),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::OneClass {
+                positives: 50,
+                rows: 50
+            })
+        ));
+        let short = Array1::from_elem(49, true);
+        assert!(matches!(
+            fit_with(LogisticParams::new(), &x, &short),
+            Err(Error::TargetLength {
+                targets: 49,
+                rows: 50
+            })
         ));
         let few = x.slice(ndarray::s![..2, ..]).to_owned();
         let err = fit_with(LogisticParams::new(), &few, &array![true, false]).unwrap_err();
@@ -1146,7 +497,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            matches!(err, Error::InvalidParameter { ref name, ref reason, .. } if name == "b" && reason.contains("row 7")),
+            matches!(err, Error::NonFiniteFeature { ref feature, row: 7, value } if feature == "b" && value.is_nan()),
             "{err}"
         );
     }
@@ -1175,7 +526,7 @@ mod tests {
         }
         assert!(matches!(
             "sgd".parse::<SolverKind>(),
-            Err(Error::InvalidParameter { .. })
+            Err(Error::UnknownSolver { value }) if value == "sgd"
         ));
         assert_eq!(SolverKind::default(), SolverKind::Newton);
     }

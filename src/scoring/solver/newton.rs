@@ -1,21 +1,20 @@
 //! Newton/IRLS for the penalised logistic objective.
 //!
-//! Every iteration is one pass over the rows, in fixed blocks of [`BLOCK_ROWS`]. A block builds
-//! `Z = sqrt(w) .* [1, X_b]` (the intercept column exists only in this scratch buffer) and gets
-//! its Hessian contribution as the matrix product `Z'Z`, its gradient as `r' X_b`. Blocks run in
-//! parallel but are combined in a binary tree whose shape depends only on the number of blocks,
-//! so the floating-point result does not depend on the number of threads.
+//! Every iteration is one pass over the rows, in fixed blocks of `blocks::BLOCK_ROWS` rows. A
+//! block builds `Z = sqrt(w) .* [1, X_b]` (the intercept column exists only in this scratch
+//! buffer) and gets its Hessian contribution as the matrix product `Z'Z`, its gradient as
+//! `r' X_b`. Blocks run in parallel but are combined in a binary tree whose shape depends only
+//! on the number of blocks (`blocks.rs`), so the floating-point result does not depend on the
+//! number of threads.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
 
-use super::{implicated, objective, penalise, scaled_max_abs, LogisticFit, Problem, SolverKind};
+use super::blocks::{block_count, block_range, reduce_blocks};
+use super::cholesky::Cholesky;
+use super::objective::{objective, penalise, scaled_max_abs};
+use super::{separation, LogisticFit, Problem, SolverKind};
 use crate::error::{Error, Result};
-
-/// Rows per block: large enough for efficient matrix products, small enough that a block's
-/// scratch (`BLOCK_ROWS x (p+1)` doubles) stays in cache for moderate p. Fixed, never derived
-/// from the thread count, because it determines the summation order.
-pub(crate) const BLOCK_ROWS: usize = 8192;
 
 /// Rows per sub-chunk inside a block (fixed as well: it too determines the summation order).
 const SUB_ROWS: usize = 1024;
@@ -27,38 +26,14 @@ const EXTREME_ETA: f64 = 30.0;
 /// A Newton step that moves some linear predictor by more than this although the decrement is
 /// negligible is heading off to infinity along a direction of separation. At a genuine optimum
 /// the last step moves linear predictors by ~1e-5 or less; along a separating direction by ~1.
-pub(crate) const SEPARATION_MOVE: f64 = 0.25;
+pub(super) const SEPARATION_MOVE: f64 = 0.25;
 
 /// Most step halvings before giving up on a Newton direction.
 const MAX_HALVINGS: usize = 40;
 
-/// Cholesky pivots below this fraction of the diagonal mean the Hessian is numerically singular.
-const RELATIVE_PIVOT: f64 = 1e-13;
-
-/// Combines `leaf(lo) .. leaf(hi - 1)` with `merge`, splitting the range at its midpoint and
-/// running halves with `rayon::join`. The tree depends only on `lo..hi`, so any associativity
-/// error is the same for every thread count; it is also pairwise, which keeps rounding small.
-pub(crate) fn reduce_blocks<T, L, M>(lo: usize, hi: usize, leaf: &L, merge: &M) -> T
-where
-    T: Send,
-    L: Fn(usize) -> T + Sync,
-    M: Fn(T, T) -> T + Sync,
-{
-    debug_assert!(hi > lo);
-    if hi - lo == 1 {
-        return leaf(lo);
-    }
-    let mid = lo + (hi - lo) / 2;
-    let (a, b) = rayon::join(
-        || reduce_blocks(lo, mid, leaf, merge),
-        || reduce_blocks(mid, hi, leaf, merge),
-    );
-    merge(a, b)
-}
-
 /// Sums over all rows at one coefficient vector.
 #[derive(Debug, Clone)]
-pub(crate) struct PassStats {
+pub(super) struct PassStats {
     /// Summed negative log likelihood.
     pub loss: f64,
     /// Gradient of the log likelihood, `[1, X]' (y - mu)`, intercept first (empty if not full).
@@ -86,7 +61,7 @@ impl PassStats {
 
 /// One pass at `beta` (intercept first). `step`, if given, is the step that led to `beta`, for
 /// `max_step_eta`. Without `full`, only the loss (and the counters) are computed.
-pub(crate) fn pass(
+pub(super) fn pass(
     x: ArrayView2<f64>,
     y: ArrayView1<bool>,
     beta: &Array1<f64>,
@@ -97,16 +72,14 @@ pub(crate) fn pass(
     let coef = beta.slice(s![1..]);
     let step_coef = step.map(|st| st.slice(s![1..]));
     let (b0, s0) = (beta[0], step.map_or(0.0, |st| st[0]));
-    let nblocks = n.div_ceil(BLOCK_ROWS).max(1);
     reduce_blocks(
         0,
-        nblocks,
+        block_count(n),
         &|blk| {
-            let lo = blk * BLOCK_ROWS;
-            let hi = (lo + BLOCK_ROWS).min(n);
+            let rows = block_range(blk, n);
             block_pass(
-                x.slice(s![lo..hi, ..]),
-                y.slice(s![lo..hi]),
+                x.slice(s![rows.clone(), ..]),
+                y.slice(s![rows]),
                 coef,
                 step_coef,
                 b0,
@@ -206,70 +179,6 @@ fn block_pass(
     }
 }
 
-/// Lower-triangular Cholesky factor of a small symmetric positive definite matrix. Written here
-/// rather than taken from linfa-linalg because a pivot must be judged relative to its own
-/// diagonal ([`RELATIVE_PIVOT`]): a generic factorisation accepts a tiny positive pivot from
-/// near-collinear columns and returns huge, meaningless steps, where this one fails and lets
-/// [`singular_error`] explain why (collinear columns, separation).
-pub(crate) struct Cholesky {
-    l: Array2<f64>,
-}
-
-impl Cholesky {
-    /// `None` if `a` is not numerically positive definite.
-    pub fn new(a: &Array2<f64>) -> Option<Self> {
-        let k = a.nrows();
-        let mut l = Array2::<f64>::zeros((k, k));
-        for j in 0..k {
-            let ajj = a[[j, j]];
-            let lj = l.row(j).slice(s![..j]).to_owned();
-            let d = ajj - lj.dot(&lj);
-            if !(d > 0.0 && d > RELATIVE_PIVOT * ajj && d.is_finite()) {
-                return None;
-            }
-            let djj = d.sqrt();
-            l[[j, j]] = djj;
-            for i in j + 1..k {
-                let v = a[[i, j]] - l.row(i).slice(s![..j]).dot(&lj);
-                l[[i, j]] = v / djj;
-            }
-        }
-        Some(Cholesky { l })
-    }
-
-    /// Solves `A x = b`.
-    pub fn solve(&self, b: &Array1<f64>) -> Array1<f64> {
-        let k = self.l.nrows();
-        let mut v = b.clone();
-        for i in 0..k {
-            let s = self.l.row(i).slice(s![..i]).dot(&v.slice(s![..i]));
-            v[i] = (v[i] - s) / self.l[[i, i]];
-        }
-        for i in (0..k).rev() {
-            let s = self
-                .l
-                .column(i)
-                .slice(s![i + 1..])
-                .dot(&v.slice(s![i + 1..]));
-            v[i] = (v[i] - s) / self.l[[i, i]];
-        }
-        v
-    }
-
-    /// `A^-1`, exactly symmetric.
-    pub fn inverse(&self) -> Array2<f64> {
-        let k = self.l.nrows();
-        let mut inv = Array2::<f64>::zeros((k, k));
-        for j in 0..k {
-            let mut e = Array1::<f64>::zeros(k);
-            e[j] = 1.0;
-            inv.column_mut(j).assign(&self.solve(&e));
-        }
-        let t = inv.t().to_owned();
-        (inv + t) * 0.5
-    }
-}
-
 /// Column standard deviations from the Hessian at the starting point, where every row has the
 /// same weight: ranks features by their effect on the linear predictor, for error messages.
 fn column_sd(hess0: &Array2<f64>) -> Vec<f64> {
@@ -284,7 +193,7 @@ fn column_sd(hess0: &Array2<f64>) -> Vec<f64> {
 
 /// Column standard deviations of `x` (for ranking features in messages), via one pass at the
 /// intercept-only starting point.
-pub(crate) fn column_sd_of(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Vec<f64> {
+pub(super) fn column_sd_of(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Vec<f64> {
     let mut beta = Array1::<f64>::zeros(x.ncols() + 1);
     let ybar = y.iter().filter(|&&v| v).count() as f64 / y.len().max(1) as f64;
     beta[0] = (ybar / (1.0 - ybar)).ln();
@@ -293,55 +202,27 @@ pub(crate) fn column_sd_of(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Vec<f64> 
 
 /// Error for a Hessian that cannot be factorised: collinear columns if there are any, else
 /// separation if probabilities have hit 0/1 without a penalty (naming the features that weigh
-/// most in `direction`, coefficient part only), else a generic numerical error.
-pub(crate) fn singular_error(
+/// most in `direction`, coefficient part only), else [`Error::NotPositiveDefinite`].
+pub(super) fn singular_error(
     prob: &Problem,
     n_extreme: usize,
     direction: ArrayView1<f64>,
 ) -> Error {
     let collinear = super::collinear_columns(prob.x);
     if !collinear.is_empty() {
-        let names: Vec<String> = collinear
-            .iter()
-            .map(|&j| format!("\"{}\"", prob.names[j]))
-            .collect();
-        return Error::Numerical(format!(
-            "the Hessian is singular because column(s) {} are (numerically) linear combinations \
-             of the intercept and earlier columns; drop them",
-            names.join(", ")
-        ));
+        return Error::Collinear {
+            columns: collinear.iter().map(|&j| prob.names[j].clone()).collect(),
+        };
     }
     if prob.alpha == 0.0 && n_extreme > 0 {
         let sd = column_sd_of(prob.x, prob.y);
-        return Error::Separation {
-            detail: format!(
-                "{n_extreme} rows have fitted probabilities of numerically 0 or 1 and the \
-                 Hessian became singular (most implicated: {})",
-                implicated(direction, &sd, &prob.names)
-            ),
-        };
+        return separation::singular_at_extremes(n_extreme, direction, &sd, &prob.names);
     }
-    Error::Numerical(
-        "the Hessian is not positive definite (near-collinear columns or extreme feature \
-         scales); standardise the features or set --alpha > 0"
-            .into(),
-    )
-}
-
-fn quasi_separation(prob: &Problem, st: &PassStats, step: &Array1<f64>, col_sd: &[f64]) -> Error {
-    Error::Separation {
-        detail: format!(
-            "the classes are quasi-separated: {} rows get fitted probabilities of numerically 0 \
-             or 1 and the coefficients keep growing without improving the fit (most \
-             implicated: {})",
-            st.n_extreme,
-            implicated(step.slice(s![1..]), col_sd, &prob.names)
-        ),
-    }
+    Error::NotPositiveDefinite
 }
 
 /// Fits by Newton's method with step halving. See the module documentation.
-pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
+pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
     let (x, y, alpha, n) = (prob.x, prob.y, prob.alpha, prob.n());
     let positives = y.iter().filter(|&&v| v).count();
     let ybar = positives as f64 / n as f64;
@@ -370,7 +251,12 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         let converging = dec <= tol * scale;
         if !converging && iterations >= max_iter {
             if alpha == 0.0 && st.n_extreme > 0 && (flat_run > 0 || growth_run > 0) {
-                return Err(quasi_separation(prob, &st, &last_step, &col_sd));
+                return Err(separation::quasi_separated(
+                    st.n_extreme,
+                    last_step.slice(s![1..]),
+                    &col_sd,
+                    &prob.names,
+                ));
             }
             return Err(Error::NotConverged {
                 solver: SolverKind::Newton.to_string(),
@@ -405,12 +291,10 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
                 }
             }
             if !accepted {
-                return Err(Error::Numerical(format!(
-                    "Newton step halving found no decrease of the objective after {} halvings \
-                     (iteration {}); the problem may be badly scaled",
-                    MAX_HALVINGS,
-                    iterations + 1
-                )));
+                return Err(Error::StepHalving {
+                    halvings: MAX_HALVINGS,
+                    iteration: iterations + 1,
+                });
             }
             iterations += 1;
         }
@@ -419,18 +303,22 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         if alpha == 0.0 {
             // A total loss below ln 2 means every row is on its correct side of eta = 0.
             if st.loss < 0.5 {
-                return Err(Error::Separation {
-                    detail: format!(
-                        "the classes are completely separated by a linear combination of the \
-                         features (most implicated: {}); the fit reached log likelihood {:.3e}",
-                        implicated(beta.slice(s![1..]), &col_sd, &prob.names),
-                        -st.loss
-                    ),
-                });
+                return Err(separation::completely_separated(
+                    "the fit",
+                    -st.loss,
+                    beta.slice(s![1..]),
+                    &col_sd,
+                    &prob.names,
+                ));
             }
             if converging {
                 if moved > SEPARATION_MOVE {
-                    return Err(quasi_separation(prob, &st, &step, &col_sd));
+                    return Err(separation::quasi_separated(
+                        st.n_extreme,
+                        step.slice(s![1..]),
+                        &col_sd,
+                        &prob.names,
+                    ));
                 }
             } else {
                 flat_run = if dec < 1e-6 * scale && st.max_step_eta > 0.5 {
@@ -442,7 +330,12 @@ pub(crate) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
                 growth_run = if growing { growth_run + 1 } else { 0 };
                 (prev_extreme, prev_moved) = (st.n_extreme, st.max_step_eta);
                 if flat_run >= 3 || growth_run >= 3 {
-                    return Err(quasi_separation(prob, &st, &last_step, &col_sd));
+                    return Err(separation::quasi_separated(
+                        st.n_extreme,
+                        last_step.slice(s![1..]),
+                        &col_sd,
+                        &prob.names,
+                    ));
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! Low-level readers of TOML values: each checks one value and, on failure, returns an
-//! `Error::Config` naming the key path.
+//! `Error::Config` naming the key path and the [`ConfigProblem`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use toml::{Table, Value};
 
-use super::{config_error, LeadAttrs};
-use crate::error::{Error, Result};
-use crate::text::did_you_mean;
+use crate::error::{ConfigProblem, Error, Result};
+use crate::sim::model::LeadAttrs;
+use crate::text::closest;
 
 /// Parsing context: the file (for messages and relative paths) and a cache of loaded tables.
 pub(super) struct Ctx<'a> {
@@ -22,8 +22,12 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub(super) fn err(&self, field: &str, message: impl Into<String>) -> Error {
-        config_error(self.file, field, message)
+    pub(super) fn err(&self, field: &str, problem: ConfigProblem) -> Error {
+        Error::Config {
+            path: self.file.to_path_buf(),
+            field: field.to_string(),
+            problem,
+        }
     }
 }
 
@@ -38,30 +42,43 @@ pub(super) fn join(path: &str, key: &str) -> String {
 pub(super) fn check_keys(cx: &Ctx, t: &Table, allowed: &[&str], path: &str) -> Result<()> {
     for k in t.keys() {
         if !allowed.contains(&k.as_str()) {
-            let hint = did_you_mean(k, allowed.iter().copied());
-            return Err(cx.err(&join(path, k), format!("unknown key{hint}")));
+            let suggestion = suggest(k, allowed);
+            return Err(cx.err(&join(path, k), ConfigProblem::UnknownKey { suggestion }));
         }
     }
     Ok(())
+}
+
+/// The nearest of `allowed` to `got`, when it is close enough to be a typo.
+pub(super) fn suggest(got: &str, allowed: &[&str]) -> Option<String> {
+    closest(got, allowed.iter().copied()).map(str::to_string)
 }
 
 pub(super) fn type_name(v: &Value) -> &'static str {
     v.type_str()
 }
 
+/// A value of the wrong TOML type.
+pub(super) fn wrong_type(expected: &'static str, v: &Value) -> ConfigProblem {
+    ConfigProblem::WrongType {
+        expected,
+        found: type_name(v).to_string(),
+    }
+}
+
 pub(super) fn as_table<'v>(cx: &Ctx, v: &'v Value, field: &str) -> Result<&'v Table> {
     v.as_table()
-        .ok_or_else(|| cx.err(field, format!("expected a table, found {}", type_name(v))))
+        .ok_or_else(|| cx.err(field, wrong_type("a table", v)))
 }
 
 pub(super) fn as_num(cx: &Ctx, v: &Value, field: &str) -> Result<f64> {
     let x = match v {
         Value::Integer(i) => *i as f64,
         Value::Float(f) => *f,
-        _ => return Err(cx.err(field, format!("expected a number, found {}", type_name(v)))),
+        _ => return Err(cx.err(field, wrong_type("a number", v))),
     };
     if !x.is_finite() {
-        return Err(cx.err(field, format!("must be finite, found {x}")));
+        return Err(cx.err(field, ConfigProblem::NotFinite { value: x }));
     }
     Ok(x)
 }
@@ -73,12 +90,27 @@ pub(super) fn opt_num(cx: &Ctx, t: &Table, key: &str, path: &str) -> Result<Opti
 }
 
 pub(super) fn req_num(cx: &Ctx, t: &Table, key: &str, path: &str) -> Result<f64> {
-    opt_num(cx, t, key, path)?.ok_or_else(|| cx.err(&join(path, key), "required"))
+    opt_num(cx, t, key, path)?.ok_or_else(|| cx.err(&join(path, key), ConfigProblem::Required))
 }
 
-pub(super) fn in_range(cx: &Ctx, x: f64, lo: f64, hi: f64, field: &str, what: &str) -> Result<f64> {
+pub(super) fn in_range(
+    cx: &Ctx,
+    x: f64,
+    lo: f64,
+    hi: f64,
+    field: &str,
+    what: &'static str,
+) -> Result<f64> {
     if x < lo || x > hi {
-        return Err(cx.err(field, format!("{what} must be in [{lo}, {hi}], found {x}")));
+        return Err(cx.err(
+            field,
+            ConfigProblem::OutOfRange {
+                what,
+                value: x,
+                min: lo,
+                max: hi,
+            },
+        ));
     }
     Ok(x)
 }
@@ -90,15 +122,20 @@ pub(super) fn prob(cx: &Ctx, t: &Table, key: &str, path: &str, default: f64) -> 
 
 pub(super) fn non_neg(cx: &Ctx, t: &Table, key: &str, path: &str, default: f64) -> Result<f64> {
     let x = opt_num(cx, t, key, path)?.unwrap_or(default);
+    not_negative(cx, x, &join(path, key))
+}
+
+/// `x` itself unless it is negative.
+pub(super) fn not_negative(cx: &Ctx, x: f64, field: &str) -> Result<f64> {
     if x < 0.0 {
-        return Err(cx.err(&join(path, key), format!("must not be negative, found {x}")));
+        return Err(cx.err(field, ConfigProblem::Negative { value: x }));
     }
     Ok(x)
 }
 
 pub(super) fn positive(cx: &Ctx, x: f64, field: &str) -> Result<f64> {
     if x <= 0.0 {
-        return Err(cx.err(field, format!("must be positive, found {x}")));
+        return Err(cx.err(field, ConfigProblem::NotPositive { value: x }));
     }
     Ok(x)
 }
@@ -108,15 +145,15 @@ pub(super) fn opt_int(cx: &Ctx, t: &Table, key: &str, path: &str, min: i64) -> R
     match t.get(key) {
         None => Ok(None),
         Some(Value::Integer(i)) if *i >= min => Ok(Some(*i)),
-        Some(Value::Integer(i)) => {
-            Err(cx.err(&field, format!("must be at least {min}, found {i}")))
-        }
+        Some(Value::Integer(i)) => Err(cx.err(&field, ConfigProblem::TooSmall { value: *i, min })),
         Some(Value::Float(f)) if f.fract() == 0.0 && *f >= min as f64 && *f < 1e15 => {
             Ok(Some(*f as i64))
         }
         Some(v) => Err(cx.err(
             &field,
-            format!("expected a whole number, found {}", value_text(v)),
+            ConfigProblem::NotWhole {
+                found: value_text(v),
+            },
         )),
     }
 }
@@ -138,22 +175,19 @@ pub(super) fn opt_str<'v>(
     match t.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(v) => Err(cx.err(
-            &join(path, key),
-            format!("expected a string, found {}", type_name(v)),
-        )),
+        Some(v) => Err(cx.err(&join(path, key), wrong_type("a string", v))),
     }
 }
 
 pub(super) fn one_of<'a>(cx: &Ctx, s: &str, allowed: &[&'a str], field: &str) -> Result<&'a str> {
     allowed.iter().copied().find(|a| *a == s).ok_or_else(|| {
-        let list = allowed.join(", ");
         cx.err(
             field,
-            format!(
-                "\"{s}\" is not one of {list}{}",
-                did_you_mean(s, allowed.iter().copied())
-            ),
+            ConfigProblem::NotOneOf {
+                value: s.to_string(),
+                allowed: allowed.iter().map(|a| a.to_string()).collect(),
+                suggestion: suggest(s, allowed),
+            },
         )
     })
 }
@@ -161,7 +195,7 @@ pub(super) fn one_of<'a>(cx: &Ctx, s: &str, allowed: &[&'a str], field: &str) ->
 pub(super) fn num_array(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<f64>> {
     let arr = v
         .as_array()
-        .ok_or_else(|| cx.err(field, format!("expected an array, found {}", type_name(v))))?;
+        .ok_or_else(|| cx.err(field, wrong_type("an array", v)))?;
     arr.iter()
         .enumerate()
         .map(|(i, x)| as_num(cx, x, &format!("{field}[{i}]")))

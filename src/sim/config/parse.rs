@@ -1,4 +1,4 @@
-//! From TOML to checked scenario types: the file, its scenarios and their deep merge. Every
+//! From TOML to the checked scenario model: the file, its scenarios and their deep merge. Every
 //! error names the key path and, for unknown keys, the nearest valid key.
 
 use std::collections::HashMap;
@@ -6,12 +6,12 @@ use std::path::Path;
 
 use toml::{Table, Value};
 
+use super::deep_merge;
 use super::fields::*;
 use super::sections::{arrivals, outcomes, policy, pool, population};
-use super::{
-    deep_merge, Pool, Population, Scenario, ScenarioFile, DEFAULT_REPLICATIONS, DEFAULT_SEED,
-};
-use crate::error::Result;
+use crate::error::{ConfigProblem, Result};
+use crate::sim::model::defaults::{DEFAULT_REPLICATIONS, DEFAULT_SEED};
+use crate::sim::model::{Pool, Population, Scenario, ScenarioFile};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -47,13 +47,29 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
             }
             None => "syntax".to_string(),
         };
-        cx.err(&field, e.message().to_string())
+        cx.err(
+            &field,
+            ConfigProblem::Syntax {
+                message: e.message().to_string(),
+            },
+        )
     })?;
     check_keys(&cx, &root, TOP_KEYS, "")?;
     let name = opt_str(&cx, &root, "name", "")?.unwrap_or("").to_string();
     let seed = opt_int(&cx, &root, "seed", "", 0)?.map_or(DEFAULT_SEED, |s| s as u64);
     let replications =
         opt_int(&cx, &root, "replications", "", 1)?.map_or(DEFAULT_REPLICATIONS, |r| r as usize);
+    if replications > crate::limits::MAX_REPLICATIONS {
+        return Err(cx.err(
+            "replications",
+            ConfigProblem::AboveLimit {
+                value: replications as u64,
+                max: crate::limits::MAX_REPLICATIONS as u64,
+                reason: "each replication is kept in memory; a million already pin a mean to a \
+                         thousandth of its standard deviation",
+            },
+        ));
+    }
 
     let mut base = root.clone();
     for k in ["name", "seed", "replications", "scenario", "sweep"] {
@@ -69,12 +85,7 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
             .enumerate()
             .map(|(i, v)| as_table(&cx, v, &format!("scenario[{i}]")))
             .collect::<Result<_>>()?,
-        Some(v) => {
-            return Err(cx.err(
-                "scenario",
-                format!("expected [[scenario]] entries, found {}", type_name(v)),
-            ))
-        }
+        Some(v) => return Err(cx.err("scenario", wrong_type("[[scenario]] entries", v))),
     };
     let mut scenarios: Vec<Scenario> = Vec::with_capacity(entries.len().max(1));
     if entries.is_empty() {
@@ -85,17 +96,12 @@ pub(super) fn parse_file(text: &str, file: &Path) -> Result<ScenarioFile> {
         check_keys(&cx, entry, SCENARIO_KEYS, &prefix)?;
         let sname = match opt_str(&cx, entry, "name", &prefix)? {
             Some(s) if !s.trim().is_empty() => s.to_string(),
-            _ => {
-                return Err(cx.err(
-                    &join(&prefix, "name"),
-                    "every scenario needs a non-empty name",
-                ))
-            }
+            _ => return Err(cx.err(&join(&prefix, "name"), ConfigProblem::EmptyName)),
         };
         if scenarios.iter().any(|s| s.name == sname) {
             return Err(cx.err(
                 &join(&prefix, "name"),
-                format!("scenario name \"{sname}\" is used twice"),
+                ConfigProblem::DuplicateName { name: sname },
             ));
         }
         let mut over = (*entry).clone();
@@ -126,12 +132,7 @@ pub(super) fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> R
     )?;
     let arrivals = match section(cx, t, "arrivals", prefix)? {
         Some(a) => arrivals(cx, a, &join(prefix, "arrivals"))?,
-        None => {
-            return Err(cx.err(
-                &join(prefix, "arrivals"),
-                "required (rate_per_day, arrival_days)",
-            ))
-        }
+        None => return Err(cx.err(&join(prefix, "arrivals"), ConfigProblem::MissingArrivals)),
     };
     let population = match section(cx, t, "population", prefix)? {
         Some(p) => population(
@@ -143,14 +144,14 @@ pub(super) fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> R
         None => {
             return Err(cx.err(
                 &join(prefix, "population"),
-                "required: generator, table or constant",
+                ConfigProblem::MissingPopulation,
             ))
         }
     };
     if arrivals.replay.is_some() && !matches!(population, Population::Table { .. }) {
         return Err(cx.err(
             &join(prefix, "arrivals.replay"),
-            "replaying arrival times needs a population table",
+            ConfigProblem::ReplayNeedsTable,
         ));
     }
     let policy = policy(
@@ -160,14 +161,14 @@ pub(super) fn scenario(cx: &mut Ctx, t: &Table, name: String, prefix: &str) -> R
     )?;
     let pools_path = join(prefix, "pools");
     let pools_t = section(cx, t, "pools", prefix)?
-        .ok_or_else(|| cx.err(&pools_path, "required: at least one pool"))?;
+        .ok_or_else(|| cx.err(&pools_path, ConfigProblem::MissingPools))?;
     let mut pools = Vec::new();
     for (pname, v) in pools_t {
         let path = join(&pools_path, pname);
         pools.push(pool(cx, pname, as_table(cx, v, &path)?, &path)?);
     }
     if pools.is_empty() {
-        return Err(cx.err(&pools_path, "at least one pool is needed"));
+        return Err(cx.err(&pools_path, ConfigProblem::NoPools));
     }
     check_bands(cx, &pools, policy.threshold, &pools_path)?;
     Ok(Scenario {
@@ -188,19 +189,20 @@ fn check_bands(cx: &Ctx, pools: &[Pool], threshold: f64, path: &str) -> Result<(
         if b.band[0] < a.band[1] {
             return Err(cx.err(
                 &format!("{path}.{}.band", b.name),
-                format!(
-                    "band [{}, {}) overlaps pool \"{}\"'s band [{}, {})",
-                    b.band[0], b.band[1], a.name, a.band[0], a.band[1]
-                ),
+                ConfigProblem::BandOverlap {
+                    band: b.band,
+                    other: a.name.clone(),
+                    other_band: a.band,
+                },
             ));
         }
         if b.band[0] > a.band[1] {
             return Err(cx.err(
                 &format!("{path}.{}.band", b.name),
-                format!(
-                    "bands leave a gap: [{}, {}) is served by no pool",
-                    a.band[1], b.band[0]
-                ),
+                ConfigProblem::BandGap {
+                    from: a.band[1],
+                    to: b.band[0],
+                },
             ));
         }
     }
@@ -209,19 +211,16 @@ fn check_bands(cx: &Ctx, pools: &[Pool], threshold: f64, path: &str) -> Result<(
     if threshold <= 1.0 && first.band[0] > threshold {
         return Err(cx.err(
             &format!("{path}.{}.band", first.name),
-            format!(
-                "bands leave a gap: handed-over scores in [{threshold}, {}) are served by no pool",
-                first.band[0]
-            ),
+            ConfigProblem::BandGapBelow {
+                threshold,
+                start: first.band[0],
+            },
         ));
     }
     if last.band[1] < 1.0 {
         return Err(cx.err(
             &format!("{path}.{}.band", last.name),
-            format!(
-                "bands leave a gap: scores in [{}, 1] are served by no pool",
-                last.band[1]
-            ),
+            ConfigProblem::BandGapAbove { end: last.band[1] },
         ));
     }
     Ok(())

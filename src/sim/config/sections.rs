@@ -6,16 +6,13 @@ use std::sync::Arc;
 use toml::{Table, Value};
 
 use super::fields::*;
-use super::values::{dist, hours, speed, DECISION_PRESETS};
-use super::{
-    Arrivals, Decision, Discipline, LeadAttrs, Nurture, Outcomes, Policy, Pool, Population,
+use super::values::{dist, hours, speed};
+use crate::error::{ConfigProblem, Result};
+use crate::sim::model::defaults::*;
+use crate::sim::model::{
+    ArrivalCalendar, Arrivals, Decision, Discipline, LeadAttrs, Nurture, Outcomes, Policy, Pool,
+    Population,
 };
-use crate::error::Result;
-use crate::sim::calendar::ArrivalCalendar;
-use crate::sim::dist::DistSpec;
-
-const DEFAULT_REACH: [f64; 6] = [0.39, 0.54, 0.39, 0.29, 0.25, 0.25];
-const DEFAULT_GAPS: [f64; 5] = [1.0, 24.0, 48.0, 96.0, 168.0];
 
 pub(super) fn population(
     cx: &mut Ctx,
@@ -30,14 +27,9 @@ pub(super) fn population(
     if sources.len() != 1 {
         return Err(cx.err(
             path,
-            format!(
-                "set exactly one of generator, table or constant (found {})",
-                if sources.is_empty() {
-                    "none".to_string()
-                } else {
-                    sources.join(", ")
-                }
-            ),
+            ConfigProblem::NotOneSource {
+                found: sources.iter().map(|s| s.to_string()).collect(),
+            },
         ));
     }
     match sources[0] {
@@ -45,13 +37,7 @@ pub(super) fn population(
             check_keys(cx, t, &["generator", "score_noise"], path)?;
             let g = opt_str(cx, t, "generator", path)?.unwrap_or_default();
             let g = one_of(cx, g, &["b2b-saas"], &join(path, "generator"))?;
-            let score_noise = non_neg(
-                cx,
-                t,
-                "score_noise",
-                path,
-                crate::sim::population::DEFAULT_SCORE_NOISE,
-            )?;
+            let score_noise = non_neg(cx, t, "score_noise", path, DEFAULT_SCORE_NOISE)?;
             Ok(Population::Generator {
                 generator: g.to_string(),
                 score_noise,
@@ -64,7 +50,7 @@ pub(super) fn population(
             check_keys(cx, c, &["score", "propensity", "value"], &cpath)?;
             let score = prob(cx, c, "score", &cpath, f64::NAN).and_then(|s| {
                 if s.is_nan() {
-                    Err(cx.err(&join(&cpath, "score"), "required"))
+                    Err(cx.err(&join(&cpath, "score"), ConfigProblem::Required))
                 } else {
                     Ok(s)
                 }
@@ -72,12 +58,7 @@ pub(super) fn population(
             let propensity = prob(cx, c, "propensity", &cpath, score)?;
             let value = opt_num(cx, c, "value", &cpath)?;
             if let Some(v) = value {
-                if v < 0.0 {
-                    return Err(cx.err(
-                        &join(&cpath, "value"),
-                        format!("must not be negative, found {v}"),
-                    ));
-                }
+                not_negative(cx, v, &join(&cpath, "value"))?;
             }
             Ok(Population::Constant {
                 constant: LeadAttrs {
@@ -104,13 +85,14 @@ pub(super) fn population(
             let dir = cx.file.parent().unwrap_or(Path::new(""));
             let table = dir.join(rel);
             let score_column = opt_str(cx, t, "score_column", path)?
-                .unwrap_or("score")
+                .unwrap_or(DEFAULT_SCORE_COLUMN)
                 .to_string();
             let propensity_column = opt_str(cx, t, "propensity_column", path)?
                 .unwrap_or(&score_column)
                 .to_string();
             let value_column = opt_str(cx, t, "value_column", path)?.map(str::to_string);
-            let propensity_scale = non_neg(cx, t, "propensity_scale", path, 1.0)?;
+            let propensity_scale =
+                non_neg(cx, t, "propensity_scale", path, DEFAULT_PROPENSITY_SCALE)?;
             let key = (
                 table.clone(),
                 score_column.clone(),
@@ -121,7 +103,7 @@ pub(super) fn population(
             let (data, replay) = match cx.tables.get(&key) {
                 Some(d) => d.clone(),
                 None => {
-                    let (rows, times) = crate::sim::population::read_table(
+                    let (rows, times) = super::table::read_table(
                         &table,
                         &score_column,
                         &propensity_column,
@@ -172,32 +154,31 @@ pub(super) fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
         Some(_) => opt_num(cx, t, "rate_per_day", path)?.unwrap_or(0.0),
         None => req_num(cx, t, "rate_per_day", path)?,
     };
-    if rate_per_day < 0.0 {
-        return Err(cx.err(
-            &join(path, "rate_per_day"),
-            format!("must not be negative, found {rate_per_day}"),
-        ));
-    }
+    not_negative(cx, rate_per_day, &join(path, "rate_per_day"))?;
     // A bound that keeps one day's arrivals in memory and far beyond any real funnel.
-    if rate_per_day > 1e7 {
+    const MAX_RATE_PER_DAY: f64 = 1e7;
+    if rate_per_day > MAX_RATE_PER_DAY {
         return Err(cx.err(
             &join(path, "rate_per_day"),
-            format!("at most 10000000 per day, found {rate_per_day}"),
+            ConfigProblem::RateTooHigh {
+                value: rate_per_day,
+                max: MAX_RATE_PER_DAY,
+            },
         ));
     }
     let arrival_days = opt_int(cx, t, "arrival_days", path, 1)?
-        .ok_or_else(|| cx.err(&join(path, "arrival_days"), "required"))?;
+        .ok_or_else(|| cx.err(&join(path, "arrival_days"), ConfigProblem::Required))?;
     let warmup_days = opt_int(cx, t, "warmup_days", path, 0)?.unwrap_or(0);
     if warmup_days >= arrival_days {
-        return Err(cx.err(&join(path, "warmup_days"), format!(
-            "the warm-up ({warmup_days} days) must be shorter than arrival_days ({arrival_days}), or no lead is counted")));
-    }
-    if arrival_days > 100_000 {
         return Err(cx.err(
-            &join(path, "arrival_days"),
-            format!("at most 100000, found {arrival_days}"),
+            &join(path, "warmup_days"),
+            ConfigProblem::WarmupTooLong {
+                warmup_days,
+                arrival_days,
+            },
         ));
     }
+    at_most(cx, arrival_days, 100_000, &join(path, "arrival_days"))?;
     let calendar_name = opt_str(cx, t, "calendar", path)?.unwrap_or("business");
     let calendar = match one_of(
         cx,
@@ -211,10 +192,7 @@ pub(super) fn arrivals(cx: &Ctx, t: &Table, path: &str) -> Result<Arrivals> {
     let weekday_profile: [f64; 7] = profile(cx, t, "weekday_profile", path)?;
     let hour_profile: [f64; 24] = profile(cx, t, "hour_profile", path)?;
     if hour_profile.iter().sum::<f64>() <= 0.0 {
-        return Err(cx.err(
-            &join(path, "hour_profile"),
-            "needs at least one hour with a positive weight",
-        ));
+        return Err(cx.err(&join(path, "hour_profile"), ConfigProblem::NoPositiveHour));
     }
     Ok(Arrivals {
         rate_per_day,
@@ -234,17 +212,17 @@ fn profile<const N: usize>(cx: &Ctx, t: &Table, key: &str, path: &str) -> Result
     };
     let w = num_array(cx, v, &field)?;
     if w.len() != N {
-        return Err(cx.err(&field, format!("needs {N} weights, found {}", w.len())));
+        return Err(cx.err(
+            &field,
+            ConfigProblem::WrongLength {
+                expected: N,
+                found: w.len(),
+            },
+        ));
     }
     let mut out = [0.0; N];
     for (i, x) in w.into_iter().enumerate() {
-        if x < 0.0 {
-            return Err(cx.err(
-                &format!("{field}[{i}]"),
-                format!("must not be negative, found {x}"),
-            ));
-        }
-        out[i] = x;
+        out[i] = not_negative(cx, x, &format!("{field}[{i}]"))?;
     }
     Ok(out)
 }
@@ -266,31 +244,23 @@ pub(super) fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> 
         path,
     )?;
     let count = opt_int(cx, t, "count", path, 1)?
-        .ok_or_else(|| cx.err(&join(path, "count"), "required"))?;
-    if count > 1_000_000 {
-        return Err(cx.err(
-            &join(path, "count"),
-            format!("at most 1000000, found {count}"),
-        ));
-    }
+        .ok_or_else(|| cx.err(&join(path, "count"), ConfigProblem::Required))?;
+    at_most(cx, count, 1_000_000, &join(path, "count"))?;
     let hours = hours(cx, t.get("hours"), &join(path, "hours"))?;
     let handle_minutes = dist(
         cx,
         t.get("handle_minutes"),
         &join(path, "handle_minutes"),
-        DistSpec::LogNormalMeanCv { mean: 8.0, cv: 0.5 },
+        DEFAULT_HANDLE_MINUTES,
     )?;
     let talk_minutes = dist(
         cx,
         t.get("talk_minutes"),
         &join(path, "talk_minutes"),
-        DistSpec::LogNormalMeanCv {
-            mean: 20.0,
-            cv: 0.5,
-        },
+        DEFAULT_TALK_MINUTES,
     )?;
-    let skill = non_neg(cx, t, "skill", path, 1.0)?;
-    let cost_per_hour = non_neg(cx, t, "cost_per_hour", path, 36.0)?;
+    let skill = non_neg(cx, t, "skill", path, DEFAULT_SKILL)?;
+    let cost_per_hour = non_neg(cx, t, "cost_per_hour", path, DEFAULT_COST_PER_HOUR)?;
     let discipline_name = opt_str(cx, t, "discipline", path)?.unwrap_or("fifo");
     let discipline = match one_of(
         cx,
@@ -303,7 +273,7 @@ pub(super) fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> 
         _ => Discipline::Lifo,
     };
     let band = match t.get("band") {
-        None => [0.0, 1.0],
+        None => DEFAULT_BAND,
         Some(v) => {
             let field = join(path, "band");
             let b = num_array(cx, v, &field)?;
@@ -312,10 +282,7 @@ pub(super) fn pool(cx: &Ctx, name: &str, t: &Table, path: &str) -> Result<Pool> 
                 || !(0.0..=1.0).contains(&b[1])
                 || b[0] >= b[1]
             {
-                return Err(cx.err(
-                    &field,
-                    format!("expected [lo, hi] with 0 <= lo < hi <= 1, found {b:?}"),
-                ));
+                return Err(cx.err(&field, ConfigProblem::BadBand { found: b }));
             }
             [b[0], b[1]]
         }
@@ -350,37 +317,26 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
         ],
         path,
     )?;
-    let threshold = prob(cx, t, "threshold", path, 0.5)?;
-    let max_attempts = opt_int(cx, t, "max_attempts", path, 1)?.unwrap_or(6);
-    if max_attempts > 1000 {
-        return Err(cx.err(
-            &join(path, "max_attempts"),
-            format!("at most 1000, found {max_attempts}"),
-        ));
-    }
+    let threshold = prob(cx, t, "threshold", path, DEFAULT_THRESHOLD)?;
+    let max_attempts = opt_int(cx, t, "max_attempts", path, 1)?.unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    at_most(cx, max_attempts, 1000, &join(path, "max_attempts"))?;
     let gap_hours = match t.get("gap_hours") {
         Some(v) => num_array(cx, v, &join(path, "gap_hours"))?,
         None => DEFAULT_GAPS.to_vec(),
     };
     for (i, g) in gap_hours.iter().enumerate() {
-        if *g < 0.0 {
-            return Err(cx.err(
-                &format!("{path}.gap_hours[{i}]"),
-                format!("must not be negative, found {g}"),
-            ));
-        }
+        not_negative(cx, *g, &format!("{path}.gap_hours[{i}]"))?;
     }
     if (gap_hours.len() as i64) < max_attempts - 1 {
         return Err(cx.err(
             &join(path, "gap_hours"),
-            format!(
-                "has {} gaps but max_attempts = {max_attempts} needs {}",
-                gap_hours.len(),
-                max_attempts - 1
-            ),
+            ConfigProblem::TooFewGaps {
+                found: gap_hours.len(),
+                max_attempts,
+            },
         ));
     }
-    let contactable = prob(cx, t, "contactable", path, 0.6)?;
+    let contactable = prob(cx, t, "contactable", path, DEFAULT_CONTACTABLE)?;
     let reach = match t.get("reach") {
         Some(v) => num_array(cx, v, &join(path, "reach"))?,
         None => DEFAULT_REACH.to_vec(),
@@ -398,14 +354,14 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
     if (reach.len() as i64) < max_attempts {
         return Err(cx.err(
             &join(path, "reach"),
-            format!(
-                "has {} values but max_attempts = {max_attempts} needs {max_attempts}",
-                reach.len()
-            ),
+            ConfigProblem::TooFewReach {
+                found: reach.len(),
+                max_attempts,
+            },
         ));
     }
     let speed_to_lead = speed(cx, t.get("speed_to_lead"), &join(path, "speed_to_lead"))?;
-    let sla_hours = non_neg(cx, t, "sla_hours", path, 1.0)?;
+    let sla_hours = non_neg(cx, t, "sla_hours", path, DEFAULT_SLA_HOURS)?;
     let patience_hours = match opt_num(cx, t, "patience_hours", path)? {
         Some(p) => Some(positive(cx, p, &join(path, "patience_hours"))?),
         None => None,
@@ -420,14 +376,23 @@ pub(super) fn policy(cx: &Ctx, t: &Table, path: &str) -> Result<Policy> {
         Some(v) => {
             return Err(cx.err(
                 &join(&npath, "enabled"),
-                format!("expected true or false, found {}", value_text(v)),
+                ConfigProblem::WrongType {
+                    expected: "true or false",
+                    found: value_text(v),
+                },
             ))
         }
     };
     let nurture = Nurture {
         enabled,
-        lift: non_neg(cx, n, "lift", &npath, 1.5)?,
-        cost_per_lead_month: non_neg(cx, n, "cost_per_lead_month", &npath, 2.0)?,
+        lift: non_neg(cx, n, "lift", &npath, DEFAULT_NURTURE_LIFT)?,
+        cost_per_lead_month: non_neg(
+            cx,
+            n,
+            "cost_per_lead_month",
+            &npath,
+            DEFAULT_NURTURE_COST_PER_LEAD_MONTH,
+        )?,
     };
     Ok(Policy {
         threshold,
@@ -452,31 +417,26 @@ pub(super) fn outcomes(cx: &Ctx, t: &Table, path: &str) -> Result<Outcomes> {
             "deal_value",
             "decision",
             "share",
+            "share_elasticity",
         ],
         path,
     )?;
-    let win_rate = prob(cx, t, "win_rate", path, 0.25)?;
+    let win_rate = prob(cx, t, "win_rate", path, DEFAULT_WIN_RATE)?;
     let sales_cycle_days = dist(
         cx,
         t.get("sales_cycle_days"),
         &join(path, "sales_cycle_days"),
-        DistSpec::LogNormalMedian {
-            median: 60.0,
-            sigma: 0.6,
-        },
+        DEFAULT_SALES_CYCLE_DAYS,
     )?;
     let deal_value = dist(
         cx,
         t.get("deal_value"),
         &join(path, "deal_value"),
-        DistSpec::LogNormalMedian {
-            median: 25_000.0,
-            sigma: 1.0,
-        },
+        DEFAULT_DEAL_VALUE,
     )?;
     let dpath = join(path, "decision");
     let decision = match section(cx, t, "decision", path)? {
-        None => DECISION_PRESETS[0].1,
+        None => DEFAULT_DECISION,
         Some(d) if d.contains_key("preset") => {
             check_keys(cx, d, &["preset"], &dpath)?;
             let names: Vec<&str> = DECISION_PRESETS.iter().map(|p| p.0).collect();
@@ -486,31 +446,50 @@ pub(super) fn outcomes(cx: &Ctx, t: &Table, path: &str) -> Result<Outcomes> {
                 .iter()
                 .find(|x| x.0 == p)
                 .map(|x| x.1)
-                .unwrap_or(DECISION_PRESETS[0].1)
+                .unwrap_or(DEFAULT_DECISION)
         }
         Some(d) => {
             check_keys(cx, d, &["pi", "scale_months", "shape", "preset"], &dpath)?;
             Decision {
-                pi: prob(cx, d, "pi", &dpath, 0.62)?,
+                pi: prob(cx, d, "pi", &dpath, DEFAULT_DECISION.pi)?,
                 scale_months: positive(
                     cx,
-                    opt_num(cx, d, "scale_months", &dpath)?.unwrap_or(9.8),
+                    opt_num(cx, d, "scale_months", &dpath)?
+                        .unwrap_or(DEFAULT_DECISION.scale_months),
                     &join(&dpath, "scale_months"),
                 )?,
                 shape: positive(
                     cx,
-                    opt_num(cx, d, "shape", &dpath)?.unwrap_or(1.26),
+                    opt_num(cx, d, "shape", &dpath)?.unwrap_or(DEFAULT_DECISION.shape),
                     &join(&dpath, "shape"),
                 )?,
             }
         }
     };
-    let share = prob(cx, t, "share", path, 0.15)?;
+    let share = prob(cx, t, "share", path, DEFAULT_SHARE)?;
+    let share_elasticity = in_range(
+        cx,
+        opt_num(cx, t, "share_elasticity", path)?.unwrap_or(DEFAULT_SHARE_ELASTICITY),
+        0.0,
+        2.0,
+        &join(path, "share_elasticity"),
+        "an elasticity",
+    )?;
     Ok(Outcomes {
         win_rate,
         sales_cycle_days,
         deal_value,
         decision,
         share,
+        share_elasticity,
     })
+}
+
+/// `x` itself unless it is above `max` (bounds far beyond any real funnel that keep a typo from
+/// running for days or exhausting memory).
+fn at_most(cx: &Ctx, x: i64, max: i64, field: &str) -> Result<i64> {
+    if x > max {
+        return Err(cx.err(field, ConfigProblem::TooLarge { value: x, max }));
+    }
+    Ok(x)
 }

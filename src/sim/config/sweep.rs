@@ -11,9 +11,8 @@ use toml::{Table, Value};
 
 use super::fields::*;
 use super::parse::scenario;
-use super::Scenario;
-use crate::error::{Error, Result};
-use crate::sim::run::{SweepAxis, SweepGrid, SweepPoint};
+use crate::error::{ConfigProblem, Error, Result};
+use crate::sim::model::{Scenario, SweepAxis, SweepGrid, SweepPoint};
 use crate::text::closest;
 
 /// Sections a sweep path may start with.
@@ -50,22 +49,32 @@ pub(super) fn expand(
     };
     let t = as_table(cx, v, "sweep")?;
     if t.is_empty() {
-        return Err(cx.err(
-            "sweep",
-            "needs at least one axis, e.g. \"policy.threshold\" = [0.2, 0.3]",
-        ));
+        return Err(cx.err("sweep", ConfigProblem::NoSweepAxes));
     }
+    // Counted before any value is looked at, with arithmetic that cannot wrap: 16 axes of 16
+    // values are 2^64 points, which a `usize` product counts as 0.
+    let lengths: Vec<usize> = t
+        .values()
+        .map(|v| v.as_array().map_or(1, Vec::len))
+        .collect();
+    let total = lengths.iter().try_fold(1usize, |a, &n| a.checked_mul(n));
+    let max = crate::limits::MAX_SWEEP_POINTS;
+    let Some(total) = total.filter(|&n| n <= max) else {
+        let points = match lengths
+            .iter()
+            .try_fold(1u128, |a, &n| a.checked_mul(n as u128))
+        {
+            Some(n) => n.to_string(),
+            None => format!("{:.3e}", lengths.iter().map(|&n| n as f64).product::<f64>()),
+        };
+        return Err(cx.err("sweep", ConfigProblem::SweepTooLarge { points, max }));
+    };
     let axes = axes(cx, t, base, text)?;
     let offset = existing.len();
-    let total: usize = axes.iter().map(|a| a.values.len()).product();
-    // Far beyond "hundreds": a typo such as a 1000-value axis should fail fast, not run for days.
-    const MAX_POINTS: usize = 100_000;
-    if total > MAX_POINTS {
-        return Err(cx.err(
-            "sweep",
-            format!("the grid has {total} points; at most {MAX_POINTS}"),
-        ));
-    }
+    // Grid names are unique among themselves (every axis's labels are), so only the explicit
+    // scenarios' names can clash; a set keeps the check linear in the points.
+    let explicit: std::collections::HashSet<String> =
+        existing.iter().map(|s| s.name.clone()).collect();
     let mut points = Vec::with_capacity(total);
     for k in 0..total {
         // Mixed radix, last axis fastest.
@@ -81,11 +90,8 @@ pub(super) fn expand(
             .map(|(a, &c)| format!("{}={}", a.short, a.labels[c]))
             .collect::<Vec<_>>()
             .join(", ");
-        if existing.iter().any(|s| s.name == name) {
-            return Err(cx.err(
-                "sweep",
-                format!("grid scenario \"{name}\" has the name of an explicit scenario"),
-            ));
+        if explicit.contains(&name) {
+            return Err(cx.err("sweep", ConfigProblem::SweepNameTaken { name }));
         }
         let mut merged = base.clone();
         for (a, &c) in axes.iter().zip(&coords) {
@@ -121,14 +127,11 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
     let mut axes = Vec::with_capacity(t.len());
     for (path, v) in t {
         let field = format!("sweep.\"{path}\"");
-        let values = v.as_array().ok_or_else(|| {
-            cx.err(
-                &field,
-                format!("expected an array of values, found {}", type_name(v)),
-            )
-        })?;
+        let values = v
+            .as_array()
+            .ok_or_else(|| cx.err(&field, wrong_type("an array of values", v)))?;
         if values.is_empty() {
-            return Err(cx.err(&field, "needs at least one value"));
+            return Err(cx.err(&field, ConfigProblem::NoSweepValues));
         }
         let keys: Vec<String> = path.split('.').map(|k| k.trim().to_string()).collect();
         check_path(cx, &keys, path, base, &field)?;
@@ -143,11 +146,12 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
                 label(v, raw)
             })
             .collect();
+        let mut seen = std::collections::HashSet::with_capacity(labels.len());
         for (i, l) in labels.iter().enumerate() {
-            if labels[..i].contains(l) {
+            if !seen.insert(l) {
                 return Err(cx.err(
                     &format!("{field}[{i}]"),
-                    format!("the value {l} appears twice"),
+                    ConfigProblem::SweepValueTwice { label: l.clone() },
                 ));
             }
         }
@@ -176,22 +180,26 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
     for a in &axes {
         let mut t = base.clone();
         set_path(cx, &mut t, a, &a.values[0])?;
-        if let Err(Error::Config { field, message, .. }) = scenario(cx, &t, String::new(), "") {
+        if let Err(Error::Config {
+            field,
+            problem: ConfigProblem::UnknownKey { suggestion },
+            ..
+        }) = scenario(cx, &t, String::new(), "")
+        {
             let on_path = a.path == field || a.path.starts_with(&format!("{field}."));
-            if on_path && message.starts_with("unknown key") {
+            if on_path {
                 let depth = field.split('.').count();
-                let hint = message
-                    .split_once("did you mean \"")
-                    .and_then(|(_, s)| s.split_once('"'))
-                    .map(|(s, _)| {
-                        let mut k: Vec<&str> = a.keys.iter().map(String::as_str).collect();
-                        k[depth - 1] = s;
-                        format!("; did you mean \"{}\"?", k.join("."))
-                    })
-                    .unwrap_or_default();
+                let suggestion = suggestion.map(|s| {
+                    let mut k: Vec<&str> = a.keys.iter().map(String::as_str).collect();
+                    k[depth - 1] = &s;
+                    k.join(".")
+                });
                 return Err(cx.err(
                     &format!("sweep.\"{}\"", a.path),
-                    format!("unknown field \"{}\"{hint}", a.path),
+                    ConfigProblem::SweepUnknownField {
+                        path: a.path.clone(),
+                        suggestion,
+                    },
                 ));
             }
         }
@@ -202,13 +210,16 @@ fn axes(cx: &mut Ctx, t: &Table, base: &Table, text: &str) -> Result<Vec<Axis>> 
 /// Checks what `scenario()` cannot: the section exists, and a pool named on the path is one of
 /// the file's (setting a field of a new pool would quietly create it).
 fn check_path(cx: &Ctx, keys: &[String], path: &str, base: &Table, field: &str) -> Result<()> {
-    let hint = |got: &str, options: Vec<String>| -> String {
-        closest(got, options.iter().map(String::as_str))
-            .map(|s| format!("; did you mean \"{s}\"?"))
-            .unwrap_or_default()
+    let hint = |got: &str, options: Vec<String>| -> Option<String> {
+        closest(got, options.iter().map(String::as_str)).map(str::to_string)
     };
     if keys.iter().any(String::is_empty) {
-        return Err(cx.err(field, format!("\"{path}\" is not a dotted path")));
+        return Err(cx.err(
+            field,
+            ConfigProblem::SweepNotAPath {
+                path: path.to_string(),
+            },
+        ));
     }
     if !SECTIONS.contains(&keys[0].as_str()) || keys.len() < 2 {
         let options = SECTIONS
@@ -220,13 +231,13 @@ fn check_path(cx: &Ctx, keys: &[String], path: &str, base: &Table, field: &str) 
             })
             .collect();
         let why = if keys.len() < 2 && SECTIONS.contains(&keys[0].as_str()) {
-            "a whole section cannot be swept; name a field in it".to_string()
+            ConfigProblem::SweepWholeSection
         } else {
-            format!(
-                "unknown field \"{path}\" (sweep paths start with {}){}",
-                SECTIONS.join(", "),
-                hint(path, options)
-            )
+            ConfigProblem::SweepUnknownSection {
+                path: path.to_string(),
+                sections: SECTIONS,
+                suggestion: hint(path, options),
+            }
         };
         return Err(cx.err(field, why));
     }
@@ -246,13 +257,13 @@ fn check_path(cx: &Ctx, keys: &[String], path: &str, base: &Table, field: &str) 
                 })
                 .unwrap_or_default();
             let why = if known {
-                "a whole pool cannot be swept; name a field in it (e.g. count)".to_string()
+                ConfigProblem::SweepWholePool
             } else {
-                format!(
-                    "unknown field \"{path}\": the file has no pool \"{}\"{}",
-                    keys[1],
-                    hint(path, names)
-                )
+                ConfigProblem::SweepUnknownPool {
+                    path: path.to_string(),
+                    pool: keys[1].clone(),
+                    suggestion: hint(path, names),
+                }
             };
             return Err(cx.err(field, why));
         }
@@ -274,12 +285,11 @@ fn set_path(cx: &Ctx, t: &mut Table, a: &Axis, value: &Value) -> Result<()> {
             other => {
                 return Err(cx.err(
                     &format!("sweep.\"{}\"", a.path),
-                    format!(
-                        "{} is {}, not a table, so it has no field \"{}\"",
-                        a.keys[..=i].join("."),
-                        type_name(other),
-                        a.keys[i + 1]
-                    ),
+                    ConfigProblem::SweepThroughValue {
+                        parent: a.keys[..=i].join("."),
+                        found: type_name(other),
+                        field: a.keys[i + 1].clone(),
+                    },
                 ))
             }
         };
@@ -306,18 +316,20 @@ fn locate(e: Error, axes: &[Axis], coords: &[usize], name: &str) -> Error {
     let Error::Config {
         path,
         field,
-        message,
+        problem,
     } = e
     else {
         return e;
     };
+    let scenario = name.to_string();
+    let problem = Box::new(problem);
     for (a, &c) in axes.iter().zip(coords) {
         if let Some(rest) = field.strip_prefix(&a.path) {
             if rest.is_empty() || rest.starts_with('.') || rest.starts_with('[') {
                 return Error::Config {
                     path,
                     field: format!("sweep.\"{}\"[{c}]{rest}", a.path),
-                    message: format!("{message} (grid scenario \"{name}\")"),
+                    problem: ConfigProblem::AtSweepValue { scenario, problem },
                 };
             }
         }
@@ -325,7 +337,7 @@ fn locate(e: Error, axes: &[Axis], coords: &[usize], name: &str) -> Error {
     Error::Config {
         path,
         field,
-        message: format!("{message} (in grid scenario \"{name}\")"),
+        problem: ConfigProblem::InGridScenario { scenario, problem },
     }
 }
 

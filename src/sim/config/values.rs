@@ -1,67 +1,13 @@
-//! Readers of the value-like settings: distributions, calendars, speed-to-lead curves and
-//! their presets.
+//! Readers of the value-like settings: distributions, calendars and speed-to-lead curves.
 
 use toml::Value;
 
 use super::fields::*;
-use super::{Decision, SpeedToLead};
-use crate::error::Result;
-use crate::sim::calendar::{AlwaysTag, Hours, DAY_NAMES};
-use crate::sim::dist::DistSpec;
-use crate::text::did_you_mean;
-
-/// Speed-to-lead presets of MODEL.md section 3.
-pub const SPEED_PRESETS: &[(&str, &[[f64; 2]])] = &[
-    (
-        "default",
-        &[
-            [0.0, 1.0],
-            [1.0, 0.75],
-            [24.0, 0.45],
-            [72.0, 0.35],
-            [720.0, 0.25],
-        ],
-    ),
-    (
-        "hbr-2011",
-        &[[0.0, 1.0], [1.0, 1.0], [2.0, 0.143], [24.0, 0.0167]],
-    ),
-    (
-        "lrm-2007",
-        &[[0.0, 1.0], [0.083, 1.0], [0.167, 0.25], [0.5, 0.048]],
-    ),
-    (
-        "velocify-2012",
-        &[
-            [0.0, 1.0],
-            [0.0167, 1.0],
-            [0.033, 0.53],
-            [0.05, 0.40],
-            [24.0, 0.24],
-            [48.0, 0.20],
-        ],
-    ),
-];
-
-/// Nurture decision presets of MODEL.md section 3.
-pub const DECISION_PRESETS: &[(&str, Decision)] = &[
-    (
-        "rule-of-45",
-        Decision {
-            pi: 0.62,
-            scale_months: 9.8,
-            shape: 1.26,
-        },
-    ),
-    (
-        "rejected-80",
-        Decision {
-            pi: 0.95,
-            scale_months: 6.5,
-            shape: 1.0,
-        },
-    ),
-];
+use crate::error::{ConfigProblem, Result};
+use crate::sim::model::defaults::{
+    DEFAULT_SHIFT_END, DEFAULT_SHIFT_START, DEFAULT_WORKING_DAYS, SPEED_PRESETS,
+};
+use crate::sim::model::{AlwaysTag, DistSpec, Hours, SpeedToLead, DAY_NAMES};
 
 pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>> {
     let parts: Vec<String> = match v {
@@ -69,30 +15,27 @@ pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>>
         Value::Array(a) => a
             .iter()
             .map(|x| {
-                x.as_str()
-                    .map(|s| s.trim().to_lowercase())
-                    .ok_or_else(|| cx.err(field, "expected day names"))
+                x.as_str().map(|s| s.trim().to_lowercase()).ok_or_else(|| {
+                    cx.err(
+                        field,
+                        ConfigProblem::Expected {
+                            expected: "day names",
+                        },
+                    )
+                })
             })
             .collect::<Result<_>>()?,
-        _ => {
-            return Err(cx.err(
-                field,
-                format!(
-                    "expected day names such as \"mon-fri\", found {}",
-                    type_name(v)
-                ),
-            ))
-        }
+        _ => return Err(cx.err(field, wrong_type("day names such as \"mon-fri\"", v))),
     };
     let mut works = [false; 7];
     let day = |s: &str| -> Result<usize> {
         DAY_NAMES.iter().position(|d| *d == s).ok_or_else(|| {
             cx.err(
                 field,
-                format!(
-                    "\"{s}\" is not a day (mon, tue, wed, thu, fri, sat, sun){}",
-                    did_you_mean(s, DAY_NAMES)
-                ),
+                ConfigProblem::NotADay {
+                    value: s.to_string(),
+                    suggestion: suggest(s, &DAY_NAMES),
+                },
             )
         })
     };
@@ -120,12 +63,19 @@ pub(super) fn days_list(cx: &Ctx, v: &Value, field: &str) -> Result<Vec<String>>
         .collect())
 }
 
+fn default_days() -> Vec<String> {
+    DAY_NAMES[..DEFAULT_WORKING_DAYS]
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
+}
+
 pub(super) fn hours(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<Hours> {
     let Some(v) = v else {
         return Ok(Hours::Weekly {
-            days: DAY_NAMES[..5].iter().map(|d| d.to_string()).collect(),
-            start: 9.0,
-            end: 17.0,
+            days: default_days(),
+            start: DEFAULT_SHIFT_START,
+            end: DEFAULT_SHIFT_END,
         });
     };
     if let Value::String(s) = v {
@@ -136,7 +86,7 @@ pub(super) fn hours(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<Hours> {
     check_keys(cx, t, &["days", "start", "end"], field)?;
     let days = match t.get("days") {
         Some(d) => days_list(cx, d, &join(field, "days"))?,
-        None => DAY_NAMES[..5].iter().map(|d| d.to_string()).collect(),
+        None => default_days(),
     };
     let start = in_range(
         cx,
@@ -155,8 +105,7 @@ pub(super) fn hours(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<Hours> {
         "an hour of the day",
     )?;
     if days.is_empty() || end <= start {
-        return Err(cx.err(field, format!(
-            "the calendar has no working hours (days {:?}, start {start}, end {end}; shifts across midnight are not supported)", days)));
+        return Err(cx.err(field, ConfigProblem::NoWorkingHours { days, start, end }));
     }
     Ok(Hours::Weekly { days, start, end })
 }
@@ -169,12 +118,8 @@ pub(super) fn dist(
 ) -> Result<DistSpec> {
     let Some(v) = v else { return Ok(default) };
     let t = as_table(cx, v, field)?;
-    let kind = opt_str(cx, t, "dist", field)?.ok_or_else(|| {
-        cx.err(
-            &join(field, "dist"),
-            "required: fixed, exponential, lognormal or gamma",
-        )
-    })?;
+    let kind = opt_str(cx, t, "dist", field)?
+        .ok_or_else(|| cx.err(&join(field, "dist"), ConfigProblem::MissingDist))?;
     let kind = one_of(
         cx,
         kind,
@@ -185,7 +130,7 @@ pub(super) fn dist(
     let nonneg = |k: &str| -> Result<f64> {
         non_neg(cx, t, k, field, f64::NAN).and_then(|x| {
             if x.is_nan() {
-                Err(cx.err(&join(field, k), "required"))
+                Err(cx.err(&join(field, k), ConfigProblem::Required))
             } else {
                 Ok(x)
             }
@@ -204,18 +149,27 @@ pub(super) fn dist(
         }
         "gamma" => {
             check_keys(cx, t, &["dist", "mean", "cv"], field)?;
-            DistSpec::Gamma {
-                mean: pos("mean")?,
-                cv: nonneg("cv")?,
+            let (mean, cv) = (pos("mean")?, nonneg("cv")?);
+            if cv > 0.0 && !crate::sim::model::gamma_representable(mean, cv) {
+                let (shape, scale) = crate::sim::model::gamma_parameters(mean, cv);
+                return Err(cx.err(
+                    &join(field, "cv"),
+                    ConfigProblem::NotRepresentable {
+                        dist: "gamma",
+                        value: cv,
+                        detail: format!(
+                            "shape 1/cv^2 = {shape:e} and scale mean cv^2 = {scale:e} must be \
+                             positive normal floats; use cv = 0 for a fixed value"
+                        ),
+                    },
+                ));
             }
+            DistSpec::Gamma { mean, cv }
         }
         _ => {
             let by_median = t.contains_key("median") || t.contains_key("sigma");
             if by_median && (t.contains_key("mean") || t.contains_key("cv")) {
-                return Err(cx.err(
-                    field,
-                    "a lognormal takes either mean and cv, or median and sigma, not both",
-                ));
+                return Err(cx.err(field, ConfigProblem::LognormalBothForms));
             }
             if by_median {
                 check_keys(cx, t, &["dist", "median", "sigma"], field)?;
@@ -225,10 +179,19 @@ pub(super) fn dist(
                 }
             } else {
                 check_keys(cx, t, &["dist", "mean", "cv"], field)?;
-                DistSpec::LogNormalMeanCv {
-                    mean: pos("mean")?,
-                    cv: nonneg("cv")?,
+                let (mean, cv) = (pos("mean")?, nonneg("cv")?);
+                // sigma^2 = ln(1 + cv^2) must be finite: beyond cv ~ 1.3e154 it is not.
+                if !(cv * cv).is_finite() {
+                    return Err(cx.err(
+                        &join(field, "cv"),
+                        ConfigProblem::NotRepresentable {
+                            dist: "lognormal",
+                            value: cv,
+                            detail: "cv^2 overflows a 64-bit float".to_string(),
+                        },
+                    ));
                 }
+                DistSpec::LogNormalMeanCv { mean, cv }
             }
         }
     })
@@ -246,32 +209,19 @@ pub(super) fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToL
         field,
     )?;
     if t.len() != 1 {
-        return Err(cx.err(
-            field,
-            "set exactly one of table, exponential_per_hour or preset",
-        ));
+        return Err(cx.err(field, ConfigProblem::NotOneCurve));
     }
-    // MODEL.md's spelling: `exponential = { per_hour = kappa }`.
+    // The contract's spelling (docs/model.md section 2, step 5): `exponential = { per_hour = kappa }`.
     if let Some(v) = t.get("exponential") {
         let efield = join(field, "exponential");
         let e = as_table(cx, v, &efield)?;
         check_keys(cx, e, &["per_hour"], &efield)?;
         let k = req_num(cx, e, "per_hour", &efield)?;
-        if k < 0.0 {
-            return Err(cx.err(
-                &join(&efield, "per_hour"),
-                format!("must not be negative, found {k}"),
-            ));
-        }
+        let k = not_negative(cx, k, &join(&efield, "per_hour"))?;
         return Ok(SpeedToLead::ExponentialPerHour(k));
     }
     if let Some(k) = opt_num(cx, t, "exponential_per_hour", field)? {
-        if k < 0.0 {
-            return Err(cx.err(
-                &join(field, "exponential_per_hour"),
-                format!("must not be negative, found {k}"),
-            ));
-        }
+        let k = not_negative(cx, k, &join(field, "exponential_per_hour"))?;
         return Ok(SpeedToLead::ExponentialPerHour(k));
     }
     if let Some(p) = opt_str(cx, t, "preset", field)? {
@@ -286,30 +236,40 @@ pub(super) fn speed(cx: &Ctx, v: Option<&Value>, field: &str) -> Result<SpeedToL
         ));
     }
     let tfield = join(field, "table");
-    let rows = t["table"]
-        .as_array()
-        .ok_or_else(|| cx.err(&tfield, "expected an array of [hours, multiplier] points"))?;
+    let rows = t["table"].as_array().ok_or_else(|| {
+        cx.err(
+            &tfield,
+            ConfigProblem::Expected {
+                expected: "an array of [hours, multiplier] points",
+            },
+        )
+    })?;
     if rows.is_empty() {
-        return Err(cx.err(&tfield, "needs at least one point"));
+        return Err(cx.err(&tfield, ConfigProblem::NoCurvePoints));
     }
     let mut pts = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let f = format!("{tfield}[{i}]");
         let p = num_array(cx, r, &f)?;
         if p.len() != 2 {
-            return Err(cx.err(&f, "expected [hours, multiplier]"));
+            return Err(cx.err(
+                &f,
+                ConfigProblem::Expected {
+                    expected: "[hours, multiplier]",
+                },
+            ));
         }
         if p[0] < 0.0 {
-            return Err(cx.err(&f, format!("hours must not be negative, found {}", p[0])));
+            return Err(cx.err(&f, ConfigProblem::NegativeCurveHours { value: p[0] }));
         }
         in_range(cx, p[1], 0.0, 1.0, &f, "the multiplier")?;
         if let Some(prev) = pts.last().copied() {
             let prev: [f64; 2] = prev;
             if p[0] <= prev[0] {
-                return Err(cx.err(&f, "hours must increase from point to point"));
+                return Err(cx.err(&f, ConfigProblem::CurveHoursNotIncreasing));
             }
             if p[1] > prev[1] {
-                return Err(cx.err(&f, "the curve must not increase (g is non-increasing)"));
+                return Err(cx.err(&f, ConfigProblem::CurveIncreasing));
             }
         }
         pts.push([p[0], p[1]]);

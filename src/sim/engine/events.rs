@@ -21,7 +21,7 @@ pub(super) fn prefetch<T>(x: &T) {
 
 // Order of events at the same instant: a rep that finishes at t is free for work that falls due
 // at t; a shift that starts at t takes work due at t; patience expires last, so a lead whose
-// first attempt starts exactly at a + T is served (MODEL.md section 7).
+// first attempt starts exactly at a + T is served (docs/model.md section 6).
 pub(super) const PRIO_END: u8 = 0;
 pub(super) const PRIO_SHIFT: u8 = 1;
 pub(super) const PRIO_WINDOW: u8 = 2;

@@ -1,4 +1,4 @@
-//! One replication of one scenario, event by event (MODEL.md sections 2 and 7).
+//! One replication of one scenario, event by event (docs/model.md sections 2 and 6).
 //!
 //! Event sources, merged by (time, priority, sequence):
 //! * the arrival stream (generated day by day),
@@ -16,17 +16,29 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rand_distr::{Distribution, Exp1};
 
+pub(crate) mod calendar;
 mod events;
+mod heap4;
+pub(crate) mod population;
+pub(crate) mod rng;
+mod sampler;
+mod tally;
+pub(crate) mod trace;
 
+// The oracle tests evaluate the tabulated speed-to-lead curve directly.
+#[doc(hidden)]
+pub use sampler::SpeedCurve;
+
+use calendar::{ArrivalStream, Shift};
 use events::*;
+use heap4::Heap4;
+use population::Source;
+use rng::{lead_key, lead_stream, slot};
+use sampler::Sampler;
+use tally::{Exit, Tally};
+use trace::{Outcome, Trace};
 
-use super::calendar::{ArrivalStream, Shift};
-use super::config::{Discipline, Population, Scenario, SpeedToLead};
-use super::dist::{Sampler, SpeedCurve};
-use super::heap4::Heap4;
-use super::metrics::{Exit, Tally};
-use super::population::Source;
-use super::rng::{lead_key, lead_stream, slot};
+use super::model::{Discipline, Population, Scenario, SpeedToLead};
 
 /// Months in 12 months' worth of days (1 month = 30.4375 days).
 const HORIZON_MONTHS: f64 = 12.0;
@@ -56,7 +68,14 @@ pub struct Compiled<'a> {
     gaps: Vec<f64>,
     reach: Vec<f64>,
     max_attempts: u32,
+    /// `share * lift`: the buy probability at the nurture decision of a lead of mean propensity.
     buy: f64,
+    /// `outcomes.share_elasticity`.
+    elasticity: f64,
+    /// The population's mean propensity ([`Source::mean_propensity`]), computed once here with
+    /// the source it belongs to: a calibration that replaces the source's propensities must
+    /// replace this too.
+    q_bar: f64,
     nurture_cost: f64,
     w0: f64,
     w1: f64,
@@ -72,8 +91,8 @@ impl<'a> Compiled<'a> {
             .iter()
             .map(|p| CPool {
                 shift: Shift::new(&p.hours),
-                handle: p.handle_minutes.sampler(),
-                talk: p.talk_minutes.sampler(),
+                handle: Sampler::new(&p.handle_minutes),
+                talk: Sampler::new(&p.talk_minutes),
                 skill: p.skill,
                 discipline: p.discipline,
                 count: p.count,
@@ -87,21 +106,24 @@ impl<'a> Compiled<'a> {
         } else {
             1.0
         };
+        let source = Source::new(&sc.population);
         Compiled {
             sc,
-            source: Source::new(&sc.population),
+            q_bar: source.mean_propensity(),
+            source,
             pools,
             top,
             speed: match &pol.speed_to_lead {
                 SpeedToLead::Table(pts) => SpeedCurve::table(pts),
                 SpeedToLead::ExponentialPerHour(k) => SpeedCurve::Exponential { kappa: *k },
             },
-            value: sc.outcomes.deal_value.sampler(),
-            cycle: sc.outcomes.sales_cycle_days.sampler(),
+            value: Sampler::new(&sc.outcomes.deal_value),
+            cycle: Sampler::new(&sc.outcomes.sales_cycle_days),
             gaps: pol.gap_hours.clone(),
             reach: pol.reach.clone(),
             max_attempts: pol.max_attempts,
-            buy: (sc.outcomes.share * lift).min(1.0),
+            buy: sc.outcomes.share * lift,
+            elasticity: sc.outcomes.share_elasticity,
             nurture_cost: if pol.nurture.enabled {
                 pol.nurture.cost_per_lead_month
             } else {
@@ -117,8 +139,54 @@ impl<'a> Compiled<'a> {
         self.sc
     }
 
+    /// Where its leads come from.
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The probability that a nurtured lead of propensity `q` buys from us at its decision,
+    /// `min(1, share * lift * (q / q_bar)^elasticity)` (docs/model.md section 2.9). A population
+    /// whose propensities are all 0 has no reference: its leads buy at `share * lift`. For a
+    /// constant population `q / q_bar` is exactly 1, and so is `1^elasticity`: the old law to
+    /// the bit.
     #[inline]
-    fn route(&self, s: f64) -> usize {
+    pub(crate) fn buy_probability(&self, q: f64) -> f64 {
+        let ratio = if self.q_bar > 0.0 {
+            q / self.q_bar
+        } else {
+            1.0
+        };
+        (self.buy * ratio.powf(self.elasticity)).min(1.0)
+    }
+
+    /// A nurtured lead's decision: whether and when it decides (the cure-fraction Weibull of
+    /// docs/model.md section 2.9) and whether it then buys from us, from the lead's own nurture
+    /// stream; the engine and the history export both read it, so they cannot disagree.
+    #[inline]
+    pub(crate) fn nurture_decision(&self, key: u64, q: f64) -> trace::Decision {
+        let d = &self.sc.outcomes.decision;
+        let mut r = lead_stream(key, slot::NURTURE);
+        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
+        let months = if u_decide < d.pi {
+            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
+        } else {
+            f64::INFINITY
+        };
+        trace::Decision {
+            months,
+            buys: u_buy < self.buy_probability(q),
+        }
+    }
+
+    /// The population's mean propensity `q_bar`.
+    pub fn mean_propensity(&self) -> f64 {
+        self.q_bar
+    }
+
+    /// The pool whose band holds score `s`: bands are half-open, and the top band also holds its
+    /// upper end (validation leaves no handed-over score without a pool).
+    #[inline]
+    pub(crate) fn route(&self, s: f64) -> usize {
         self.pools
             .iter()
             .position(|p| s >= p.lo && (s < p.hi || (s == p.hi && p.hi == self.top)))
@@ -126,8 +194,9 @@ impl<'a> Compiled<'a> {
     }
 }
 
-struct State<'c, 'a> {
+struct State<'c, 'a, 't, T: Trace> {
     c: &'c Compiled<'a>,
+    trace: &'t mut T,
     leads: Vec<Lead>,
     free_slots: Vec<u32>,
     live: usize,
@@ -142,11 +211,23 @@ struct State<'c, 'a> {
 }
 
 /// Simulates one replication and returns its metrics in the order of
-/// [`super::metrics::metric_names`].
+/// [`crate::sim::metric::names`].
 pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
+    run_replication(c, seed, replication, None, &mut ())
+}
+
+/// [`simulate`] with a trace and, optionally, fixed arrival times ([`trace::simulate_traced`]).
+fn run_replication<T: Trace>(
+    c: &Compiled,
+    seed: u64,
+    replication: u64,
+    fixed: Option<&[f64]>,
+    trace: &mut T,
+) -> Vec<f64> {
     let sc = c.sc;
     let mut st = State {
         c,
+        trace,
         leads: Vec::new(),
         free_slots: Vec::new(),
         live: 0,
@@ -180,6 +261,11 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     let mut replay_at = 0usize;
     let mut arrivals = ArrivalStream::new(a, seed, replication);
     let mut next_in = |i: &mut usize| -> Option<(f64, Option<u32>)> {
+        if let Some(times) = fixed {
+            let t = *times.get(*i).filter(|&&t| t < c.w1)?;
+            *i += 1;
+            return Some((t, None));
+        }
         match replay {
             None => arrivals.next().map(|t| (t, None)),
             Some(rows) => {
@@ -249,7 +335,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
                             p.peak = p.peak.max(*len);
                         }
                     }
-                    _ => st.patience(t, e.slot, e.id),
+                    _ => st.patience(e.slot, e.id, t),
                 }
             }
         }
@@ -257,7 +343,7 @@ pub fn simulate(c: &Compiled, seed: u64, replication: u64) -> Vec<f64> {
     st.tally.finish(sc)
 }
 
-impl State<'_, '_> {
+impl<T: Trace> State<'_, '_, '_, T> {
     #[inline]
     fn push(&mut self, t: f64, prio: u8, slot: u32, id: u32) {
         self.seq += 1;
@@ -287,13 +373,24 @@ impl State<'_, '_> {
             self.tally.mqls += 1;
         }
         if attrs.score < pol.threshold {
-            self.nurture(Exit::Retained, t, key, value, counted);
+            self.trace
+                .arrival(index, key, t, attrs.score, attrs.propensity, value, None);
+            self.nurture(Exit::Retained, key, value, attrs.propensity, counted);
             return;
         }
         if counted {
             self.tally.handed_over += 1;
         }
         let pool = c.route(attrs.score);
+        self.trace.arrival(
+            index,
+            key,
+            t,
+            attrs.score,
+            attrs.propensity,
+            value,
+            Some(pool),
+        );
         let lead = Lead {
             arrival: t,
             score: attrs.score,
@@ -443,6 +540,12 @@ impl State<'_, '_> {
             0.0
         };
         let end = t + handle + talk;
+        self.trace
+            .attempt(u64::from(lead.id), pool, t, end, reached);
+        if lead.counted {
+            self.tally.dials += 1;
+            self.tally.contacts += u64::from(reached);
+        }
         lead.reached = reached;
         lead.start = t;
         let busy = end.min(c.w1) - t.max(c.w0);
@@ -464,9 +567,11 @@ impl State<'_, '_> {
             let g = c.speed.eval(lead.start - lead.arrival);
             let q = (lead.p * c.pools[pool].skill * g).min(1.0);
             if lead_stream(lead.key, slot::QUALIFY).u01() < q {
+                self.trace.exit(u64::from(lead.id), t, Outcome::Sql);
                 self.sql(t, &lead);
             } else {
-                self.nurture(Exit::Rejected, t, lead.key, lead.value, lead.counted);
+                self.trace.exit(u64::from(lead.id), t, Outcome::Rejected);
+                self.nurture(Exit::Rejected, lead.key, lead.value, lead.p, lead.counted);
             }
             self.release(s);
         } else if lead.attempt + 1 < c.max_attempts {
@@ -478,7 +583,8 @@ impl State<'_, '_> {
                 slot: s,
             });
         } else {
-            self.nurture(Exit::Unreached, t, lead.key, lead.value, lead.counted);
+            self.trace.exit(u64::from(lead.id), t, Outcome::Unreached);
+            self.nurture(Exit::Unreached, lead.key, lead.value, lead.p, lead.counted);
             self.release(s);
         }
         if c.pools[pool].shift.on_shift(t) {
@@ -488,7 +594,7 @@ impl State<'_, '_> {
         }
     }
 
-    fn patience(&mut self, t: f64, s: u32, id: u32) {
+    fn patience(&mut self, s: u32, id: u32, t: f64) {
         let lead = self.leads[s as usize];
         if lead.id != id || !lead.in_queue || lead.attempt != 0 {
             return; // served already (or the slot holds another lead by now)
@@ -498,7 +604,8 @@ impl State<'_, '_> {
         if lead.counted {
             self.tally.waited += 1;
         }
-        self.nurture(Exit::Cold, t, lead.key, lead.value, lead.counted);
+        self.trace.exit(u64::from(id), t, Outcome::Cold);
+        self.nurture(Exit::Cold, lead.key, lead.value, lead.p, lead.counted);
         self.release(s);
     }
 
@@ -523,21 +630,17 @@ impl State<'_, '_> {
         }
     }
 
-    fn nurture(&mut self, why: Exit, _entry: f64, key: u64, value: f64, counted: bool) {
+    /// A counted lead enters nurture: its decision time is measured from entry, so the entry
+    /// time itself is not needed (recovery within 12 months of entry, docs/model.md section 2,
+    /// step 9). `q` is the lead's propensity, which sets its buy probability.
+    fn nurture(&mut self, why: Exit, key: u64, value: f64, q: f64, counted: bool) {
         if !counted {
             return;
         }
         let c = self.c;
-        let d = &c.sc.outcomes.decision;
         self.tally.exits[why as usize] += 1;
-        let mut r = lead_stream(key, slot::NURTURE);
-        let (u_decide, u_time, u_buy) = (r.u01(), r.u01(), r.u01());
-        let months = if u_decide < d.pi {
-            d.scale_months * (-(1.0 - u_time).ln()).powf(1.0 / d.shape)
-        } else {
-            f64::INFINITY
-        };
-        if months <= HORIZON_MONTHS && u_buy < c.buy {
+        let trace::Decision { months, buys } = c.nurture_decision(key, q);
+        if months <= HORIZON_MONTHS && buys {
             self.tally.recovered[why as usize] += value;
             self.tally.recovered_deals += 1;
         }

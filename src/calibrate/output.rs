@@ -1,0 +1,91 @@
+//! Writing a calibration: `scenario.toml`, its `population.csv`, `calibration.json` and
+//! `calibration.html`, all or nothing. The files are written into a staging folder inside the
+//! output folder, the scenario is loaded back from there (so a written scenario is always one
+//! `leadsim simulate` runs), and only then are the files moved into place; on any error the
+//! staging folder disappears and the output folder is as it was.
+
+use std::path::{Path, PathBuf};
+
+use crate::calibrate::scenario::{population_csv, scenario_toml, POPULATION_FILE};
+use crate::calibrate::Calibration;
+use crate::error::{Error, Result};
+use crate::history::History;
+
+/// File names of a calibration's outputs, in the order written.
+pub const FILES: [&str; 4] = [
+    "scenario.toml",
+    POPULATION_FILE,
+    "calibration.json",
+    "calibration.html",
+];
+
+/// Writes the four files into `dir` (created if needed); `source` names the export in the
+/// scenario's header and the page's subtitle. Returns the paths written.
+///
+/// # Errors
+/// [`Error::Io`]; any error of loading the written scenario back (a defect if it happens:
+/// nothing is written then).
+pub fn write_calibration(
+    dir: &Path,
+    h: &History,
+    c: &Calibration,
+    source: &str,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let stage = tempfile::Builder::new()
+        .prefix(".leadsim-calibrate-")
+        .tempdir_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    let json = serde_json::to_string_pretty(c).map_err(|e| Error::InvalidParameter {
+        name: "calibration".into(),
+        value: String::new(),
+        reason: e.to_string(),
+    })?;
+    let texts = [
+        scenario_toml(h, c, source),
+        population_csv(h, c),
+        json + "\n",
+        crate::report::calibrate::calibration_page(c, source),
+    ];
+    for (name, text) in FILES.iter().zip(&texts) {
+        let p = stage.path().join(name);
+        std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
+    }
+    crate::sim::ScenarioFile::load(stage.path().join(FILES[0]))?;
+    let mut written = Vec::new();
+    for name in FILES {
+        let to = dir.join(name);
+        if let Err(e) = std::fs::rename(stage.path().join(name), &to) {
+            for w in &written {
+                let _ = std::fs::remove_file(w);
+            }
+            return Err(Error::io(&to, e));
+        }
+        written.push(to);
+    }
+    Ok(written)
+}
+
+/// Writes named files into `dir` (created if needed) all or nothing: each goes to a temporary
+/// file first ([`crate::atomic::AtomicFile`]), and they are renamed into place only when every
+/// one was written. Returns the paths.
+///
+/// # Errors
+/// [`Error::Io`].
+pub fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut open = Vec::new();
+    for (name, bytes) in files {
+        let p = dir.join(name);
+        let mut f = crate::atomic::AtomicFile::create(&p)?;
+        f.write_all(bytes).map_err(|e| Error::io(&p, e))?;
+        open.push((p, f));
+    }
+    let mut written = Vec::new();
+    for (p, f) in open {
+        f.commit()?;
+        written.push(p);
+    }
+    Ok(written)
+}

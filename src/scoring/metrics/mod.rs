@@ -1,0 +1,154 @@
+//! Evaluation metrics for lead scores: discrimination (ROC AUC, average precision), probability
+//! quality (log loss, Brier, calibration), and the tables that turn a score into a handover policy
+//! (gains by decile, threshold table, score bands).
+//!
+//! Every function takes predicted conversion probabilities `probs` and outcomes `labels`
+//! (`true` = converted) of the same length; a length mismatch is a programming error and panics.
+//! Scores are expected to be finite; `NaN` does not panic but gives unspecified results.
+//!
+//! A value whose denominator is zero (a rate over no rows, AUC with one class absent, ...) is
+//! `None`, never `NaN`, so that everything serialises to valid JSON. All sums run in a fixed
+//! order (input order, or a stable sort of it), so results are bit-for-bit reproducible.
+//!
+//! One file per kind of question, all re-exported here:
+//! * `ranking.rs`: [`roc_auc`], [`pr_auc`] (average precision), [`roc_curve`], [`pr_curve`];
+//! * `probability.rs`: [`log_loss`], [`brier`], [`calibration`] with its ECE;
+//! * `policy.rs`: [`gains`] and lift, [`threshold_table`];
+//! * `bands.rs`: [`ScoreBands`] and [`band_table`];
+//! * this module: the headline [`Metrics`] and [`evaluate`], which computes everything with
+//!   the defaults.
+
+mod bands;
+mod policy;
+mod probability;
+mod ranking;
+mod rows;
+
+use serde::{Deserialize, Serialize};
+
+pub use bands::{band_table, BandRow, ScoreBands, DEFAULT_BANDS, MAX_BANDS};
+pub use policy::{default_thresholds, gains, threshold_table, GainsRow, ThresholdRow};
+pub use probability::{brier, calibration, log_loss, Calibration, CalibrationBin, LOG_LOSS_EPS};
+pub use ranking::{pr_auc, pr_curve, roc_auc, roc_curve, CurvePoint, DEFAULT_CURVE_POINTS};
+use rows::{check_lengths, count_true, ratio};
+
+/// Number of calibration bins used by [`evaluate`] (deciles).
+pub const DEFAULT_BINS: usize = 10;
+/// Number of gains groups used by [`evaluate`] (deciles).
+pub const DEFAULT_GROUPS: usize = 10;
+
+/// Headline metrics. Field names are a stable interface (model JSON, `--json` output).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub rows: usize,
+    pub positives: usize,
+    pub positive_rate: Option<f64>,
+    pub roc_auc: Option<f64>,
+    pub pr_auc: Option<f64>,
+    pub log_loss: Option<f64>,
+    pub brier: Option<f64>,
+    /// Expected calibration error over [`DEFAULT_BINS`] equal-count bins.
+    pub ece: Option<f64>,
+}
+
+/// Everything `leadsim evaluate` reports about a set of scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub metrics: Metrics,
+    pub calibration: Calibration,
+    pub gains: Vec<GainsRow>,
+    pub thresholds: Vec<ThresholdRow>,
+    pub bands: Vec<BandRow>,
+    /// ROC curve, at most [`DEFAULT_CURVE_POINTS`] points; empty in files written before it was
+    /// added.
+    #[serde(default)]
+    pub roc_curve: Vec<CurvePoint>,
+    /// Precision-recall curve, at most [`DEFAULT_CURVE_POINTS`] points; empty in files written
+    /// before it was added.
+    #[serde(default)]
+    pub pr_curve: Vec<CurvePoint>,
+}
+
+/// All metrics and tables with the defaults: decile calibration and gains, thresholds
+/// 0.05..0.95, the given score bands, and ROC and precision-recall curves of at most
+/// [`DEFAULT_CURVE_POINTS`] points.
+pub fn evaluate(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Evaluation {
+    check_lengths(probs, labels);
+    let positives = count_true(labels);
+    let calibration = calibration(probs, labels, DEFAULT_BINS);
+    let metrics = Metrics {
+        rows: probs.len(),
+        positives,
+        positive_rate: ratio(positives, probs.len()),
+        roc_auc: roc_auc(probs, labels),
+        pr_auc: pr_auc(probs, labels),
+        log_loss: log_loss(probs, labels),
+        brier: brier(probs, labels),
+        ece: calibration.ece,
+    };
+    Evaluation {
+        metrics,
+        calibration,
+        gains: gains(probs, labels, DEFAULT_GROUPS),
+        thresholds: threshold_table(probs, labels, &default_thresholds()),
+        bands: band_table(probs, labels, bands),
+        roc_curve: roc_curve(probs, labels, DEFAULT_CURVE_POINTS),
+        pr_curve: pr_curve(probs, labels, DEFAULT_CURVE_POINTS),
+    }
+}
+
+/// Scores on a coarse grid (many ties) with outcomes that depend on them.
+#[cfg(test)]
+fn tied_data(seed: u64, n: usize) -> (Vec<f64>, Vec<bool>) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let probs: Vec<f64> = (0..n).map(|_| rng.gen_range(0..20) as f64 / 20.0).collect();
+    let labels = probs.iter().map(|&p| rng.gen_bool(0.2 + 0.6 * p)).collect();
+    (probs, labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn evaluate_serialises_and_handles_empty_input() {
+        let (probs, labels) = tied_data(51, 400);
+        let bands = ScoreBands::from_quantiles(&probs, DEFAULT_BANDS).unwrap();
+        let eval = evaluate(&probs, &labels, &bands);
+        assert_eq!(eval.metrics.rows, 400);
+        assert_eq!(eval.metrics.ece, eval.calibration.ece);
+        assert_eq!(eval.thresholds.len(), 19);
+        let json = serde_json::to_string(&eval).unwrap();
+        assert!(!json.contains("NaN") && !json.contains("null"));
+        // serde_json's default float parsing may differ in the last bit, so compare loosely.
+        let back: Evaluation = serde_json::from_str(&json).unwrap();
+        assert_eq!((back.gains.len(), back.bands.len()), (10, 4));
+        assert_abs_diff_eq!(
+            back.metrics.roc_auc.unwrap(),
+            eval.metrics.roc_auc.unwrap(),
+            epsilon = 1e-15
+        );
+
+        let empty = evaluate(&[], &[], &bands);
+        assert_eq!((empty.metrics.rows, empty.metrics.roc_auc), (0, None));
+        assert!(empty.gains.is_empty() && empty.bands.iter().all(|b| b.rows == 0));
+        serde_json::to_string(&empty).unwrap();
+    }
+
+    #[test]
+    fn evaluations_saved_without_curves_still_load() {
+        let (probs, labels) = tied_data(64, 500);
+        let bands = ScoreBands::from_quantiles(&probs, DEFAULT_BANDS).unwrap();
+        let eval = evaluate(&probs, &labels, &bands);
+        assert_eq!((eval.roc_curve.len(), eval.pr_curve.len()), (21, 20));
+        let mut value = serde_json::to_value(&eval).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("roc_curve");
+        object.remove("pr_curve");
+        let old: Evaluation = serde_json::from_value(value).unwrap();
+        assert!(old.roc_curve.is_empty() && old.pr_curve.is_empty());
+        assert_eq!(old.gains.len(), eval.gains.len());
+    }
+}

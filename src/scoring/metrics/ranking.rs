@@ -1,0 +1,341 @@
+//! Ranking quality: how well the score orders converters above non-converters (ROC AUC, average
+//! precision) and the curves behind them.
+
+use serde::{Deserialize, Serialize};
+
+use super::rows::{check_lengths, count_true, positives_in, sorted_order, tie_groups};
+
+/// Area under the ROC curve: the probability that a random converter scores above a random
+/// non-converter, ties counting one half (Mann-Whitney U with midranks). Exact, O(n log n).
+/// `None` when either class is absent.
+pub fn roc_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
+    check_lengths(probs, labels);
+    let pos = count_true(labels) as u128;
+    let neg = labels.len() as u128 - pos;
+    if pos == 0 || neg == 0 {
+        return None;
+    }
+    let order = sorted_order(probs, false);
+    // Midranks are half-integers; doubling them keeps the rank sum exact in integers.
+    let mut twice_rank_sum: u128 = 0;
+    for g in tie_groups(&order, probs) {
+        let pos_in_group = positives_in(&order[g.clone()], labels) as u128;
+        // 1-based ranks g.start + 1 ..= g.end share the midrank (g.start + 1 + g.end) / 2.
+        twice_rank_sum += pos_in_group * (g.start + 1 + g.end) as u128;
+    }
+    let twice_u = twice_rank_sum - pos * (pos + 1);
+    Some(twice_u as f64 / (2 * pos * neg) as f64)
+}
+
+/// Area under the precision-recall curve as average precision: `sum_k (R_k - R_{k-1}) P_k` over
+/// the distinct score thresholds taken from the highest down, rows with equal scores entering
+/// together. This is the step-wise definition of scikit-learn's `average_precision_score`; it is
+/// chosen over trapezoidal interpolation because that is optimistic for precision-recall curves.
+/// `None` when there are no converters.
+pub fn pr_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
+    check_lengths(probs, labels);
+    let total_pos = count_true(labels);
+    if total_pos == 0 {
+        return None;
+    }
+    let order = sorted_order(probs, true);
+    let (mut tp, mut fp) = (0usize, 0usize);
+    let mut sum = 0.0;
+    for g in tie_groups(&order, probs) {
+        let new_tp = positives_in(&order[g.clone()], labels);
+        tp += new_tp;
+        fp += g.len() - new_tp;
+        // R_k - R_{k-1} = new_tp / total_pos; the division is factored out of the sum.
+        sum += new_tp as f64 * (tp as f64 / (tp + fp) as f64);
+    }
+    Some(sum / total_pos as f64)
+}
+
+/// Most points [`evaluate`](super::evaluate) keeps per ROC or precision-recall curve: enough to
+/// draw a smooth curve, few enough to keep the model file small.
+pub const DEFAULT_CURVE_POINTS: usize = 200;
+
+/// One point of a ROC or precision-recall curve: the outcome of handing over every lead scoring
+/// at least `threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    pub threshold: f64,
+    /// False-positive rate (ROC) or recall (precision-recall).
+    pub x: f64,
+    /// True-positive rate (ROC) or precision (precision-recall).
+    pub y: f64,
+}
+
+/// `(threshold, true positives, false positives)` after each group of tied scores enters,
+/// highest scores first.
+fn cumulative_counts(probs: &[f64], labels: &[bool]) -> Vec<(f64, usize, usize)> {
+    let order = sorted_order(probs, true);
+    let (mut tp, mut fp) = (0usize, 0usize);
+    tie_groups(&order, probs)
+        .into_iter()
+        .map(|g| {
+            let new_tp = positives_in(&order[g.clone()], labels);
+            tp += new_tp;
+            fp += g.len() - new_tp;
+            (probs[order[g.start]], tp, fp)
+        })
+        .collect()
+}
+
+/// The smallest float above `x` (for finite `x`), so that "score >= threshold" selects nothing.
+fn just_above(x: f64) -> f64 {
+    if !x.is_finite() {
+        x
+    } else if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
+    }
+}
+
+/// Keeps at most `max_points` (at least 2) of `points`, evenly spaced by index, always
+/// including the first and the last.
+fn downsample(points: Vec<CurvePoint>, max_points: usize) -> Vec<CurvePoint> {
+    let (m, k) = (points.len(), max_points.max(2));
+    if m <= k {
+        return points;
+    }
+    // i (m - 1) / (k - 1) is strictly increasing in i because m > k, so no point repeats.
+    (0..k).map(|i| points[i * (m - 1) / (k - 1)]).collect()
+}
+
+/// The ROC curve: false-positive rate `x` against true-positive rate `y` at each distinct score
+/// taken as threshold, highest first, from `(0, 0)` (nobody handed over; its threshold is just
+/// above the top score) to `(1, 1)`. Tied scores enter together, so the trapezoid area under the
+/// full curve equals [`roc_auc`]. Thinned to at most `max_points` points (evenly spaced by
+/// threshold rank, endpoints kept). Empty when either class is absent.
+pub fn roc_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurvePoint> {
+    check_lengths(probs, labels);
+    let pos = count_true(labels);
+    let neg = labels.len() - pos;
+    if pos == 0 || neg == 0 {
+        return Vec::new();
+    }
+    let counts = cumulative_counts(probs, labels);
+    let mut points = Vec::with_capacity(counts.len() + 1);
+    points.push(CurvePoint {
+        threshold: just_above(counts[0].0),
+        x: 0.0,
+        y: 0.0,
+    });
+    points.extend(counts.into_iter().map(|(threshold, tp, fp)| CurvePoint {
+        threshold,
+        x: fp as f64 / neg as f64,
+        y: tp as f64 / pos as f64,
+    }));
+    downsample(points, max_points)
+}
+
+/// The precision-recall curve: recall `x` against precision `y` at each distinct score taken as
+/// threshold, highest first; the last point hands every lead over (recall 1, precision the base
+/// rate). Every point is a real threshold: no artificial `(0, 1)` start. Thinned to at most
+/// `max_points` points like [`roc_curve`]. Empty when nobody converted.
+pub fn pr_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurvePoint> {
+    check_lengths(probs, labels);
+    let pos = count_true(labels);
+    if pos == 0 {
+        return Vec::new();
+    }
+    let points = cumulative_counts(probs, labels)
+        .into_iter()
+        .map(|(threshold, tp, fp)| CurvePoint {
+            threshold,
+            x: tp as f64 / pos as f64,
+            y: tp as f64 / (tp + fp) as f64,
+        })
+        .collect();
+    downsample(points, max_points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tied_data;
+    use super::*;
+    use approx::assert_abs_diff_eq;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn brute_auc(probs: &[f64], labels: &[bool]) -> f64 {
+        let (mut wins, mut pairs) = (0.0, 0.0);
+        for i in (0..probs.len()).filter(|&i| labels[i]) {
+            for j in (0..probs.len()).filter(|&j| !labels[j]) {
+                pairs += 1.0;
+                if probs[i] > probs[j] {
+                    wins += 1.0;
+                } else if probs[i] == probs[j] {
+                    wins += 0.5;
+                }
+            }
+        }
+        wins / pairs
+    }
+
+    fn brute_ap(probs: &[f64], labels: &[bool]) -> f64 {
+        let mut thresholds = probs.to_vec();
+        thresholds.sort_by(|a, b| b.total_cmp(a));
+        thresholds.dedup();
+        let total_pos = labels.iter().filter(|&&l| l).count() as f64;
+        let (mut ap, mut prev_recall) = (0.0, 0.0);
+        for t in thresholds {
+            let chosen: Vec<bool> = (0..probs.len())
+                .filter(|&i| probs[i] >= t)
+                .map(|i| labels[i])
+                .collect();
+            let tp = chosen.iter().filter(|&&l| l).count() as f64;
+            let recall = tp / total_pos;
+            ap += (recall - prev_recall) * tp / chosen.len() as f64;
+            prev_recall = recall;
+        }
+        ap
+    }
+
+    #[test]
+    fn auc_matches_pairwise_count_with_ties() {
+        for (seed, n) in [(1, 7), (2, 60), (3, 500), (4, 501)] {
+            let (probs, labels) = tied_data(seed, n);
+            // Both sides are one correctly rounded division of the same exact count of
+            // half-pairs, so they agree to the last bit.
+            assert_eq!(
+                roc_auc(&probs, &labels).unwrap(),
+                brute_auc(&probs, &labels),
+                "n={n}"
+            );
+        }
+    }
+
+    #[test]
+    fn auc_perfect_reversed_and_undefined() {
+        let probs = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+        let labels = [false, false, false, true, true, true];
+        assert_eq!(roc_auc(&probs, &labels), Some(1.0));
+        let reversed: Vec<bool> = labels.iter().map(|l| !l).collect();
+        assert_eq!(roc_auc(&probs, &reversed), Some(0.0));
+        assert_eq!(roc_auc(&[0.5, 0.5], &[true, false]), Some(0.5));
+        assert_eq!(roc_auc(&probs, &[true; 6]), None);
+        assert_eq!(roc_auc(&[], &[]), None);
+    }
+
+    #[test]
+    fn average_precision_matches_brute_force() {
+        for (seed, n) in [(5, 9), (6, 300), (7, 1000)] {
+            let (probs, labels) = tied_data(seed, n);
+            // The two sums round differently (recall differences vs counts), hence 1e-12.
+            assert_abs_diff_eq!(
+                pr_auc(&probs, &labels).unwrap(),
+                brute_ap(&probs, &labels),
+                epsilon = 1e-12
+            );
+        }
+    }
+
+    #[test]
+    fn average_precision_hand_worked() {
+        // Converters at ranks 1, 3, 5: AP = (1/1 + 2/3 + 3/5) / 3 = 34/45.
+        let probs = [0.9, 0.8, 0.7, 0.6, 0.5];
+        let labels = [true, false, true, false, true];
+        assert_abs_diff_eq!(
+            pr_auc(&probs, &labels).unwrap(),
+            34.0 / 45.0,
+            epsilon = 1e-15
+        );
+        // The tie at 0.8 enters as one threshold: (1 + 2/3 + 3/4) / 3 = 29/36 (not 1 + 1 + 3/4).
+        let probs = [0.9, 0.8, 0.8, 0.3];
+        let labels = [true, true, false, true];
+        assert_abs_diff_eq!(
+            pr_auc(&probs, &labels).unwrap(),
+            29.0 / 36.0,
+            epsilon = 1e-15
+        );
+        assert_eq!(pr_auc(&probs, &[false; 4]), None);
+    }
+
+    /// Trapezoid area under curve points, in the order given.
+    fn trapezoid(points: &[CurvePoint]) -> f64 {
+        points
+            .windows(2)
+            .map(|w| (w[1].x - w[0].x) * (w[0].y + w[1].y) / 2.0)
+            .sum()
+    }
+
+    /// Thinning 20,000 distinct scores to 200 ROC points replaces ~100 steps by one chord; on
+    /// this data the area changes by 1.6e-5, so 1e-3 leaves ample room.
+    const DOWNSAMPLED_AUC_TOL: f64 = 1e-3;
+
+    #[test]
+    fn roc_curve_spans_the_unit_square_and_its_area_is_roc_auc() {
+        // Ties: the full curve has one point per distinct score plus the origin.
+        let (probs, labels) = tied_data(61, 3000);
+        let full = roc_curve(&probs, &labels, usize::MAX);
+        assert_eq!(full.len(), 21);
+        assert_eq!((full[0].x, full[0].y), (0.0, 0.0));
+        assert_eq!((full[20].x, full[20].y), (1.0, 1.0));
+        assert!(full[0].threshold > 0.95 && full[0].threshold < 0.95 + 1e-12);
+        assert!(full
+            .windows(2)
+            .all(|w| w[0].x <= w[1].x && w[0].y <= w[1].y && w[0].threshold > w[1].threshold));
+        assert_abs_diff_eq!(
+            trapezoid(&full),
+            roc_auc(&probs, &labels).unwrap(),
+            epsilon = 1e-12
+        );
+
+        let mut rng = ChaCha8Rng::seed_from_u64(62);
+        let probs: Vec<f64> = (0..20_000).map(|_| rng.gen()).collect();
+        let labels: Vec<bool> = probs.iter().map(|&p| rng.gen_bool(p * p)).collect();
+        let thin = roc_curve(&probs, &labels, DEFAULT_CURVE_POINTS);
+        assert_eq!(thin.len(), DEFAULT_CURVE_POINTS);
+        assert_eq!((thin[0].x, thin[0].y), (0.0, 0.0));
+        assert_eq!((thin[199].x, thin[199].y), (1.0, 1.0));
+        assert_abs_diff_eq!(
+            trapezoid(&thin),
+            roc_auc(&probs, &labels).unwrap(),
+            epsilon = DOWNSAMPLED_AUC_TOL
+        );
+        assert_eq!(thin, roc_curve(&probs, &labels, DEFAULT_CURVE_POINTS));
+    }
+
+    #[test]
+    fn pr_curve_ends_at_the_base_rate_and_its_step_area_is_average_precision() {
+        let (probs, labels) = tied_data(63, 3000);
+        let full = pr_curve(&probs, &labels, usize::MAX);
+        assert_eq!(full.len(), 20);
+        let last = full[full.len() - 1];
+        let rate = labels.iter().filter(|&&l| l).count() as f64 / 3000.0;
+        assert_eq!((last.x, last.threshold), (1.0, 0.0));
+        assert_abs_diff_eq!(last.y, rate, epsilon = 1e-15);
+        let mut prev_recall = 0.0;
+        let mut ap = 0.0;
+        for p in &full {
+            assert!(p.x >= prev_recall && (0.0..=1.0).contains(&p.y));
+            ap += (p.x - prev_recall) * p.y;
+            prev_recall = p.x;
+        }
+        assert_abs_diff_eq!(ap, pr_auc(&probs, &labels).unwrap(), epsilon = 1e-12);
+
+        let thin = pr_curve(&probs, &labels, 5);
+        assert_eq!(thin.len(), 5);
+        assert_eq!((thin[0], thin[4]), (full[0], last));
+    }
+
+    #[test]
+    fn curves_are_empty_when_a_class_is_absent() {
+        assert!(roc_curve(&[0.2, 0.4], &[true, true], 200).is_empty());
+        assert!(roc_curve(&[0.2, 0.4], &[false, false], 200).is_empty());
+        assert!(pr_curve(&[0.2, 0.4], &[false, false], 200).is_empty());
+        assert_eq!(pr_curve(&[0.2, 0.4], &[true, true], 200).len(), 2);
+        assert!(roc_curve(&[], &[], 200).is_empty() && pr_curve(&[], &[], 200).is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "2 probabilities but 1 labels")]
+    fn length_mismatch_panics() {
+        roc_auc(&[0.1, 0.2], &[true]);
+    }
+}

@@ -1,0 +1,322 @@
+//! What the scoring commands output besides their data files: the plain-text summaries the
+//! CLI prints (the coefficient table like statsmodels' `Logit.summary()`, metrics,
+//! calibration, gains, the threshold table and score bands) and [`save_model`], which writes a
+//! model file together with its HTML report.
+//!
+//! Numbers go through [`crate::format`] where it has the format: shares with
+//! [`percent`], fixed decimals with [`fixed`], p-values with [`p_value`], and [`MISSING`] for
+//! a value that does not exist, as in the HTML report. The coefficient columns keep their own
+//! fixed-width format: fixed decimals, scientific beyond them, which
+//! the format module does not have.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use crate::atomic::AtomicFile;
+use crate::error::{Error, Result};
+use crate::format::{fixed, p_value, percent, MISSING};
+use crate::scoring::metrics::{Evaluation, Metrics};
+use crate::scoring::model::Model;
+use crate::scoring::score::ScoreSummary;
+
+/// A coefficient-table number: `digits` decimals, in scientific notation (`1.480e-4`) for very
+/// small or very large magnitudes (e.g. a coefficient per currency unit), so that a column of
+/// them lines up.
+fn coefficient_number(x: f64, digits: usize) -> String {
+    let a = x.abs();
+    if !x.is_finite() {
+        MISSING.to_string()
+    } else if x != 0.0 && !(1e-3..1e6).contains(&a) {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.digits$}")
+    }
+}
+
+fn optional_coefficient_number(v: Option<f64>, digits: usize) -> String {
+    v.map_or(MISSING.to_string(), |x| coefficient_number(x, digits))
+}
+
+/// A share in percent with one decimal, as every table here writes it.
+fn pct(v: Option<f64>) -> String {
+    percent(v, 1)
+}
+
+/// Writes `model` to `path` (pretty JSON) and its HTML report to `report.html` in the same
+/// folder ([`crate::report::report_path_for`]); returns the report's path. Both files are
+/// written in full before either is committed, so a failure leaves neither half-written.
+///
+/// # Errors
+/// [`Error::Io`] when either file cannot be written.
+pub fn save_model(model: &Model, path: &Path) -> Result<PathBuf> {
+    let report_path = crate::report::report_path_for(path);
+    let json = serde_json::to_vec_pretty(model).expect("model serialises");
+    let html = crate::report::train::train_report(model);
+    // Both in one folder, moved into place together: neither remains if either fails.
+    let staged = crate::atomic::StagedDir::new(path.parent().unwrap_or(Path::new("")))?;
+    let model_name = path
+        .file_name()
+        .ok_or_else(|| Error::io(path, std::io::Error::other("not a file name")))?;
+    let mut model_file = AtomicFile::create(staged.stage(model_name))?;
+    std::io::Write::write_all(&mut model_file, &json).map_err(|e| Error::io(path, e))?;
+    let mut report_file = AtomicFile::create(staged.stage(crate::report::REPORT_FILE))?;
+    std::io::Write::write_all(&mut report_file, html.as_bytes())
+        .map_err(|e| Error::io(&report_path, e))?;
+    model_file.commit()?;
+    report_file.commit()?;
+    staged.commit(&[Path::new(model_name), Path::new(crate::report::REPORT_FILE)])?;
+    Ok(report_path)
+}
+
+/// The summary `leadsim train` prints.
+pub fn train_summary(m: &Model) -> String {
+    let mut s = String::new();
+    let f = &m.fit;
+    let _ = writeln!(
+        s,
+        "Logistic regression of {} on {} ({} rows fit, {} positive; {} columns)",
+        m.target.column,
+        m.training.data_file,
+        f.rows,
+        f.positives,
+        m.encoder.columns.len()
+    );
+    let _ = writeln!(
+        s,
+        "solver {}, alpha {}, {}, converged: {}; log likelihood {:.4} (null {:.4}), pseudo R2 {:.4}, AIC {:.1}",
+        f.solver,
+        f.alpha,
+        match f.solver {
+            // linfa-logistic does not report its iteration count.
+            crate::scoring::solver::SolverKind::Lbfgs => "iterations not reported".to_string(),
+            _ => format!("{} iterations", f.iterations),
+        },
+        if f.converged { "yes" } else { "NO" },
+        f.log_likelihood,
+        f.null_log_likelihood,
+        f.pseudo_r2,
+        f.aic
+    );
+    let _ = writeln!(
+        s,
+        "load {:.3} s, fit {:.3} s",
+        f.load_seconds, f.fit_seconds
+    );
+    if let Some(search) = &f.alpha_search {
+        let _ = writeln!(s, "\nalpha search (K-fold log loss per row):");
+        for c in search {
+            let _ = writeln!(
+                s,
+                "  alpha {:>8}  {}{}",
+                c.alpha,
+                fixed(c.cv_log_loss, 5),
+                if c.alpha == f.alpha {
+                    "  <- chosen"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    let width = m
+        .coefficients
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(10)
+        .clamp(11, 48);
+    let _ = writeln!(
+        s,
+        "\n{:<width$} {:>11} {:>10} {:>8} {:>9} {:>11} {:>11} {:>10}",
+        "coefficient",
+        "estimate",
+        "std_error",
+        "z",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "odds_ratio"
+    );
+    for c in &m.coefficients {
+        let name: String = c.name.chars().take(width).collect();
+        let _ = writeln!(
+            s,
+            "{:<width$} {:>11} {:>10} {:>8} {:>9} {:>11} {:>11} {:>10}",
+            name,
+            coefficient_number(c.estimate, 5),
+            optional_coefficient_number(c.std_error, 5),
+            fixed(c.z, 2),
+            p_value(c.p_value),
+            optional_coefficient_number(c.ci_lower, 5),
+            optional_coefficient_number(c.ci_upper, 5),
+            coefficient_number(c.odds_ratio, 4)
+        );
+    }
+    if !f.inference {
+        let _ = writeln!(
+            s,
+            "(regularised fit: standard errors and intervals are not reported)"
+        );
+    }
+    let _ = writeln!(s);
+    s.push_str(&evaluation_body(
+        &m.evaluation.evaluation,
+        &format!("{} ({} rows)", m.evaluation.kind, m.evaluation.rows),
+    ));
+    s
+}
+
+/// The summary `leadsim evaluate` prints.
+pub fn evaluation_summary(e: &Evaluation, source: &str) -> String {
+    evaluation_body(e, source)
+}
+
+fn metrics_line(m: &Metrics) -> String {
+    format!(
+        "roc_auc {}  pr_auc {}  log_loss {}  brier {}  ece {}  (rows {}, positive rate {})",
+        fixed(m.roc_auc, 4),
+        fixed(m.pr_auc, 4),
+        fixed(m.log_loss, 4),
+        fixed(m.brier, 4),
+        fixed(m.ece, 4),
+        m.rows,
+        pct(m.positive_rate)
+    )
+}
+
+fn evaluation_body(e: &Evaluation, source: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "metrics on {source}:\n  {}", metrics_line(&e.metrics));
+    let _ = writeln!(s, "\ncalibration by decile (predicted vs observed):");
+    for b in &e.calibration.bins {
+        let _ = writeln!(
+            s,
+            "  {:>2}  [{:.3}, {:.3}]  rows {:>7}  predicted {:>6}  observed {:>6}",
+            b.bin,
+            b.lower,
+            b.upper,
+            b.rows,
+            pct(Some(b.mean_predicted)),
+            pct(Some(b.observed_rate))
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\ncumulative gains and lift by decile (highest scores first):"
+    );
+    for g in &e.gains {
+        let _ = writeln!(
+            s,
+            "  {:>2}  leads {:>6}  conversions captured {:>6}  lift {:>5}  cumulative lift {:>5}",
+            g.decile,
+            pct(Some(g.leads_share)),
+            pct(g.captured_share),
+            fixed(g.lift, 2),
+            fixed(g.cumulative_lift, 2)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nthreshold table (hand over leads scoring >= threshold):\n  threshold  handed over  precision  recall"
+    );
+    for t in &e.thresholds {
+        let _ = writeln!(
+            s,
+            "  {:>9.2}  {:>11}  {:>9}  {:>6}",
+            t.threshold,
+            pct(t.handed_over_share),
+            pct(t.precision),
+            pct(t.recall)
+        );
+    }
+    let _ = writeln!(s, "\nscore bands:");
+    for b in &e.bands {
+        let _ = writeln!(
+            s,
+            "  {}  [{:.3}, {:.3})  rows {:>7}  conversion {}",
+            b.band,
+            b.lower,
+            b.upper,
+            b.rows,
+            pct(b.conversion_rate)
+        );
+    }
+    s
+}
+
+/// The summary `leadsim score` prints.
+pub fn score_summary(sm: &ScoreSummary, out: &Path) -> String {
+    let mut s = format!(
+        "scored {} leads in {:.2} s (mean score {}) -> {}\nleads by band:",
+        sm.rows,
+        sm.seconds,
+        fixed(sm.mean_score, 4),
+        out.display()
+    );
+    for (band, n) in &sm.bands {
+        let _ = write!(s, "  {band}: {n}");
+    }
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::train::{train, Silent, TrainOptions};
+
+    fn trained(alpha: f64) -> Model {
+        let opts = TrainOptions {
+            data: Path::new(env!("CARGO_MANIFEST_DIR")).join("data/b2b-saas-history.csv"),
+            alpha,
+            ..Default::default()
+        };
+        train(&opts, &Silent).unwrap()
+    }
+
+    /// The coefficient table's row for `name`, split into cells.
+    fn row<'a>(summary: &'a str, name: &str) -> Vec<&'a str> {
+        let line = summary
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no row {name}"));
+        line.split_whitespace().collect()
+    }
+
+    #[test]
+    fn coefficient_table_cells() {
+        let mle = train_summary(&trained(0.0));
+        // requested_demo has z near 14: its p-value is below what four decimals show.
+        let demo = row(&mle, "requested_demo");
+        assert_eq!(demo.len(), 8, "{demo:?}");
+        assert_eq!(demo[4], "<0.0001");
+        assert!(
+            demo[1].parse::<f64>().unwrap() > 1.0 && demo[1].split('.').nth(1).unwrap().len() == 5
+        );
+        // A regularised fit has no standard errors, z, p or intervals: five missing cells.
+        let ridge = train_summary(&trained(1.0));
+        let intercept = row(&ridge, "(intercept)");
+        assert_eq!(intercept[2..7], ["–"; 5], "{intercept:?}");
+        assert!(ridge.contains("(regularised fit: standard errors and intervals are not reported)"));
+    }
+
+    #[test]
+    fn save_model_leaves_nothing_when_it_fails() {
+        let model = trained(0.0);
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the model file should go: the model cannot be renamed into place.
+        let blocked = dir.path().join("model.json");
+        std::fs::create_dir(&blocked).unwrap();
+        let err = save_model(&model, &blocked).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { path, .. } if path == &blocked),
+            "{err}"
+        );
+        // No report without its model, and no temporary file.
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["model.json"]);
+    }
+}

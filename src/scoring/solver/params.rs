@@ -1,0 +1,208 @@
+//! The solvers' hyperparameters, linfa style: [`LogisticParams`] as given, checked by
+//! [`ParamGuard`] into [`ValidLogisticParams`], which implements `Fit` (in the parent module).
+
+use linfa::ParamGuard;
+
+use super::SolverKind;
+use crate::error::{Error, Result};
+
+/// Newton's default tolerance on the Newton decrement relative to `max(1, |objective|)`.
+pub const NEWTON_DEFAULT_TOLERANCE: f64 = 1e-10;
+/// L-BFGS's default tolerance on `max |gradient| / n`.
+pub const LBFGS_DEFAULT_TOLERANCE: f64 = 1e-8;
+/// Newton's default iteration budget (it rarely needs more than ten).
+pub const NEWTON_DEFAULT_MAX_ITER: usize = 100;
+/// L-BFGS's default iteration budget.
+pub const LBFGS_DEFAULT_MAX_ITER: usize = 1000;
+
+/// Hyperparameters as given, unchecked; [`ParamGuard::check`] turns them into
+/// [`ValidLogisticParams`] (linfa's convention, so `LogisticParams` can be fitted directly).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LogisticParams(ValidLogisticParams);
+
+/// Checked hyperparameters, ready to fit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ValidLogisticParams {
+    pub(super) alpha: f64,
+    pub(super) max_iter: Option<usize>,
+    pub(super) tolerance: Option<f64>,
+    pub(super) solver: SolverKind,
+    pub(super) feature_names: Vec<String>,
+    pub(super) column_units: Vec<(f64, f64)>,
+}
+
+impl LogisticParams {
+    /// Unregularised Newton with default budget and tolerance.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// L2 strength on the coefficients (not the intercept); 0 gives the plain MLE, anything
+    /// positive keeps separated data finite.
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.0.alpha = alpha;
+        self
+    }
+
+    /// Iteration budget; defaults to [`NEWTON_DEFAULT_MAX_ITER`] or [`LBFGS_DEFAULT_MAX_ITER`].
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.0.max_iter = Some(max_iter);
+        self
+    }
+
+    /// Convergence tolerance. Newton: Newton decrement relative to `max(1, |objective|)` (default
+    /// [`NEWTON_DEFAULT_TOLERANCE`]); L-BFGS: `max |gradient| / n` (default
+    /// [`LBFGS_DEFAULT_TOLERANCE`]).
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.0.tolerance = Some(tolerance);
+        self
+    }
+
+    /// Which solver to run.
+    pub fn solver(mut self, solver: SolverKind) -> Self {
+        self.0.solver = solver;
+        self
+    }
+
+    /// Column names, used only to make error messages actionable. Empty means: take the
+    /// dataset's feature names, or `x0`, `x1`, ...
+    pub fn feature_names(mut self, names: Vec<String>) -> Self {
+        self.0.feature_names = names;
+        self
+    }
+
+    /// `(mean, scale)` of each column when the design was standardised as
+    /// `(x - mean) / scale`, so that thresholds in separation messages read in the original
+    /// units the analyst knows. Empty means the columns are already in original units.
+    pub fn column_units(mut self, units: Vec<(f64, f64)>) -> Self {
+        self.0.column_units = units;
+        self
+    }
+}
+
+impl ParamGuard for LogisticParams {
+    type Checked = ValidLogisticParams;
+    type Error = Error;
+
+    fn check_ref(&self) -> Result<&ValidLogisticParams> {
+        let p = &self.0;
+        if !p.alpha.is_finite() || p.alpha < 0.0 {
+            return Err(Error::InvalidHyperparameter {
+                name: "alpha",
+                value: p.alpha,
+                expected: "must be a finite number >= 0",
+            });
+        }
+        if p.max_iter == Some(0) {
+            return Err(Error::InvalidHyperparameter {
+                name: "max_iter",
+                value: 0.0,
+                expected: "must be at least 1",
+            });
+        }
+        if let Some(tol) = p.tolerance {
+            if !tol.is_finite() || tol <= 0.0 {
+                return Err(Error::InvalidHyperparameter {
+                    name: "tolerance",
+                    value: tol,
+                    expected: "must be a finite number > 0",
+                });
+            }
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<ValidLogisticParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+impl ValidLogisticParams {
+    /// L2 strength.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// Iteration budget, with the solver's default filled in.
+    pub fn max_iter(&self) -> usize {
+        self.max_iter.unwrap_or(match self.solver {
+            SolverKind::Newton => NEWTON_DEFAULT_MAX_ITER,
+            SolverKind::Lbfgs => LBFGS_DEFAULT_MAX_ITER,
+        })
+    }
+
+    /// Tolerance, with the solver's default filled in.
+    pub fn tolerance(&self) -> f64 {
+        self.tolerance.unwrap_or(match self.solver {
+            SolverKind::Newton => NEWTON_DEFAULT_TOLERANCE,
+            SolverKind::Lbfgs => LBFGS_DEFAULT_TOLERANCE,
+        })
+    }
+
+    /// Solver.
+    pub fn solver(&self) -> SolverKind {
+        self.solver
+    }
+
+    /// Names given for error messages (possibly empty).
+    pub fn feature_names(&self) -> &[String] {
+        &self.feature_names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{fit_with, names, simulate};
+    use super::*;
+    use linfa::ParamGuard;
+
+    #[test]
+    fn parameters_are_checked() {
+        for alpha in [-1.0, f64::NAN, f64::INFINITY] {
+            let e = LogisticParams::new().alpha(alpha).check().unwrap_err();
+            assert!(
+                matches!(e, Error::InvalidHyperparameter { name: "alpha", value, .. } if value.to_bits() == alpha.to_bits())
+            );
+        }
+        assert!(matches!(
+            LogisticParams::new().tolerance(0.0).check(),
+            Err(Error::InvalidHyperparameter {
+                name: "tolerance",
+                ..
+            })
+        ));
+        assert!(matches!(
+            LogisticParams::new().max_iter(0).check(),
+            Err(Error::InvalidHyperparameter {
+                name: "max_iter",
+                ..
+            })
+        ));
+        let ok = LogisticParams::new()
+            .solver(SolverKind::Lbfgs)
+            .check()
+            .unwrap();
+        assert_eq!(
+            (ok.max_iter(), ok.tolerance()),
+            (LBFGS_DEFAULT_MAX_ITER, LBFGS_DEFAULT_TOLERANCE)
+        );
+        // Checking happens on fit too.
+        let (x, y) = simulate(50, 0.0, &[1.0], 1);
+        assert!(matches!(
+            fit_with(LogisticParams::new().alpha(-2.0), &x, &y),
+            Err(Error::InvalidHyperparameter { name: "alpha", value, .. }) if value == -2.0
+        ));
+        assert!(matches!(
+            fit_with(
+                LogisticParams::new().feature_names(names(&["a", "b"])),
+                &x,
+                &y
+            ),
+            Err(Error::FeatureNamesLength {
+                names: 2,
+                columns: 1
+            })
+        ));
+    }
+}

@@ -1,0 +1,448 @@
+//! `leadsim train`: from a CSV of historical leads to a saved, honestly evaluated model.
+//!
+//! Order of work: load the file, resolve column roles, read the target, split rows (stratified
+//! holdout or K folds, seeded), learn the encoder on the training rows only, drop collinear
+//! columns, optionally pick alpha by cross-validation, fit, compute inference on original units,
+//! and evaluate on rows the model has not seen.
+
+mod alpha;
+mod holdout;
+mod roles;
+mod split;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+use ndarray::{Array1, ArrayView1, ArrayView2};
+
+use crate::data::{CsvOptions, Table};
+use crate::error::{Error, Result};
+use crate::scoring::encode::{Encoder, EncoderSettings};
+use crate::scoring::inference::coefficient_table;
+use crate::scoring::metrics::{self, ScoreBands};
+use crate::scoring::model::{EvaluationReport, FitSummary, Model, TrainingInfo, FORMAT_VERSION};
+use crate::scoring::solver::{LogisticFit, LogisticParams, SolverKind};
+
+pub use alpha::ALPHA_GRID;
+pub use roles::TARGET_NAMES;
+use split::{stratified_folds, stratified_holdout};
+
+/// Everything `train` needs; built by the CLI from its flags.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub data: PathBuf,
+    pub csv: CsvOptions,
+    pub target: Option<String>,
+    pub positive: Option<String>,
+    pub exclude: Vec<String>,
+    pub id: Option<String>,
+    pub encoder: EncoderSettings,
+    /// Share of rows held out for evaluation; 0 fits on every row (metrics then in-sample).
+    pub holdout: f64,
+    /// K-fold evaluation instead of a holdout (the final model is fit on every row).
+    pub folds: Option<usize>,
+    /// Pick alpha from [`ALPHA_GRID`] by K-fold log loss on the training rows.
+    pub cv: Option<usize>,
+    pub alpha: f64,
+    pub solver: SolverKind,
+    /// Iteration budget; the solver's default when `None`.
+    pub max_iter: Option<usize>,
+    pub seed: u64,
+    /// Band cut points; quartiles of the training scores when `None`.
+    pub bands: Option<Vec<f64>>,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            data: PathBuf::new(),
+            csv: CsvOptions::default(),
+            target: None,
+            positive: None,
+            exclude: Vec::new(),
+            id: None,
+            encoder: EncoderSettings::default(),
+            holdout: 0.2,
+            folds: None,
+            cv: None,
+            alpha: 0.0,
+            solver: SolverKind::Newton,
+            max_iter: None,
+            seed: 42,
+            bands: None,
+        }
+    }
+}
+
+impl TrainOptions {
+    fn check(&self) -> Result<()> {
+        let invalid = |name: &'static str, value: f64, expected: &'static str| {
+            Err(Error::InvalidHyperparameter {
+                name,
+                value,
+                expected,
+            })
+        };
+        if !(0.0..1.0).contains(&self.holdout) {
+            return invalid("holdout", self.holdout, "must be in [0, 1)");
+        }
+        if let Some(k) = self.folds.filter(|&k| k < 2) {
+            return invalid("folds", k as f64, "needs at least 2 folds");
+        }
+        if let Some(k) = self.cv.filter(|&k| k < 2) {
+            return invalid("cv", k as f64, "needs at least 2 folds");
+        }
+        let max = crate::limits::MAX_FOLDS;
+        if let Some(k) = self.folds.filter(|&k| k > max) {
+            return invalid("folds", k as f64, "at most 1000 folds (each is a full fit)");
+        }
+        if let Some(k) = self.cv.filter(|&k| k > max) {
+            return invalid("cv", k as f64, "at most 1000 folds (each is a full fit)");
+        }
+        if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
+            return invalid("alpha", self.alpha, "must be >= 0 and finite");
+        }
+        if self.encoder.min_level_count == 0 {
+            return invalid("min_level_count", 0.0, "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// Progress reports from a training run, for the CLI to show.
+pub trait TrainProgress: Sync {
+    /// A new stage starts (e.g. "reading", "fitting").
+    fn stage(&self, name: &str);
+    /// Rows read so far.
+    fn rows(&self, _rows: u64) {}
+}
+
+/// Ignores progress.
+pub struct Silent;
+impl TrainProgress for Silent {
+    fn stage(&self, _name: &str) {}
+}
+
+/// Trains a model as described in the module docs.
+///
+/// # Errors
+/// Any input problem ([`Error::UnknownColumn`], [`Error::TargetValue`], [`Error::SingleClass`],
+/// [`Error::BadValue`], ...), and fitting problems ([`Error::Separation`],
+/// [`Error::TooFewRows`], [`Error::NotConverged`]).
+pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model> {
+    opts.check()?;
+    let hasher = spawn_hash(opts.data.clone());
+    progress.stage("reading");
+    let t_load = Instant::now();
+    let table = Table::load(&opts.data, &opts.csv, Some(&|r| progress.rows(r)))?;
+    let source = TrainingSource {
+        file: opts
+            .data
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        load_seconds: t_load.elapsed().as_secs_f64(),
+        // A panic while hashing is a bug, not an input problem: pass it on as the panic it is.
+        sha256: Box::new(move || {
+            hasher
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }),
+    };
+    train_table(&table, source, opts, progress)
+}
+
+/// Where the rows of [`train_table`] came from, for the model's metadata.
+pub struct TrainingSource<'a> {
+    /// `training.data_file`.
+    pub file: String,
+    /// `fit.load_seconds`.
+    pub load_seconds: f64,
+    /// Gives `training.data_sha256` when the model is built (the CLI hashes the file on another
+    /// thread meanwhile).
+    pub sha256: Box<dyn FnOnce() -> Result<String> + 'a>,
+}
+
+/// As [`train`], on rows already in memory (`opts.data` and `opts.csv` are not used).
+///
+/// # Errors
+/// As [`train`].
+pub fn train_table(
+    table: &Table,
+    source: TrainingSource,
+    opts: &TrainOptions,
+    progress: &dyn TrainProgress,
+) -> Result<Model> {
+    opts.check()?;
+    let load_seconds = source.load_seconds;
+    let mut warnings = Vec::new();
+
+    let roles = roles::resolve_roles(table, opts, &mut warnings)?;
+    let labels = roles::read_target(table, roles.target, &roles.target_spec)?;
+
+    let n = table.rows();
+    let folds = opts.folds.map(|k| stratified_folds(&labels, k, opts.seed));
+    let (train_rows, eval_rows): (Vec<usize>, Vec<usize>) = match (&folds, opts.holdout) {
+        (Some(_), _) | (None, 0.0) => ((0..n).collect(), Vec::new()),
+        (None, h) => stratified_holdout(&labels, h, opts.seed),
+    };
+    let y_train: Array1<bool> = train_rows.iter().map(|&r| labels[r]).collect();
+    roles::check_classes(table, &roles.target_spec, &y_train)?;
+
+    progress.stage("encoding");
+    let mut learnt = Encoder::learn(table, &roles.features, &train_rows, &opts.encoder)?;
+    for d in &learnt.dropped {
+        warnings.push(format!("dropped column \"{}\": {}", d.name, d.reason));
+    }
+    // Judge "too few rows" before collinear columns are dropped: with fewer rows than columns
+    // every extra column is collinear, and dropping them would hide the real problem.
+    let coefs = learnt.design.ncols() + 1;
+    let rows_needed = if opts.cv.is_some() { 0 } else { coefs };
+    if opts.alpha == 0.0 && train_rows.len() < rows_needed {
+        return Err(Error::TooFewRows {
+            rows: train_rows.len(),
+            features: coefs,
+        });
+    }
+    for name in learnt.drop_collinear() {
+        warnings.push(format!(
+            "dropped column \"{name}\": a linear combination of the intercept and earlier columns"
+        ));
+    }
+    let encoder = learnt.encoder;
+    let names = encoder.column_names();
+    let design = learnt.design;
+
+    let alpha_search = match opts.cv {
+        Some(k) => {
+            progress.stage("choosing alpha");
+            Some(alpha::search_alpha(&design, &y_train, k, opts)?)
+        }
+        None => None,
+    };
+    let alpha = alpha_search
+        .as_ref()
+        .and_then(|cands| {
+            cands
+                .iter()
+                .filter_map(|c| c.cv_log_loss.map(|l| (c.alpha, l)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(a, _)| a)
+        })
+        .unwrap_or(opts.alpha);
+
+    progress.stage("fitting");
+    let t_fit = Instant::now();
+    let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
+    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units)?;
+    if !fit.converged {
+        warnings.push(format!(
+            "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",
+            fit.solver, fit.gradient_norm
+        ));
+    }
+    let fit_seconds = t_fit.elapsed().as_secs_f64();
+
+    let coef_std: Array1<f64> = std::iter::once(fit.intercept)
+        .chain(fit.coef.iter().copied())
+        .collect();
+    let means: Vec<f64> = encoder.columns.iter().map(|c| c.mean).collect();
+    let scales: Vec<f64> = encoder.columns.iter().map(|c| c.scale).collect();
+    let inference = alpha == 0.0;
+    let coefficients = coefficient_table(
+        &names,
+        &coef_std,
+        &fit.covariance,
+        &means,
+        &scales,
+        inference,
+    );
+    if !inference {
+        warnings.push(format!(
+            "alpha = {alpha}: a regularised fit, so standard errors, p-values and intervals are not reported"
+        ));
+    }
+
+    let positives = y_train.iter().filter(|&&y| y).count();
+    let rows_fit = y_train.len();
+    let null_ll = null_log_likelihood(positives, rows_fit);
+    let k = coefficients.len() as f64;
+    let fit_summary = FitSummary {
+        solver: fit.solver,
+        alpha,
+        iterations: fit.iterations,
+        converged: fit.converged,
+        log_likelihood: fit.log_likelihood,
+        null_log_likelihood: null_ll,
+        pseudo_r2: 1.0 - fit.log_likelihood / null_ll,
+        aic: -2.0 * fit.log_likelihood + 2.0 * k,
+        bic: -2.0 * fit.log_likelihood + k * (rows_fit as f64).ln(),
+        rows: rows_fit,
+        positives,
+        fit_seconds,
+        load_seconds,
+        inference,
+        alpha_search,
+    };
+
+    progress.stage("evaluating");
+    // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
+    let train_probs = fit.predict_probability(design.view()).to_vec();
+    let bands = match &opts.bands {
+        Some(cuts) => ScoreBands::from_cuts(cuts.clone())?,
+        None => ScoreBands::from_quantiles(&train_probs, metrics::DEFAULT_BANDS)?,
+    };
+    let (kind, probs, eval_labels) = if let Some(fold_of) = &folds {
+        let k = opts.folds.unwrap_or(0);
+        let probs = holdout::out_of_fold(table, &roles.features, &labels, fold_of, k, alpha, opts)?;
+        ("cross-validation", probs, labels.clone())
+    } else if eval_rows.is_empty() {
+        ("in-sample", train_probs, y_train.to_vec())
+    } else {
+        // The saved coefficients, so that `leadsim evaluate` on these rows gives the same numbers.
+        let scorer = holdout::FoldModel {
+            encoder: &encoder,
+            intercept: coefficients[0].estimate,
+            coef: coefficients[1..].iter().map(|c| c.estimate).collect(),
+        };
+        let probs = scorer.predict(table, &roles.features, &eval_rows, &mut warnings)?;
+        let l = eval_rows.iter().map(|&r| labels[r]).collect();
+        ("holdout", probs, l)
+    };
+    let evaluation = metrics::evaluate(&probs, &eval_labels, &bands);
+    if kind == "in-sample" {
+        warnings.push(
+            "--holdout 0: metrics are in-sample (computed on the rows the model was fit on) and optimistic"
+                .into(),
+        );
+    }
+    let data_sha256 = (source.sha256)()?;
+    Ok(Model {
+        format_version: FORMAT_VERSION,
+        target: roles.target_spec.clone(),
+        id_column: roles.id.map(|c| table.headers()[c].clone()),
+        encoder,
+        coefficients,
+        fit: fit_summary,
+        metrics: evaluation.metrics.clone(),
+        evaluation: EvaluationReport {
+            kind: kind.to_string(),
+            rows: probs.len(),
+            evaluation,
+        },
+        bands,
+        training: TrainingInfo {
+            data_file: source.file,
+            data_sha256,
+            file_rows: n,
+            fit_rows: rows_fit,
+            columns: table.headers().len(),
+            seed: opts.seed,
+            holdout: if folds.is_some() { 0.0 } else { opts.holdout },
+            folds: opts.folds,
+            min_level_count: opts.encoder.min_level_count,
+            excluded: roles.excluded.clone(),
+            dropped: learnt.dropped,
+            warnings,
+            crate_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+    })
+}
+
+/// Fits the standardised design with the options' solver and budget.
+pub(super) fn fit_design(
+    design: ArrayView2<f64>,
+    y: ArrayView1<bool>,
+    alpha: f64,
+    opts: &TrainOptions,
+    names: &[String],
+    units: &[(f64, f64)],
+) -> Result<LogisticFit> {
+    let mut params = LogisticParams::new()
+        .alpha(alpha)
+        .solver(opts.solver)
+        .feature_names(names.to_vec())
+        .column_units(units.to_vec());
+    if let Some(m) = opts.max_iter {
+        params = params.max_iter(m);
+    }
+    let valid = linfa::ParamGuard::check(params)?;
+    valid.fit(&DatasetBase::new(design, y))
+}
+
+/// Log likelihood of the intercept-only model.
+fn null_log_likelihood(positives: usize, rows: usize) -> f64 {
+    let p = positives as f64 / rows as f64;
+    positives as f64 * p.ln() + (rows - positives) as f64 * (1.0 - p).ln()
+}
+
+/// SHA-256 of the file's bytes, computed on another thread while the CSV is parsed.
+fn spawn_hash(path: PathBuf) -> std::thread::JoinHandle<Result<String>> {
+    std::thread::spawn(move || crate::data::sha256_file(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_out_of_range_are_named_by_their_field() {
+        let encoder = EncoderSettings {
+            min_level_count: 0,
+            ..Default::default()
+        };
+        let cases = [
+            (
+                TrainOptions {
+                    holdout: 1.0,
+                    ..Default::default()
+                },
+                "holdout",
+            ),
+            (
+                TrainOptions {
+                    folds: Some(1),
+                    ..Default::default()
+                },
+                "folds",
+            ),
+            (
+                TrainOptions {
+                    cv: Some(0),
+                    ..Default::default()
+                },
+                "cv",
+            ),
+            (
+                TrainOptions {
+                    alpha: f64::NAN,
+                    ..Default::default()
+                },
+                "alpha",
+            ),
+            (
+                TrainOptions {
+                    encoder,
+                    ..Default::default()
+                },
+                "min_level_count",
+            ),
+        ];
+        for (opts, field) in cases {
+            let err = opts.check().unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidHyperparameter { name, .. } if name == field),
+                "{field}: {err}"
+            );
+            assert!(!err.to_string().contains("--"), "{err}");
+        }
+        assert!(TrainOptions::default().check().is_ok());
+    }
+
+    #[test]
+    fn null_log_likelihood_of_a_balanced_sample() {
+        assert!((null_log_likelihood(50, 100) - 100.0 * 0.5f64.ln()).abs() < 1e-12);
+    }
+}
