@@ -92,6 +92,14 @@ impl Codes {
         }
     }
 
+    /// The codes of `rows`, in that order.
+    pub fn select(&self, rows: &[usize]) -> Codes {
+        match self {
+            Codes::U16(v) => Codes::U16(rows.iter().map(|&r| v[r]).collect()),
+            Codes::U32(v) => Codes::U32(rows.iter().map(|&r| v[r]).collect()),
+        }
+    }
+
     fn max(&self) -> Option<u32> {
         match self {
             Codes::U16(v) => v.iter().max().map(|&c| u32::from(c)),
@@ -347,6 +355,35 @@ impl Design {
             }
         }
         x
+    }
+
+    /// The design restricted to `rows` (in that order), with the same standardised values:
+    /// the means and scales stay those of the whole design (what cross-validation inside
+    /// the training rows needs).
+    ///
+    /// # Panics
+    /// If a row is out of range.
+    pub fn select_rows(&self, rows: &[usize]) -> Design {
+        let mut dense = Vec::with_capacity(rows.len() * self.n_dense);
+        for k in 0..self.n_dense {
+            let col = self.dense_column(k);
+            dense.extend(rows.iter().map(|&r| col[r]));
+        }
+        Design {
+            rows: rows.len(),
+            dense,
+            n_dense: self.n_dense,
+            categoricals: self
+                .categoricals
+                .iter()
+                .map(|c| Categorical {
+                    codes: c.codes.select(rows),
+                    levels: c.levels,
+                    indicators: c.indicators.clone(),
+                })
+                .collect(),
+            columns: self.columns.clone(),
+        }
     }
 
     /// Removes the design columns at `indices` (design order; e.g. collinear ones). A dropped

@@ -422,9 +422,9 @@ impl Context<'_> {
         sums[SUM_R] += sum(r);
         let d = lay.d;
         let width = lay.width;
-        let rows = &mut s.rows[..m * width];
-        let skip = std::env::var("SKIP").unwrap_or_default();
         let cats = !s.codes.is_empty();
+        // Without categoricals there is no per-row scratch (see `Scratch::new`).
+        let rows = &mut s.rows[..if cats { m * width } else { 0 }];
         if cats {
             for (i, row) in rows.chunks_exact_mut(width).enumerate() {
                 row[0] = w[i];
@@ -440,7 +440,6 @@ impl Context<'_> {
                 .for_each(|((t, &w), &z)| *t = w * z);
             sums[lay.dense_w + j] += sum(t);
             sums[lay.dense_r + j] += dot(r, zj);
-            if skip.contains('d') { continue; }
             // Row j of the lower triangle: columns 0..=j, four at a time.
             let row = &mut sums[lay.dense_dd + j * d..lay.dense_dd + j * d + j + 1];
             let mut k = 0;
@@ -461,13 +460,11 @@ impl Context<'_> {
             }
         }
         for (c, codes) in s.codes.iter().enumerate() {
-            if skip.contains('l') { break; }
             let at = lay.level[c];
             let table = &mut sums[at..at + lay.levels[c] * width];
             scatter_add_rows(table, width, &codes[..m], rows);
         }
         for &(a, b, at) in &lay.pairs {
-            if skip.contains('p') { break; }
             let size = lay.levels[a] * lay.levels[b];
             scatter_add_pair(
                 &mut sums[at..at + size],

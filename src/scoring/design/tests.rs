@@ -10,7 +10,7 @@ use rand_distr::StandardNormal;
 
 use super::*;
 use crate::data::{CsvOptions, MissingTokens, Table};
-use crate::scoring::encode::{Encoder, EncoderSettings, FeatureEncoding, FeatureSpec};
+use crate::scoring::encode::{Encoder, EncoderSettings, FeatureEncoding, FeatureSpec, RowEncoder};
 use crate::scoring::solver::LogisticParams;
 
 /// Agreement of two evaluations of the same sums in different orders. Each side sums at most
@@ -393,6 +393,41 @@ fn load(text: &str) -> (tempfile::TempDir, Table) {
     (dir, table)
 }
 
+/// The standardised dense design as the one-hot encoder builds it, row by row
+/// ([`RowEncoder`], original units), with the encoder's means and scales; also checks those
+/// against the columns' own mean and population sd (summed row by row: equal to rounding).
+fn one_hot_reference(
+    encoder: &Encoder,
+    table: &Table,
+    features: &[usize],
+    rows: &[usize],
+) -> Array2<f64> {
+    let p = encoder.columns.len();
+    let mut enc = RowEncoder::new(encoder);
+    let mut raw = Array2::<f64>::zeros((rows.len(), p));
+    for (i, &r) in rows.iter().enumerate() {
+        let mut out = vec![0.0; p];
+        enc.encode(features.iter().map(|&c| table.value(r, c)), &mut out)
+            .unwrap();
+        raw.row_mut(i).assign(&Array1::from(out));
+    }
+    let n = rows.len() as f64;
+    for (j, c) in encoder.columns.iter().enumerate() {
+        let col = raw.column(j);
+        let mean = col.sum() / n;
+        let sd = (col.mapv(|v| (v - mean) * (v - mean)).sum() / n).sqrt();
+        assert_eq!(mean, c.mean, "{}", c.name);
+        // A sum of n squares rounds to about n ulps; the closed form of an indicator's sd is
+        // nearer the truth.
+        assert!((sd - c.scale).abs() <= 1e-12 * sd, "{}: {sd} vs {}", c.name, c.scale);
+    }
+    let mut x = raw;
+    for (j, c) in encoder.columns.iter().enumerate() {
+        x.column_mut(j).mapv_inplace(|v| (v - c.mean) / c.scale);
+    }
+    x
+}
+
 #[test]
 fn from_encoder_reproduces_the_dense_encoder_and_its_pass() {
     let (_dir, table) = load(&encoder_csv(3000, 21));
@@ -427,10 +462,17 @@ fn from_encoder_reproduces_the_dense_encoder_and_its_pass() {
         }
         let built = Design::from_encoder(&learnt.encoder, &table, &features, &rows).unwrap();
         assert_eq!(built.unseen, vec![0; 6]);
-        // Bit for bit the dense encoder's standardised design (copies dropped as identical).
+        // Bit for bit the row-by-row one-hot encoder's standardised design, both as learnt and
+        // as rebuilt for scoring (copies dropped as identical).
+        let reference = one_hot_reference(&learnt.encoder, &table, &features, &rows);
+        assert_eq!(
+            learnt.design.to_dense(),
+            reference,
+            "min count {min_level_count}"
+        );
         assert_eq!(
             built.design.to_dense(),
-            learnt.design,
+            reference,
             "min count {min_level_count}"
         );
         check_pass(

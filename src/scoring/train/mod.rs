@@ -13,12 +13,11 @@ mod split;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use linfa::traits::Fit;
-use linfa::DatasetBase;
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1};
 
 use crate::data::{CsvOptions, Table};
 use crate::error::{Error, Result};
+use crate::scoring::design::Design;
 use crate::scoring::encode::{Encoder, EncoderSettings};
 use crate::scoring::inference::coefficient_table;
 use crate::scoring::metrics::{self, ScoreBands};
@@ -236,7 +235,7 @@ pub fn train_table(
     progress.stage("fitting");
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
-    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units)?;
+    let fit = fit_design(&design, y_train.view(), alpha, opts, &names, &units)?;
     if !fit.converged {
         warnings.push(format!(
             "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",
@@ -289,7 +288,8 @@ pub fn train_table(
 
     progress.stage("evaluating");
     // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
-    let train_probs = fit.predict_probability(design.view()).to_vec();
+    let train_probs = design.probabilities(coef_std.view()).to_vec();
+    drop(design);
     let bands = match &opts.bands {
         Some(cuts) => ScoreBands::from_cuts(cuts.clone())?,
         None => ScoreBands::from_quantiles(&train_probs, metrics::DEFAULT_BANDS)?,
@@ -353,7 +353,7 @@ pub fn train_table(
 
 /// Fits the standardised design with the options' solver and budget.
 pub(super) fn fit_design(
-    design: ArrayView2<f64>,
+    design: &Design,
     y: ArrayView1<bool>,
     alpha: f64,
     opts: &TrainOptions,
@@ -369,7 +369,7 @@ pub(super) fn fit_design(
         params = params.max_iter(m);
     }
     let valid = linfa::ParamGuard::check(params)?;
-    valid.fit(&DatasetBase::new(design, y))
+    valid.fit_design(design, y)
 }
 
 /// Log likelihood of the intercept-only model.
