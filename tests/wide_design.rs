@@ -77,8 +77,13 @@ fn crm_table(rows: usize, seed: u64, extras: Extras) -> Table {
         };
         let channel = rng.gen_range(0..4);
         let leak = extras.leak && channel == 3;
-        let eta = -1.0 + 0.5 * spend - 0.05 * f64::from(visits) + 0.8 * f64::from(u8::from(demo))
-            + if region_missing { 0.3 } else { region_effect[region] }
+        let eta = -1.0 + 0.5 * spend - 0.05 * f64::from(visits)
+            + 0.8 * f64::from(u8::from(demo))
+            + if region_missing {
+                0.3
+            } else {
+                region_effect[region]
+            }
             + title_effect[title]
             + 0.2 * f64::from(u8::from(rare > 0));
         let y = leak || rng.gen::<f64>() < 1.0 / (1.0 + (-eta).exp());
@@ -149,7 +154,10 @@ fn training_design(table: &Table, model: &Model) -> (Design, Array1<bool>) {
         .iter()
         .position(|h| h == "converted")
         .unwrap();
-    let y = rows.iter().map(|&r| table.value(r, target) == "1").collect();
+    let y = rows
+        .iter()
+        .map(|&r| table.value(r, target) == "1")
+        .collect();
     (built.design, y)
 }
 
@@ -232,7 +240,12 @@ fn rare_levels_other_and_missing() {
     let table = crm_table(20_000, 8, Extras::default());
     let model = fit(&table, &options()).unwrap();
     let names = model.encoder.column_names();
-    for want in ["region=(missing)", "title=(other)", "rare=(other)", "spend=(missing)"] {
+    for want in [
+        "region=(missing)",
+        "title=(other)",
+        "rare=(other)",
+        "spend=(missing)",
+    ] {
         assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
     }
     // `rare`: one common level (the reference) and sixty rare ones, every one of them folded
@@ -367,7 +380,11 @@ fn a_separating_level_is_named_as_the_dense_solver_names_it() {
         .clone()
         .fit(&Dataset::new(design.to_dense(), y.clone()))
         .unwrap_err();
-    let codes = params.check().unwrap().fit_design(&design, y.view()).unwrap_err();
+    let codes = params
+        .check()
+        .unwrap()
+        .fit_design(&design, y.view())
+        .unwrap_err();
     assert_eq!(dense.to_string(), codes.to_string());
     assert_eq!(codes.to_string(), err.to_string());
 }

@@ -419,7 +419,12 @@ fn one_hot_reference(
         assert_eq!(mean, c.mean, "{}", c.name);
         // A sum of n squares rounds to about n ulps; the closed form of an indicator's sd is
         // nearer the truth.
-        assert!((sd - c.scale).abs() <= 1e-12 * sd, "{}: {sd} vs {}", c.name, c.scale);
+        assert!(
+            (sd - c.scale).abs() <= 1e-12 * sd,
+            "{}: {sd} vs {}",
+            c.name,
+            c.scale
+        );
     }
     let mut x = raw;
     for (j, c) in encoder.columns.iter().enumerate() {

@@ -67,7 +67,11 @@ struct LevelStats {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Values(u64),
-    Binary { count: usize, first: usize, mix: u64 },
+    Binary {
+        count: usize,
+        first: usize,
+        mix: u64,
+    },
 }
 
 /// A candidate design column: dense column `slot` of feature `feature`, or the indicator of
@@ -76,6 +80,40 @@ enum Key {
 enum Cand {
     Dense { feature: usize, slot: usize },
     Level { feature: usize, code: u32 },
+}
+
+/// A fast hasher for level texts (FxHash's multiply-rotate over 8-byte words): the default
+/// SipHash guards against hostile keys, which cost nothing here but time, since the number of
+/// distinct levels is bounded by the file's own rows.
+#[derive(Default, Clone, Copy)]
+struct BuildFast;
+
+impl std::hash::BuildHasher for BuildFast {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.0 =
+            (self.0.rotate_left(5) ^ u64::from_le_bytes(tail) ^ bytes.len() as u64).wrapping_mul(K);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// An order-free mix of a row index (SplitMix64's finaliser), summed into a set fingerprint.
@@ -121,11 +159,13 @@ impl Encoder {
             })
             .collect();
         let value = |c: Cand, i: usize| -> f64 {
-            match (c, &learnt[match c {
-                Cand::Dense { feature, .. } | Cand::Level { feature, .. } => feature,
-            }]
-            .1)
-            {
+            match (
+                c,
+                &learnt[match c {
+                    Cand::Dense { feature, .. } | Cand::Level { feature, .. } => feature,
+                }]
+                .1,
+            ) {
                 (Cand::Dense { slot, .. }, Raw::Dense(cols)) => cols[slot][i],
                 (Cand::Level { code, .. }, Raw::Codes { codes, .. }) => {
                     f64::from(u8::from(codes[i] == code))
@@ -134,7 +174,16 @@ impl Encoder {
             }
         };
         let identical = |a: Cand, b: Cand| match (a, b) {
-            (Cand::Dense { feature: fa, slot: sa }, Cand::Dense { feature: fb, slot: sb }) => {
+            (
+                Cand::Dense {
+                    feature: fa,
+                    slot: sa,
+                },
+                Cand::Dense {
+                    feature: fb,
+                    slot: sb,
+                },
+            ) => {
                 let (Raw::Dense(ca), Raw::Dense(cb)) = (&learnt[fa].1, &learnt[fb].1) else {
                     unreachable!("dense candidates have dense columns")
                 };
@@ -158,8 +207,8 @@ impl Encoder {
                     Raw::Codes { .. } => {
                         let st = levels[f].as_ref().expect("codes have level stats");
                         let (count, first, mix) = (st.count[slot], st.first[slot], st.mix[slot]);
-                        let constant = (count == 0 || count == n)
-                            .then(|| if count == 0 { 0.0 } else { 1.0 });
+                        let constant =
+                            (count == 0 || count == n).then(|| if count == 0 { 0.0 } else { 1.0 });
                         let cand = Cand::Level {
                             feature: f,
                             code: slot as u32,
@@ -346,15 +395,32 @@ fn learn_feature(
         ParsedColumn::Numeric(values) => numeric_feature(values, rows, false),
         ParsedColumn::YesNo(values) => numeric_feature(values, rows, true),
         ParsedColumn::Categorical => {
+            // One hash lookup per row: each distinct text gets a provisional id, counted; the
+            // encoding is learnt from the (few) distinct levels and the ids mapped to codes.
+            let mut ids: HashMap<&str, u32, BuildFast> = HashMap::default();
+            let mut texts: Vec<&str> = Vec::new();
+            let row_ids: Vec<u32> = rows
+                .iter()
+                .map(|&r| {
+                    let text = table.value(r, c);
+                    *ids.entry(text).or_insert_with(|| {
+                        texts.push(text);
+                        texts.len() as u32 - 1
+                    })
+                })
+                .collect();
+            let mut per_id = vec![0usize; texts.len()];
+            for &id in &row_ids {
+                per_id[id as usize] += 1;
+            }
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for &r in rows {
-                let text = table.value(r, c);
+            for (text, &n) in texts.iter().zip(&per_id) {
                 let level = if missing.is_missing(text) {
                     MISSING_LEVEL
                 } else {
                     text
                 };
-                *counts.entry(level).or_default() += 1;
+                *counts.entry(level).or_default() += n;
             }
             let spec = FeatureSpec {
                 column: name.clone(),
@@ -362,10 +428,8 @@ fn learn_feature(
             };
             let coder = CategoryCoder::new(&spec).expect("a categorical encoding has a coder");
             // Training levels are all known.
-            let codes = rows
-                .iter()
-                .map(|&r| coder.code(table.value(r, c), missing).0)
-                .collect();
+            let code_of: Vec<u32> = texts.iter().map(|t| coder.code(t, missing).0).collect();
+            let codes = row_ids.iter().map(|&id| code_of[id as usize]).collect();
             let levels = coder.levels();
             return Ok((spec, Raw::Codes { codes, levels }));
         }

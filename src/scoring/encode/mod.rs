@@ -483,7 +483,10 @@ pub(super) fn numeric_feature(
 }
 
 /// Folds rare levels and picks the reference from training level counts.
-pub(super) fn categorical_encoding(counts: &BTreeMap<&str, usize>, min_count: usize) -> FeatureEncoding {
+pub(super) fn categorical_encoding(
+    counts: &BTreeMap<&str, usize>,
+    min_count: usize,
+) -> FeatureEncoding {
     let mut kept: BTreeMap<String, usize> = BTreeMap::new();
     let mut folded = Vec::new();
     let mut other = 0;

@@ -13,8 +13,8 @@ use ndarray::{s, Array1};
 
 use super::cholesky::Cholesky;
 use super::newton::{column_sd_of, singular_error, SEPARATION_MOVE};
-use super::rows::Rows;
 use super::objective::{objective, penalise, scaled_max_abs};
+use super::rows::Rows;
 use super::{separation, LogisticFit, Problem, SolverKind};
 use crate::error::{Error, Result};
 
