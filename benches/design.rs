@@ -1,8 +1,13 @@
-//! Criterion bench of one Newton pass (loss, gradient and Hessian) over the wide CRM design of
-//! issue 12 with categoricals as codes: 100k and 1M leads, 738 coefficients. Run with
-//! `cargo bench --bench design`.
+//! Criterion benches of the wide CRM design of issue 12 with categoricals as codes (100k and
+//! 1M leads, 738 coefficients): one Newton pass (loss, gradient and Hessian; loss only), and a
+//! whole fit to convergence with standard errors, as `leadsim train` runs it after encoding.
+//! Run with `cargo bench --bench design`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use linfa::ParamGuard;
+use ndarray::Array1;
+
+use leadsim::scoring::LogisticParams;
 
 #[path = "common/wide.rs"]
 mod wide;
@@ -24,5 +29,20 @@ fn pass(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, pass);
+fn fit(c: &mut Criterion) {
+    let mut group = c.benchmark_group("design_fit_wide_738");
+    group.sample_size(10);
+    let params = LogisticParams::new().check().unwrap();
+    for &n in &[100_000usize, 1_000_000] {
+        let (design, y) = wide::wide_design(n, 12);
+        let y = Array1::from(y);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("newton", n), &n, |b, _| {
+            b.iter(|| params.fit_design(&design, y.view()).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, pass, fit);
 criterion_main!(benches);
