@@ -27,38 +27,20 @@ pub(super) fn count_true(labels: &[bool]) -> usize {
 /// Row indices ordered by score. The sort is stable, so tied rows keep their input order: that is
 /// the documented tie rule wherever rows must be cut into equal-count groups.
 ///
-/// A least-significant-digit radix sort of `u64` keys in [`f64::total_cmp`] order (flipped for
-/// `descending`), 16 bits per pass: each pass is stable, so the result is exactly the stable
-/// comparison sort's, in four linear passes (a sort of half a million scores in milliseconds,
-/// where comparing through the indices reads memory at random). Passes whose digit is the same
-/// for every key are skipped.
+/// Sorted as `(key, index)` pairs, `key` a `u64` in [`f64::total_cmp`] order (flipped for
+/// `descending`), with an unstable sort: the index breaks ties, so the order is exactly the
+/// stable sort's, at a fraction of the cost of comparing through the indices (the pairs are
+/// read in memory order instead of the scores at random). Measured against a 16-bit LSD radix
+/// sort, which was slower on half a million scores: its scatter reads the keys at random.
 pub(super) fn sorted_order(probs: &[f64], descending: bool) -> Vec<usize> {
     let flip = if descending { u64::MAX } else { 0 };
-    let keys: Vec<u64> = probs.iter().map(|&p| total_order_key(p) ^ flip).collect();
-    let mut order: Vec<usize> = (0..probs.len()).collect();
-    let mut next = vec![0usize; probs.len()];
-    for shift in (0..64).step_by(16) {
-        let mut counts = vec![0usize; 1 << 16];
-        for &k in &keys {
-            counts[((k >> shift) & 0xffff) as usize] += 1;
-        }
-        if counts.iter().any(|&c| c == keys.len()) {
-            continue;
-        }
-        let mut at = 0;
-        for c in counts.iter_mut() {
-            let n = *c;
-            *c = at;
-            at += n;
-        }
-        for &i in &order {
-            let d = ((keys[i] >> shift) & 0xffff) as usize;
-            next[counts[d]] = i;
-            counts[d] += 1;
-        }
-        std::mem::swap(&mut order, &mut next);
-    }
-    order
+    let mut keyed: Vec<(u64, usize)> = probs
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (total_order_key(p) ^ flip, i))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// A `u64` whose unsigned order is [`f64::total_cmp`]'s: negative values have every bit
