@@ -349,16 +349,15 @@ impl Context<'_> {
             *e = (-eta.abs()).exp();
         }
         let y = &c.y[lo..lo + m];
-        for i in 0..m {
-            let (eta, ex, yi) = (s.eta[i], s.ex[i], y[i]);
+        for ((&eta, &ex), &yi) in s.eta[..m].iter().zip(&s.ex[..m]).zip(y) {
             leaf.n_extreme += usize::from(eta.abs() > EXTREME_ETA);
             // The loss is softplus(-eta) for a positive row, softplus(eta) for a negative one.
             let t = if yi { -eta } else { eta };
             leaf.loss += t.max(0.0) + ex.ln_1p();
         }
         if c.full {
-            for i in 0..m {
-                let (eta, ex, yi) = (s.eta[i], s.ex[i], y[i]);
+            let rows = s.eta[..m].iter().zip(&s.ex[..m]).zip(y);
+            for (((&eta, &ex), &yi), (r, w)) in rows.zip(s.r.iter_mut().zip(s.w.iter_mut())) {
                 let denom = 1.0 + ex;
                 // sigmoid(eta) and sigmoid(-eta), each without cancellation.
                 let (mu, one_minus_mu) = if eta >= 0.0 {
@@ -366,8 +365,8 @@ impl Context<'_> {
                 } else {
                     (ex / denom, 1.0 / denom)
                 };
-                s.r[i] = if yi { one_minus_mu } else { -mu };
-                s.w[i] = mu * one_minus_mu;
+                *r = if yi { one_minus_mu } else { -mu };
+                *w = mu * one_minus_mu;
             }
             self.accumulate_any(lo, m, s, &mut leaf.sums);
         }

@@ -207,8 +207,11 @@ impl Encoder {
                     Raw::Codes { .. } => {
                         let st = levels[f].as_ref().expect("codes have level stats");
                         let (count, first, mix) = (st.count[slot], st.first[slot], st.mix[slot]);
-                        let constant =
-                            (count == 0 || count == n).then(|| if count == 0 { 0.0 } else { 1.0 });
+                        let constant = (count == 0 || count == n).then_some(if count == 0 {
+                            0.0
+                        } else {
+                            1.0
+                        });
                         let cand = Cand::Level {
                             feature: f,
                             code: slot as u32,
