@@ -45,15 +45,24 @@ pub(crate) fn coefficient_table(
     with_inference: bool,
 ) -> Vec<Coefficient> {
     let p = names.len();
-    // beta = T b with beta_0 = b_0 - sum_j b_j m_j / s_j and beta_j = b_j / s_j.
-    let mut t = Array2::<f64>::zeros((p + 1, p + 1));
-    t[[0, 0]] = 1.0;
+    // beta = T b with beta_0 = b_0 - sum_j b_j m_j / s_j and beta_j = b_j / s_j. Only the
+    // diagonal of T cov T' is reported: Var(beta_j) = cov_jj / s_j^2 and Var(beta_0) = t0' cov t0
+    // with t0 = (1, -m_1 / s_1, ...), O(p^2) instead of two p^3 products.
+    let t0: Vec<f64> = std::iter::once(1.0)
+        .chain((0..p).map(|j| -means[j] / scales[j]))
+        .collect();
+    let mut beta = Array1::<f64>::zeros(p + 1);
+    beta[0] = t0.iter().zip(coef_std).map(|(t, b)| t * b).sum();
+    let mut var = vec![0.0; p + 1];
+    var[0] = (0..=p)
+        .map(|a| t0[a] * (0..=p).map(|b| cov_std[[a, b]] * t0[b]).sum::<f64>())
+        .sum();
     for j in 0..p {
-        t[[0, j + 1]] = -means[j] / scales[j];
-        t[[j + 1, j + 1]] = 1.0 / scales[j];
+        // As the products of T compute them, to the bit.
+        let inv = 1.0 / scales[j];
+        beta[j + 1] = inv * coef_std[j + 1];
+        var[j + 1] = inv * cov_std[[j + 1, j + 1]] * inv;
     }
-    let beta = t.dot(coef_std);
-    let cov = t.dot(cov_std).dot(&t.t());
     (0..=p)
         .map(|j| {
             let name = if j == 0 {
@@ -62,7 +71,7 @@ pub(crate) fn coefficient_table(
                 names[j - 1].clone()
             };
             let estimate = beta[j];
-            let se = cov[[j, j]].max(0.0).sqrt();
+            let se = var[j].max(0.0).sqrt();
             let inference = with_inference && se.is_finite() && se > 0.0;
             let z = estimate / se;
             Coefficient {

@@ -15,6 +15,7 @@
 //! [`score`], and [`output`] (what is printed and written besides data). Items re-exported
 //! here are the ones most callers need; the modules hold the rest.
 
+pub mod design;
 pub mod encode;
 pub mod inference;
 pub mod metrics;

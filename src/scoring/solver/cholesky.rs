@@ -55,16 +55,67 @@ impl Cholesky {
         v
     }
 
-    /// `A^-1`, exactly symmetric.
+    /// `A^-1`, exactly symmetric: `W = L^-1` by forward substitution, one column of `W` (a
+    /// row of `W'`) at a time, then `A^-1 = W' W` from dots of rows of `W'`. Every loop reads
+    /// contiguous memory, so a 739 x 739 inverse takes milliseconds, not a second.
     pub fn inverse(&self) -> Array2<f64> {
         let k = self.l.nrows();
-        let mut inv = Array2::<f64>::zeros((k, k));
+        // wt[j][i] = W[i][j], zero for i < j.
+        let mut wt = Array2::<f64>::zeros((k, k));
         for j in 0..k {
-            let mut e = Array1::<f64>::zeros(k);
-            e[j] = 1.0;
-            inv.column_mut(j).assign(&self.solve(&e));
+            let mut x = wt.row_mut(j);
+            let x = x
+                .as_slice_mut()
+                .expect("rows of a fresh array are contiguous");
+            for i in j..k {
+                let li = self.l.row(i);
+                let li = li.as_slice().expect("rows of a fresh array are contiguous");
+                let s: f64 = li[j..i].iter().zip(&x[j..i]).map(|(a, b)| a * b).sum();
+                let delta = if i == j { 1.0 } else { 0.0 };
+                x[i] = (delta - s) / li[i];
+            }
         }
-        let t = inv.t().to_owned();
-        (inv + t) * 0.5
+        let mut inv = Array2::<f64>::zeros((k, k));
+        for i in 0..k {
+            let ri = wt.row(i);
+            let ri = ri.as_slice().expect("contiguous");
+            for j in 0..=i {
+                let rj = wt.row(j);
+                let rj = rj.as_slice().expect("contiguous");
+                // W[m][i] W[m][j] is zero unless m >= max(i, j) = i.
+                let v: f64 = ri[i..].iter().zip(&rj[i..]).map(|(a, b)| a * b).sum();
+                inv[[i, j]] = v;
+                inv[[j, i]] = v;
+            }
+        }
+        inv
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_times_matrix_is_the_identity() {
+        // A = B B' + k I for a fixed B: symmetric positive definite and not too well conditioned.
+        let k = 37;
+        let b = Array2::from_shape_fn((k, k), |(i, j)| ((i * 31 + j * 17) % 23) as f64 / 7.0 - 1.5);
+        let mut a = b.dot(&b.t());
+        for i in 0..k {
+            a[[i, i]] += 0.5;
+        }
+        let inv = Cholesky::new(&a).unwrap().inverse();
+        assert_eq!(inv, inv.t());
+        let id = a.dot(&inv);
+        for i in 0..k {
+            for j in 0..k {
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((id[[i, j]] - want).abs() < 1e-9, "{i} {j} {}", id[[i, j]]);
+            }
+        }
+        let x = Cholesky::new(&a).unwrap().solve(&Array1::from_elem(k, 1.0));
+        let back = a.dot(&x);
+        assert!(back.iter().all(|v| (v - 1.0).abs() < 1e-9));
     }
 }

@@ -37,6 +37,13 @@ pub fn collinear_columns(x: ArrayView2<f64>) -> Vec<usize> {
         &|a, b| a + b,
     );
 
+    collinear_from_gram(n, &mean, &gram)
+}
+
+/// [`collinear_columns`] from the column means and the centred Gram matrix
+/// `(X - 1 m')'(X - 1 m)` of `n` rows: a greedy Cholesky in column order.
+pub(crate) fn collinear_from_gram(n: usize, mean: &Array1<f64>, gram: &Array2<f64>) -> Vec<usize> {
+    let p = mean.len();
     let mut l = Array2::<f64>::zeros((p, p));
     let mut collinear = Vec::new();
     for j in 0..p {

@@ -12,8 +12,9 @@ use linfa_logistic::LogisticRegression;
 use ndarray::{s, Array1};
 
 use super::cholesky::Cholesky;
-use super::newton::{column_sd_of, pass, singular_error, SEPARATION_MOVE};
+use super::newton::{column_sd_of, singular_error, SEPARATION_MOVE};
 use super::objective::{objective, penalise, scaled_max_abs};
+use super::rows::Rows;
 use super::{separation, LogisticFit, Problem, SolverKind};
 use crate::error::{Error, Result};
 
@@ -21,8 +22,27 @@ use crate::error::{Error, Result};
 const FAR_FACTOR: f64 = 100.0;
 
 pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
+    // linfa's L-BFGS needs a matrix: a design of codes is expanded here, and only here (the
+    // Newton solver never does).
+    let Rows::Codes(design) = prob.rows else {
+        return fit_dense(prob, max_iter, tol);
+    };
+    let x = design.to_dense();
+    let dense = Problem {
+        rows: Rows::Dense(x.view()),
+        y: prob.y.reborrow(),
+        alpha: prob.alpha,
+        names: prob.names.clone(),
+    };
+    fit_dense(&dense, max_iter, tol)
+}
+
+fn fit_dense(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
     let (n, p, alpha) = (prob.n(), prob.p(), prob.alpha);
-    let dataset = DatasetBase::new(prob.x, prob.y);
+    let Rows::Dense(x) = prob.rows else {
+        unreachable!("fit_dense is given a matrix")
+    };
+    let dataset = DatasetBase::new(x, prob.y);
     let model = LogisticRegression::<f64>::default()
         .alpha(alpha)
         .max_iterations(max_iter as u64)
@@ -41,7 +61,7 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         return Err(Error::LbfgsNonFinite);
     }
 
-    let st = pass(prob.x, prob.y, &beta, None, true);
+    let st = prob.pass(&beta, None, true);
     let (g, h) = penalise(&st.grad, &st.hess, &beta, alpha);
     let gradient_norm = scaled_max_abs(&g, n);
     let converged = gradient_norm <= tol;
@@ -50,7 +70,7 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
             "L-BFGS",
             -st.loss,
             beta.slice(s![1..]),
-            &column_sd_of(prob.x, prob.y),
+            &column_sd_of(prob),
             &prob.names,
         ));
     }
@@ -63,9 +83,9 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         let step = chol.solve(&g);
         let decrement = 0.5 * g.dot(&step);
         let scale = objective(st.loss, &beta, alpha).abs().max(1.0);
-        let probe = pass(prob.x, prob.y, &(&beta + &step), Some(&step), false);
+        let probe = prob.pass(&(&beta + &step), Some(&step), false);
         if decrement < 1e-6 * scale && probe.max_step_eta > SEPARATION_MOVE {
-            let sd = column_sd_of(prob.x, prob.y);
+            let sd = column_sd_of(prob);
             return Err(separation::quasi_separated_after_lbfgs(
                 probe.max_step_eta,
                 step.slice(s![1..]),

@@ -22,6 +22,7 @@ mod lbfgs;
 mod newton;
 mod objective;
 mod params;
+mod rows;
 mod separation;
 #[cfg(test)]
 mod testing;
@@ -35,9 +36,12 @@ use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Data, Ix2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::scoring::design::Design;
+use rows::Rows;
 use separation::ColumnSummary;
 
 pub use collinear::collinear_columns;
+pub(crate) use collinear::collinear_from_gram;
 pub use params::{
     LogisticParams, ValidLogisticParams, LBFGS_DEFAULT_MAX_ITER, LBFGS_DEFAULT_TOLERANCE,
     NEWTON_DEFAULT_MAX_ITER, NEWTON_DEFAULT_TOLERANCE,
@@ -146,7 +150,7 @@ pub(crate) use crate::scoring::model::sigmoid;
 
 /// Everything a solver needs, validated.
 pub(crate) struct Problem<'a> {
-    pub x: ArrayView2<'a, f64>,
+    pub rows: Rows<'a>,
     pub y: ArrayView1<'a, bool>,
     pub alpha: f64,
     pub names: Vec<String>,
@@ -154,10 +158,102 @@ pub(crate) struct Problem<'a> {
 
 impl Problem<'_> {
     pub fn n(&self) -> usize {
-        self.x.nrows()
+        self.rows.n()
     }
     pub fn p(&self) -> usize {
-        self.x.ncols()
+        self.rows.p()
+    }
+    /// One pass over the rows at `beta` (see [`Rows::pass`]).
+    pub fn pass(
+        &self,
+        beta: &Array1<f64>,
+        step: Option<&Array1<f64>>,
+        full: bool,
+    ) -> newton::PassStats {
+        self.rows.pass(self.y, beta, step, full)
+    }
+}
+
+impl ValidLogisticParams {
+    /// Fits `P(y = true)` on a [`Design`] whose categoricals are codes, with the same checks
+    /// and results as the matrix [`Fit`] (to rounding): the Newton solver never expands the
+    /// codes into indicator columns; `SolverKind::Lbfgs` does, since linfa needs a matrix.
+    ///
+    /// # Errors
+    /// As [`Fit::fit`] (a design holds finite values only, so never
+    /// [`Error::NonFiniteFeature`]).
+    pub fn fit_design(&self, design: &Design, y: ArrayView1<bool>) -> Result<LogisticFit> {
+        let (n, p) = (design.rows(), design.ncols());
+        if y.len() != n {
+            return Err(Error::TargetLength {
+                targets: y.len(),
+                rows: n,
+            });
+        }
+        let names = resolve_names(&self.feature_names, &[], p)?;
+        if n == 0 || (self.alpha == 0.0 && n < p + 1) {
+            return Err(Error::TooFewRows {
+                rows: n,
+                features: p + 1,
+            });
+        }
+        let ranges = design.class_ranges(&rows::labels(y));
+        let summary = ColumnSummary::from_ranges(ranges);
+        self.fit_problem(
+            Problem {
+                rows: Rows::Codes(design),
+                y: y.reborrow(),
+                alpha: self.alpha,
+                names,
+            },
+            &summary,
+        )
+    }
+
+    /// The class, separation and solver steps both entry points share.
+    fn fit_problem(&self, problem: Problem, summary: &ColumnSummary) -> Result<LogisticFit> {
+        let (n, names) = (problem.n(), &problem.names);
+        let positives = summary.positives;
+        if positives == 0 || positives == n {
+            return Err(Error::OneClass { positives, rows: n });
+        }
+        if self.alpha == 0.0 {
+            if let Some(sep) = summary.separating_column() {
+                let describe = |s: &separation::SeparatingColumn| {
+                    let (mean, scale) = self
+                        .column_units
+                        .get(s.column)
+                        .copied()
+                        .unwrap_or((0.0, 1.0));
+                    s.describe(&names[s.column], mean, scale)
+                };
+                // Every separating column in one message, the strongest first: one run
+                // answers what a run per feature would.
+                let others: Vec<String> = summary
+                    .separating_columns()
+                    .iter()
+                    .filter(|o| o.column != sep.column)
+                    .map(describe)
+                    .collect();
+                let mut detail = describe(&sep);
+                if !others.is_empty() {
+                    const LISTED: usize = 20;
+                    detail.push_str(&format!(
+                        "; {} more feature(s) separate the classes on their own: {}",
+                        others.len(),
+                        others[..others.len().min(LISTED)].join("; ")
+                    ));
+                    if others.len() > LISTED {
+                        detail.push_str(&format!("; and {} more", others.len() - LISTED));
+                    }
+                }
+                return Err(Error::Separation { detail });
+            }
+        }
+        match self.solver {
+            SolverKind::Newton => newton::fit(&problem, self.max_iter(), self.tolerance()),
+            SolverKind::Lbfgs => lbfgs::fit(&problem, self.max_iter(), self.tolerance()),
+        }
     }
 }
 
@@ -196,53 +292,15 @@ where
                 value: x[[row, col]],
             });
         }
-        let positives = summary.positives;
-        if positives == 0 || positives == n {
-            return Err(Error::OneClass { positives, rows: n });
-        }
-        if self.alpha == 0.0 {
-            if let Some(sep) = summary.separating_column() {
-                let describe = |s: &separation::SeparatingColumn| {
-                    let (mean, scale) = self
-                        .column_units
-                        .get(s.column)
-                        .copied()
-                        .unwrap_or((0.0, 1.0));
-                    s.describe(&names[s.column], mean, scale)
-                };
-                // Every separating column in one message, the strongest first: one run
-                // answers what a run per feature would.
-                let others: Vec<String> = summary
-                    .separating_columns()
-                    .iter()
-                    .filter(|o| o.column != sep.column)
-                    .map(describe)
-                    .collect();
-                let mut detail = describe(&sep);
-                if !others.is_empty() {
-                    const LISTED: usize = 20;
-                    detail.push_str(&format!(
-                        "; {} more feature(s) separate the classes on their own: {}",
-                        others.len(),
-                        others[..others.len().min(LISTED)].join("; ")
-                    ));
-                    if others.len() > LISTED {
-                        detail.push_str(&format!("; and {} more", others.len() - LISTED));
-                    }
-                }
-                return Err(Error::Separation { detail });
-            }
-        }
-        let problem = Problem {
-            x,
-            y,
-            alpha: self.alpha,
-            names,
-        };
-        match self.solver {
-            SolverKind::Newton => newton::fit(&problem, self.max_iter(), self.tolerance()),
-            SolverKind::Lbfgs => lbfgs::fit(&problem, self.max_iter(), self.tolerance()),
-        }
+        self.fit_problem(
+            Problem {
+                rows: Rows::Dense(x),
+                y,
+                alpha: self.alpha,
+                names,
+            },
+            &summary,
+        )
     }
 }
 

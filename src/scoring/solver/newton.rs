@@ -33,7 +33,7 @@ const MAX_HALVINGS: usize = 40;
 
 /// Sums over all rows at one coefficient vector.
 #[derive(Debug, Clone)]
-pub(super) struct PassStats {
+pub(crate) struct PassStats {
     /// Summed negative log likelihood.
     pub loss: f64,
     /// Gradient of the log likelihood, `[1, X]' (y - mu)`, intercept first (empty if not full).
@@ -193,11 +193,12 @@ fn column_sd(hess0: &Array2<f64>) -> Vec<f64> {
 
 /// Column standard deviations of `x` (for ranking features in messages), via one pass at the
 /// intercept-only starting point.
-pub(super) fn column_sd_of(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Vec<f64> {
-    let mut beta = Array1::<f64>::zeros(x.ncols() + 1);
+pub(super) fn column_sd_of(prob: &Problem) -> Vec<f64> {
+    let y = prob.y;
+    let mut beta = Array1::<f64>::zeros(prob.p() + 1);
     let ybar = y.iter().filter(|&&v| v).count() as f64 / y.len().max(1) as f64;
     beta[0] = (ybar / (1.0 - ybar)).ln();
-    column_sd(&pass(x, y, &beta, None, true).hess)
+    column_sd(&prob.pass(&beta, None, true).hess)
 }
 
 /// Error for a Hessian that cannot be factorised: collinear columns if there are any, else
@@ -208,14 +209,14 @@ pub(super) fn singular_error(
     n_extreme: usize,
     direction: ArrayView1<f64>,
 ) -> Error {
-    let collinear = super::collinear_columns(prob.x);
+    let collinear = prob.rows.collinear();
     if !collinear.is_empty() {
         return Error::Collinear {
             columns: collinear.iter().map(|&j| prob.names[j].clone()).collect(),
         };
     }
     if prob.alpha == 0.0 && n_extreme > 0 {
-        let sd = column_sd_of(prob.x, prob.y);
+        let sd = column_sd_of(prob);
         return separation::singular_at_extremes(n_extreme, direction, &sd, &prob.names);
     }
     Error::NotPositiveDefinite
@@ -223,12 +224,12 @@ pub(super) fn singular_error(
 
 /// Fits by Newton's method with step halving. See the module documentation.
 pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
-    let (x, y, alpha, n) = (prob.x, prob.y, prob.alpha, prob.n());
+    let (y, alpha, n) = (prob.y, prob.alpha, prob.n());
     let positives = y.iter().filter(|&&v| v).count();
     let ybar = positives as f64 / n as f64;
     let mut beta = Array1::<f64>::zeros(prob.p() + 1);
     beta[0] = (ybar / (1.0 - ybar)).ln();
-    let mut st = pass(x, y, &beta, None, true);
+    let mut st = prob.pass(&beta, None, true);
     let col_sd = column_sd(&st.hess);
     let mut last_step = Array1::<f64>::zeros(prob.p() + 1);
     let mut iterations = 0usize;
@@ -267,7 +268,7 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         // Rounding noise in a sum of n log-loss terms; a step within it is not an ascent.
         let noise = 1e-12 * scale;
         let trial_beta = &beta + &step;
-        let trial = pass(x, y, &trial_beta, Some(&step), true);
+        let trial = prob.pass(&trial_beta, Some(&step), true);
         let moved = trial.max_step_eta;
         if objective(trial.loss, &trial_beta, alpha) <= obj0 + noise {
             beta = trial_beta;
@@ -281,9 +282,9 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
                 t *= 0.5;
                 let half_step = &step * t;
                 let half_beta = &beta + &half_step;
-                let o = pass(x, y, &half_beta, None, false);
+                let o = prob.pass(&half_beta, None, false);
                 if objective(o.loss, &half_beta, alpha) <= obj0 + noise {
-                    st = pass(x, y, &half_beta, Some(&half_step), true);
+                    st = prob.pass(&half_beta, Some(&half_step), true);
                     beta = half_beta;
                     last_step = half_step;
                     accepted = true;

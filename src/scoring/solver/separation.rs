@@ -109,6 +109,17 @@ impl SeparatingColumn {
 }
 
 impl ColumnSummary {
+    /// The summary of a design of codes (whose values are finite by construction).
+    pub fn from_ranges(r: crate::scoring::design::ClassRanges) -> Self {
+        ColumnSummary {
+            min: r.min,
+            max: r.max,
+            positives: r.positives,
+            rows: r.rows,
+            non_finite: None,
+        }
+    }
+
     pub fn compute(x: ArrayView2<f64>, y: ArrayView1<bool>) -> Self {
         let (n, p) = x.dim();
         reduce_blocks(

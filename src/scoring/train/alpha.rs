@@ -1,11 +1,12 @@
 //! `TrainOptions::cv` (`--cv K`): the L2 strength chosen by K-fold log loss on the training
 //! rows.
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::Array1;
 
 use super::split::stratified_folds;
 use super::{fit_design, TrainOptions};
 use crate::error::{Error, Result};
+use crate::scoring::design::Design;
 use crate::scoring::metrics;
 use crate::scoring::model::AlphaCandidate;
 
@@ -17,7 +18,7 @@ pub const ALPHA_GRID: &[f64] = &[0.0, 0.01, 0.1, 1.0, 10.0, 100.0, 1000.0];
 /// the training rows; `None` for an alpha whose fit failed on some fold (separation,
 /// non-convergence, too few rows).
 pub(super) fn search_alpha(
-    design: &Array2<f64>,
+    design: &Design,
     y: &Array1<bool>,
     k: usize,
     opts: &TrainOptions,
@@ -32,11 +33,14 @@ pub(super) fn search_alpha(
         for f in 0..k {
             let tr: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] != f).collect();
             let te: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] == f).collect();
-            let x_tr = design.select(Axis(0), &tr);
+            let x_tr = design.select_rows(&tr);
             let y_tr: Array1<bool> = tr.iter().map(|&i| labels[i]).collect();
-            match fit_design(x_tr.view(), y_tr.view(), alpha, opts, &names, &[]) {
+            match fit_design(&x_tr, y_tr.view(), alpha, opts, &names, &[]) {
                 Ok(fit) => {
-                    let p = fit.predict_probability(design.select(Axis(0), &te).view());
+                    let beta: Array1<f64> = std::iter::once(fit.intercept)
+                        .chain(fit.coef.iter().copied())
+                        .collect();
+                    let p = design.select_rows(&te).probabilities(beta.view());
                     let l: Vec<bool> = te.iter().map(|&i| labels[i]).collect();
                     loss += metrics::log_loss(p.as_slice().unwrap_or(&p.to_vec()), &l)
                         .unwrap_or(f64::NAN)

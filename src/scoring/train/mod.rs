@@ -18,12 +18,11 @@ mod unused;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use linfa::traits::Fit;
-use linfa::DatasetBase;
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1};
 
 use crate::data::{CsvOptions, Table};
 use crate::error::{Error, Result};
+use crate::scoring::design::Design;
 use crate::scoring::encode::{Encoder, EncoderSettings};
 use crate::scoring::inference::coefficient_table;
 use crate::scoring::metrics::{self, ScoreBands};
@@ -300,7 +299,7 @@ pub fn train_table(
     progress.stage("fitting");
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
-    let fit = fit_design(design.view(), y_train.view(), alpha, opts, &names, &units).map_err(
+    let fit = fit_design(&design, y_train.view(), alpha, opts, &names, &units).map_err(
         |e| match e {
             // The leak is usually why the classes separate: say so in the one message the
             // analyst sees.
@@ -367,7 +366,8 @@ pub fn train_table(
 
     progress.stage("evaluating");
     // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
-    let train_probs = fit.predict_probability(design.view()).to_vec();
+    let train_probs = design.probabilities(coef_std.view()).to_vec();
+    drop(design);
     let bands = match &opts.bands {
         Some(cuts) => ScoreBands::from_cuts(cuts.clone())?,
         None => ScoreBands::from_quantiles(&train_probs, metrics::DEFAULT_BANDS)?,
@@ -462,7 +462,7 @@ pub fn train_table(
 
 /// Fits the standardised design with the options' solver and budget.
 pub(super) fn fit_design(
-    design: ArrayView2<f64>,
+    design: &Design,
     y: ArrayView1<bool>,
     alpha: f64,
     opts: &TrainOptions,
@@ -478,7 +478,7 @@ pub(super) fn fit_design(
         params = params.max_iter(m);
     }
     let valid = linfa::ParamGuard::check(params)?;
-    valid.fit(&DatasetBase::new(design, y))
+    valid.fit_design(design, y)
 }
 
 /// Log likelihood of the intercept-only model.

@@ -6,18 +6,17 @@
 //! nothing else. Design column names follow the analyst's terms: `column` for numbers,
 //! `column=(missing)` for missing indicators and `column=level` for one-hot levels.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
-use crate::data::{
-    parse_number, parse_yes_no, ColumnKind, MissingTokens, Number, ParsedColumn, Table,
-};
+use crate::data::{parse_number, parse_yes_no, MissingTokens, Number};
 use crate::error::Result;
 use crate::stats::median;
+
+mod learn;
+#[cfg(test)]
+use learn::LearntEncoding;
 
 /// Name of the level that missing categorical values take, and the suffix of missing indicators.
 pub const MISSING_LEVEL: &str = "(missing)";
@@ -257,145 +256,7 @@ impl Default for EncoderSettings {
     }
 }
 
-/// An encoder together with the training design matrix it was learnt from.
-pub(crate) struct LearntEncoding {
-    pub encoder: Encoder,
-    /// Standardised design matrix of the training rows (kept columns only).
-    pub design: Array2<f64>,
-    /// Columns removed as constant or duplicated (collinear ones are removed later).
-    pub dropped: Vec<DroppedColumn>,
-}
-
-impl LearntEncoding {
-    /// Drops the design columns that are linear combinations of the intercept and earlier
-    /// columns, from both the design and the encoder, and returns their names.
-    pub(crate) fn drop_collinear(&mut self) -> Vec<String> {
-        let collinear = crate::scoring::solver::collinear_columns(self.design.view());
-        if collinear.is_empty() {
-            return Vec::new();
-        }
-        let keep: Vec<usize> = (0..self.design.ncols())
-            .filter(|j| !collinear.contains(j))
-            .collect();
-        self.design = self.design.select(ndarray::Axis(1), &keep);
-        let names = self.encoder.drop_columns(&collinear);
-        for name in &names {
-            self.dropped.push(DroppedColumn {
-                name: name.clone(),
-                reason: "collinear with the intercept and earlier columns".into(),
-            });
-        }
-        names
-    }
-}
-
 impl Encoder {
-    /// Learns the encoding of `feature_columns` of `table` from `rows` (the training rows),
-    /// drops constant and exactly duplicated design columns, and returns the standardised
-    /// training design matrix.
-    ///
-    /// # Errors
-    /// [`Error::BadValue`] for a value that cannot be read as its column's kind (anywhere in the
-    /// file, not only in training rows).
-    pub(crate) fn learn(
-        table: &Table,
-        feature_columns: &[usize],
-        rows: &[usize],
-        settings: &EncoderSettings,
-    ) -> Result<LearntEncoding> {
-        // Columns are independent: learn them in parallel, collected in column order.
-        let learnt: Vec<(FeatureSpec, Vec<Vec<f64>>)> = feature_columns
-            .par_iter()
-            .map(|&c| learn_feature(table, c, rows, settings))
-            .collect::<Result<_>>()?;
-        let (features, raw_groups): (Vec<FeatureSpec>, Vec<Vec<Vec<f64>>>) =
-            learnt.into_iter().unzip();
-        let raw: Vec<Vec<f64>> = raw_groups.into_iter().flatten().collect();
-
-        let mut dropped = Vec::new();
-        let mut kept: Vec<(usize, usize, String)> = Vec::new(); // (feature, slot, name)
-        let mut kept_raw: Vec<usize> = Vec::new();
-        let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
-        let hashes: Vec<u64> = raw.par_iter().map(|c| hash_column(c)).collect();
-        let mut j = 0;
-        for (f, spec) in features.iter().enumerate() {
-            for (slot, name) in spec.column_names().into_iter().enumerate() {
-                let col = &raw[j];
-                let this = j;
-                j += 1;
-                if col.iter().all(|&v| v == col[0]) {
-                    dropped.push(DroppedColumn {
-                        name,
-                        reason: format!("constant ({}) in the training rows", col[0]),
-                    });
-                    continue;
-                }
-                let twin = by_hash
-                    .get(&hashes[this])
-                    .and_then(|cands| cands.iter().find(|&&k| raw[k] == *col).copied());
-                if let Some(k) = twin {
-                    let twin_name = &kept[kept_raw.iter().position(|&x| x == k).unwrap()].2;
-                    dropped.push(DroppedColumn {
-                        name,
-                        reason: format!("identical to \"{twin_name}\" in the training rows"),
-                    });
-                    continue;
-                }
-                by_hash.entry(hashes[this]).or_default().push(this);
-                kept.push((f, slot, name));
-                kept_raw.push(this);
-            }
-        }
-        let n = rows.len();
-        let stats: Vec<(f64, f64)> = kept_raw
-            .par_iter()
-            .map(|&j| {
-                let col = &raw[j];
-                let mean = col.iter().sum::<f64>() / n as f64;
-                let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
-                (mean, var.sqrt())
-            })
-            .collect();
-        let p = kept.len();
-        let mut design = Array2::<f64>::zeros((n, p));
-        if p > 0 {
-            design
-                .as_slice_mut()
-                .expect("fresh arrays are contiguous")
-                .par_chunks_mut(p * 1024)
-                .enumerate()
-                .for_each(|(chunk, out)| {
-                    let first = chunk * 1024;
-                    for (i, row) in out.chunks_mut(p).enumerate() {
-                        for (k, v) in row.iter_mut().enumerate() {
-                            let (mean, scale) = stats[k];
-                            *v = (raw[kept_raw[k]][first + i] - mean) / scale;
-                        }
-                    }
-                });
-        }
-        let columns = kept
-            .into_iter()
-            .zip(stats)
-            .map(|((feature, slot, name), (mean, scale))| DesignColumn {
-                name,
-                feature,
-                slot,
-                mean,
-                scale,
-            })
-            .collect();
-        Ok(LearntEncoding {
-            encoder: Encoder {
-                missing: settings.missing.clone(),
-                features,
-                columns,
-            },
-            design,
-            dropped,
-        })
-    }
-
     /// Removes kept design columns by index (e.g. collinear ones) from the encoder.
     pub(crate) fn drop_columns(&mut self, indices: &[usize]) -> Vec<String> {
         let mut names = Vec::new();
@@ -568,7 +429,7 @@ impl<'a> RowEncoder<'a> {
 
 /// A fast fingerprint of a column's bits, to find exact duplicates without comparing every
 /// pair (collisions are resolved by a full comparison).
-fn hash_column(col: &[f64]) -> u64 {
+pub(super) fn hash_column(col: &[f64]) -> u64 {
     col.iter().fold(0x9E37_79B9_7F4A_7C15u64, |h, v| {
         (h ^ v.to_bits())
             .wrapping_mul(0x1000_0000_01B3)
@@ -576,65 +437,8 @@ fn hash_column(col: &[f64]) -> u64 {
     })
 }
 
-/// Learns one column's encoding from the training rows and returns its raw (unstandardised)
-/// design columns over those rows.
-fn learn_feature(
-    table: &Table,
-    c: usize,
-    rows: &[usize],
-    settings: &EncoderSettings,
-) -> Result<(FeatureSpec, Vec<Vec<f64>>)> {
-    let name = &table.headers()[c];
-    let missing = &settings.missing;
-    let forced = if settings.force_categorical.iter().any(|n| n == name) {
-        Some(ColumnKind::Categorical)
-    } else if settings.force_numeric.iter().any(|n| n == name) {
-        Some(ColumnKind::Numeric)
-    } else {
-        None
-    };
-    let (encoding, raw) = match table.parse_column(c, missing, forced)? {
-        ParsedColumn::Numeric(values) => numeric_feature(values, rows, false),
-        ParsedColumn::YesNo(values) => numeric_feature(values, rows, true),
-        ParsedColumn::Categorical => {
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for &r in rows {
-                let text = table.value(r, c);
-                let level = if missing.is_missing(text) {
-                    MISSING_LEVEL
-                } else {
-                    text
-                };
-                *counts.entry(level).or_default() += 1;
-            }
-            let encoding = categorical_encoding(&counts, settings.min_level_count);
-            let spec = FeatureSpec {
-                column: name.clone(),
-                encoding,
-            };
-            let mut raw = vec![Vec::with_capacity(rows.len()); spec.width()];
-            let mut buf = vec![0.0; spec.width()];
-            for &r in rows {
-                // Training levels are all known, so encoding cannot fail here.
-                let _ = spec.encode(table.value(r, c), missing, &mut buf);
-                for (col, &v) in raw.iter_mut().zip(&buf) {
-                    col.push(v);
-                }
-            }
-            return Ok((spec, raw));
-        }
-    };
-    Ok((
-        FeatureSpec {
-            column: name.clone(),
-            encoding,
-        },
-        raw,
-    ))
-}
-
 /// Median imputation and the optional missing indicator, from parsed values (NaN = missing).
-fn numeric_feature(
+pub(super) fn numeric_feature(
     values: Vec<f64>,
     rows: &[usize],
     yes_no: bool,
@@ -679,7 +483,10 @@ fn numeric_feature(
 }
 
 /// Folds rare levels and picks the reference from training level counts.
-fn categorical_encoding(counts: &BTreeMap<&str, usize>, min_count: usize) -> FeatureEncoding {
+pub(super) fn categorical_encoding(
+    counts: &BTreeMap<&str, usize>,
+    min_count: usize,
+) -> FeatureEncoding {
     let mut kept: BTreeMap<String, usize> = BTreeMap::new();
     let mut folded = Vec::new();
     let mut other = 0;
@@ -716,7 +523,7 @@ fn categorical_encoding(counts: &BTreeMap<&str, usize>, min_count: usize) -> Fea
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::CsvOptions;
+    use crate::data::{CsvOptions, Table};
     use crate::error::Error;
 
     fn table(text: &str) -> Table {
@@ -839,7 +646,8 @@ mod tests {
         assert_eq!(reasons, vec!["k", "c"]);
         assert!(e.dropped[1].reason.contains("\"b\""));
         // Standardised: zero mean, unit population variance.
-        let col = e.design.column(1);
+        let x = e.design.to_dense();
+        let col = x.column(1);
         assert!((col.sum()).abs() < 1e-12);
         assert!((col.mapv(|v| v * v).sum() / 4.0 - 1.0).abs() < 1e-12);
     }
