@@ -93,10 +93,10 @@ pub(super) fn likely_leaks(
                     let name = if l == 0 { reference } else { &levels[l - 1] };
                     if p == n && base.powi(n as i32) < LEAK_LEVEL_CHANCE {
                         out.push(format!(
-                            "likely leak: level \"{name}\" of column \"{}\" is positive in all {n} of its training rows (chance at the base rate of {:.1}% gives that with probability {:.0e}); if it is known only after the outcome, exclude the column",
+                            "likely leak: level \"{name}\" of column \"{}\" is positive in all {n} of its training rows (chance at the base rate of {:.1}% gives that with probability {}); if it is known only after the outcome, exclude the column",
                             spec.column,
                             100.0 * base,
-                            base.powi(n as i32)
+                            chance_text(base, n)
                         ));
                     } else if n >= LEAK_LEVEL_ROWS
                         && p as f64 >= LEAK_LEVEL_RATE * n as f64
@@ -126,4 +126,15 @@ pub(super) fn likely_leaks(
         }
     }
     out
+}
+
+/// `base^n` as a reader wants it: `1e-7`, or, below what an `f64` holds, "below 1e-300" (not
+/// "0e0").
+fn chance_text(base: f64, n: usize) -> String {
+    let p = base.powi(n as i32);
+    if p < 1e-300 {
+        "below 1e-300".to_string()
+    } else {
+        format!("{p:.0e}")
+    }
 }

@@ -299,16 +299,15 @@ pub fn train_table(
     progress.stage("fitting");
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
-    let fit = fit_design(&design, y_train.view(), alpha, opts, &names, &units).map_err(
-        |e| match e {
+    let fit =
+        fit_design(&design, y_train.view(), alpha, opts, &names, &units).map_err(|e| match e {
             // The leak is usually why the classes separate: say so in the one message the
             // analyst sees.
             Error::Separation { detail } if !leaks.is_empty() => Error::Separation {
                 detail: format!("{detail}. Before the fit: {}", leaks.join("; ")),
             },
             e => e,
-        },
-    )?;
+        })?;
     if !fit.converged {
         warnings.push(format!(
             "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",
