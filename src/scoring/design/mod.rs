@@ -27,7 +27,7 @@ mod checks;
 mod kernels;
 mod pass;
 mod predict;
-mod reduce;
+pub(crate) mod reduce;
 #[cfg(test)]
 mod tests;
 

@@ -7,26 +7,10 @@
 /// from the thread count, because it determines the summation order.
 pub(super) const BLOCK_ROWS: usize = 8192;
 
-/// Combines `leaf(lo) .. leaf(hi - 1)` with `merge`, splitting the range at its midpoint and
-/// running halves with `rayon::join`. The tree depends only on `lo..hi`, so any associativity
-/// error is the same for every thread count; it is also pairwise, which keeps rounding small.
-pub(super) fn reduce_blocks<T, L, M>(lo: usize, hi: usize, leaf: &L, merge: &M) -> T
-where
-    T: Send,
-    L: Fn(usize) -> T + Sync,
-    M: Fn(T, T) -> T + Sync,
-{
-    debug_assert!(hi > lo);
-    if hi - lo == 1 {
-        return leaf(lo);
-    }
-    let mid = lo + (hi - lo) / 2;
-    let (a, b) = rayon::join(
-        || reduce_blocks(lo, mid, leaf, merge),
-        || reduce_blocks(mid, hi, leaf, merge),
-    );
-    merge(a, b)
-}
+/// The fixed-tree reduction over `lo..hi` (the design's passes use the same one, so dense and
+/// categorical fits sum in one way): the tree depends only on `lo..hi`, so any associativity
+/// error is the same for every thread count.
+pub(super) use crate::scoring::design::reduce::reduce as reduce_blocks;
 
 /// The row range of block `b` of `n` rows.
 pub(super) fn block_range(b: usize, n: usize) -> std::ops::Range<usize> {

@@ -226,37 +226,12 @@ impl ColumnSummary {
         quasi
     }
 
+    /// The separation an error names first: the first complete one in column order, else the
+    /// first quasi-separation.
     pub fn separating_column(&self) -> Option<SeparatingColumn> {
-        if self.positives == 0 || self.positives == self.rows {
-            return None;
-        }
-        let mut quasi = None;
-        for j in 0..self.min[0].len() {
-            let neg = [self.min[0][j], self.max[0][j]];
-            let pos = [self.min[1][j], self.max[1][j]];
-            let constant = neg[0] == neg[1] && pos[0] == pos[1] && neg[0] == pos[0];
-            if constant {
-                continue;
-            }
-            for (positive_high, low, high) in [(true, neg, pos), (false, pos, neg)] {
-                let (lo_max, hi_min) = (low[1], high[0]);
-                let found = |complete: bool, threshold: f64| SeparatingColumn {
-                    column: j,
-                    complete,
-                    positive_high,
-                    threshold,
-                    low_min: low[0],
-                    high_max: high[1],
-                };
-                if lo_max < hi_min {
-                    return Some(found(true, 0.5 * (lo_max + hi_min)));
-                }
-                if lo_max == hi_min && quasi.is_none() {
-                    quasi = Some(found(false, lo_max));
-                }
-            }
-        }
-        quasi
+        let all = self.separating_columns();
+        let complete = all.iter().position(|s| s.complete);
+        all.into_iter().nth(complete.unwrap_or(0))
     }
 }
 

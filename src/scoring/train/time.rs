@@ -338,17 +338,20 @@ mod tests {
         assert_eq!(s.info.as_of.as_deref(), Some("2024-03-03"));
     }
 
-    #[test]
-    fn ambiguous_slash_dates_ask_for_the_format() {
-        let (_d, t) = table("d,y\n01/02/2024,1\n03/04/2024,0\n");
-        let err = split(
-            &t,
+    /// `t` split at its latest half by column `d`, with the default missing tokens.
+    fn split_half(t: &Table) -> Result<TimeSplit> {
+        split(
+            t,
             0,
             &TimeOptions::latest("d", 0.5),
             &MissingTokens::default(),
         )
-        .err()
-        .unwrap();
+    }
+
+    #[test]
+    fn ambiguous_slash_dates_ask_for_the_format() {
+        let (_d, t) = table("d,y\n01/02/2024,1\n03/04/2024,0\n");
+        let err = split_half(&t).err().unwrap();
         assert!(
             matches!(&err, Error::AmbiguousDates { line: 2, .. }),
             "{err}"
@@ -361,49 +364,23 @@ mod tests {
         assert_eq!(s.info.train_from, "2024-02-01");
 
         let (_d, t) = table("d,y\n01/02/2024,1\n25/04/2024,0\n");
-        let s = split(
-            &t,
-            0,
-            &TimeOptions::latest("d", 0.5),
-            &MissingTokens::default(),
-        )
-        .unwrap();
+        let s = split_half(&t).unwrap();
         assert_eq!(
             (s.info.format, s.info.test_from.as_str()),
             (DateFormat::DayFirst, "2024-04-25")
         );
         let (_d, t) = table("d,y\n01/02/2024,1\n04/25/2024,0\n");
-        let s = split(
-            &t,
-            0,
-            &TimeOptions::latest("d", 0.5),
-            &MissingTokens::default(),
-        )
-        .unwrap();
+        let s = split_half(&t).unwrap();
         assert_eq!(s.info.format, DateFormat::MonthFirst);
     }
 
     #[test]
     fn a_missing_or_unreadable_time_names_its_line() {
         let (_d, t) = table("d,y\n2024-01-01,1\n,0\n");
-        let err = split(
-            &t,
-            0,
-            &TimeOptions::latest("d", 0.5),
-            &MissingTokens::default(),
-        )
-        .err()
-        .unwrap();
+        let err = split_half(&t).err().unwrap();
         assert!(matches!(&err, Error::TimeValue { line: 3, .. }), "{err}");
         let (_d, t) = table("d,y\n2024-01-01,1\n2024-02-30,0\n");
-        let err = split(
-            &t,
-            0,
-            &TimeOptions::latest("d", 0.5),
-            &MissingTokens::default(),
-        )
-        .err()
-        .unwrap();
+        let err = split_half(&t).err().unwrap();
         assert!(
             matches!(&err, Error::TimeValue { line: 3, value, .. } if value == "2024-02-30"),
             "{err}"
