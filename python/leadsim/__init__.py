@@ -376,6 +376,13 @@ def train(
     bands: Optional[Sequence[float]] = None,
     seed: int = 42,
     delimiter: Optional[str] = None,
+    decimal: Optional[str] = None,
+    time_column: Optional[str] = None,
+    date_format: Optional[str] = None,
+    test_latest: Optional[float] = None,
+    test_after: Optional[str] = None,
+    as_of: Optional[str] = None,
+    maturity_days: Optional[float] = None,
 ) -> Model:
     """Fits a logistic-regression lead score on labelled history, as ``leadsim train``.
 
@@ -420,6 +427,27 @@ def train(
         Random seed of the holdout and folds.
     delimiter
         For a CSV path: ``","``, ``";"``, ``"tab"`` or one character (default: sniffed).
+    decimal
+        For a CSV path: ``","`` reads ``9,7`` as 9.7 in every column, ``"."`` never (default:
+        detected per column in ``;``-separated files).
+    time_column
+        Time-aware validation: the column that orders the leads (ISO 8601 dates or
+        timestamps, dd/mm/yyyy or mm/dd/yyyy, or plain ordering numbers). The holdout becomes
+        the latest leads (the ``holdout`` share of them unless ``test_latest`` or
+        ``test_after`` says otherwise) and the metrics are out-of-time.
+    date_format
+        How to read ``time_column``: ``"iso"``, ``"dd/mm/yyyy"``, ``"mm/dd/yyyy"`` or
+        ``"number"`` (inferred when omitted).
+    test_latest
+        Hold out the latest share of rows in time order (rows tied with the first test row's
+        time join the test side).
+    test_after
+        Hold out the rows after this date (a bare date means after that whole day).
+    as_of
+        Date of the export, for ``maturity_days`` (default: the latest lead's time).
+    maturity_days
+        Leave out leads younger than this many days at ``as_of``: they have not had time to
+        convert (counted in the warnings, not treated as negatives).
 
     Returns
     -------
@@ -441,8 +469,8 @@ def train(
 
     Warnings (dropped columns, an inferred id column, in-sample metrics) are issued as
     :class:`LeadsimWarning` and kept in :attr:`Model.warnings`. Ctrl-C raises
-    :class:`KeyboardInterrupt` at once; the fit itself then finishes in the background and is
-    discarded.
+    :class:`KeyboardInterrupt` at once; the work in the background stops at its next stage or,
+    with ``cv``/``folds``, its next fit (one fit runs to its end) and is discarded.
     """
     arg, source, _ = _data(data)
     native = _native.train(
@@ -465,6 +493,13 @@ def train(
         bands=None if bands is None else [float(b) for b in bands],
         seed=seed,
         delimiter=delimiter,
+        decimal=decimal,
+        time_column=time_column,
+        date_format=date_format,
+        test_latest=test_latest,
+        test_after=test_after,
+        as_of=as_of,
+        maturity_days=maturity_days,
     )
     model = Model(native)
     _warn(model.warnings)

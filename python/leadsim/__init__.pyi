@@ -144,6 +144,13 @@ def train(
     bands: Optional[Sequence[float]] = None,
     seed: int = 42,
     delimiter: Optional[str] = None,
+    decimal: Optional[str] = None,
+    time_column: Optional[str] = None,
+    date_format: Optional[str] = None,
+    test_latest: Optional[float] = None,
+    test_after: Optional[str] = None,
+    as_of: Optional[str] = None,
+    maturity_days: Optional[float] = None,
 ) -> Model:
     """Fits a logistic-regression lead score, as ``leadsim train``."""
 

@@ -53,6 +53,13 @@ def train(
     bands: Optional[list[float]],
     seed: int,
     delimiter: Optional[str],
+    decimal: Optional[str],
+    time_column: Optional[str],
+    date_format: Optional[str],
+    test_latest: Optional[float],
+    test_after: Optional[str],
+    as_of: Optional[str],
+    maturity_days: Optional[float],
 ) -> Model: ...
 def train_defaults() -> dict[str, Any]: ...
 def load_model(path: str) -> Model: ...

@@ -61,3 +61,18 @@ pub fn delimiter(d: Option<&str>) -> Result<CsvOptions, Error> {
         ..Default::default()
     })
 }
+
+/// `decimal=` as the CLI reads `--decimal`: `","` reads 9,7 as 9.7, `"."` never, `None` detects
+/// decimal commas per column in `;`-separated files.
+pub fn decimal(d: Option<&str>) -> Result<Option<bool>, Error> {
+    match d {
+        None => Ok(None),
+        Some(",") => Ok(Some(true)),
+        Some(".") => Ok(Some(false)),
+        Some(s) => Err(Error::InvalidParameter {
+            name: "decimal".into(),
+            value: s.into(),
+            reason: "expected \",\" or \".\"".into(),
+        }),
+    }
+}

@@ -2,16 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use leadsim::data::{MissingTokens, Table};
+use leadsim::data::{CsvOptions, MissingTokens, Table};
 use leadsim::scoring::encode::EncoderSettings;
 use leadsim::scoring::model::Model;
-use leadsim::scoring::train::{self, Silent, TrainOptions, TrainingSource};
+use leadsim::scoring::train::{
+    self, TimeOptions, TimeTest, TrainOptions, TrainProgress, TrainingSource,
+};
 use leadsim::scoring::{self, TableScores};
 
 use crate::data::Data;
@@ -151,7 +154,8 @@ pub fn load_model(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
 #[pyfunction(name = "train")]
 #[pyo3(signature = (data, source, *, target, positive, exclude, id, categorical, numeric,
     missing, min_level_count, holdout, folds, cv, alpha, solver, max_iter, bands, seed,
-    delimiter))]
+    delimiter, decimal, time_column, date_format, test_latest, test_after, as_of,
+    maturity_days))]
 #[allow(clippy::too_many_arguments)]
 pub fn train_model(
     py: Python<'_>,
@@ -174,11 +178,41 @@ pub fn train_model(
     bands: Option<Vec<f64>>,
     seed: u64,
     delimiter: Option<&str>,
+    decimal: Option<&str>,
+    time_column: Option<String>,
+    date_format: Option<&str>,
+    test_latest: Option<f64>,
+    test_after: Option<String>,
+    as_of: Option<String>,
+    maturity_days: Option<f64>,
 ) -> PyResult<PyModel> {
     let options = || -> Outcome<TrainOptions> {
+        let date_format = date_format
+            .map(|f| {
+                f.parse().map_err(|reason| leadsim::Error::InvalidParameter {
+                    name: "date_format".into(),
+                    value: f.into(),
+                    reason,
+                })
+            })
+            .transpose()?;
+        let time = time_column.map(|column| TimeOptions {
+            column,
+            date_format,
+            test: match (test_after, test_latest) {
+                (Some(date), _) => TimeTest::After(date),
+                (None, Some(share)) => TimeTest::Latest(share),
+                (None, None) => TimeTest::Latest(holdout),
+            },
+            as_of,
+            maturity_days,
+        });
         Ok(TrainOptions {
             data: PathBuf::new(),
-            csv: crate::data::delimiter(delimiter)?,
+            csv: CsvOptions {
+                decimal_comma: crate::data::decimal(decimal)?,
+                ..crate::data::delimiter(delimiter)?
+            },
             target,
             positive,
             exclude,
@@ -197,7 +231,7 @@ pub fn train_model(
             max_iter,
             seed,
             bands,
-            time: None,
+            time,
         })
     };
     let mut opts = raise(py, options())?;
@@ -205,7 +239,7 @@ pub fn train_model(
     let model = worker::run(py, move |cancel| match data {
         Data::Path(path) => {
             opts.data = path;
-            Ok(train::train(&opts, &Silent)?)
+            Ok(train::train(&opts, &Interruptible(cancel))?)
         }
         arrow @ Data::Arrow { .. } => {
             let start = Instant::now();
@@ -216,12 +250,23 @@ pub fn train_model(
                 // There is no file to hash; the model records an empty hash.
                 sha256: Box::new(|| Ok(String::new())),
             };
-            Ok(train::train_table(&table, source, &opts, &Silent)?)
+            Ok(train::train_table(&table, source, &opts, &Interruptible(cancel))?)
         }
     })?;
     Ok(PyModel {
         model: Arc::new(model),
     })
+}
+
+/// Training that stops (with `Error::Cancelled`) between stages and between the fits of `cv=`
+/// and `folds=` once Ctrl-C set the worker's flag; one fit runs to its end.
+struct Interruptible<'a>(&'a AtomicBool);
+
+impl TrainProgress for Interruptible<'_> {
+    fn stage(&self, _name: &str) {}
+    fn cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// The library's training defaults, for the Python wrapper's tests.

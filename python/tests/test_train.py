@@ -183,3 +183,32 @@ def test_help_is_useful():
         assert f"\n    {option}" in doc, option
     for name in ("simulate", "generate", "load_model", "Model", "Results"):
         assert len(getattr(leadsim, name).__doc__) > 200, name
+
+
+def test_time_aware_options_are_the_clis(cli, tmp_path):
+    """`time_column=`, `test_latest=`/`test_after=`, `as_of=` and `maturity_days=` give the
+    out-of-time model `leadsim train --time-column ...` writes, on a `;`-separated file with
+    decimal commas read through `decimal=","`."""
+    df = pd.read_csv(HISTORY)
+    # Thirty leads a day from 2026-01-01, in file order.
+    df.insert(1, "created_at", pd.Timestamp("2026-01-01") + pd.to_timedelta(df.index // 30, unit="D"))
+    df["created_at"] = df["created_at"].dt.strftime("%Y-%m-%d")
+    csv = tmp_path / "dated.csv"
+    df.to_csv(csv, index=False, sep=";", decimal=",")
+    flags = ["--time-column", "created_at", "--test-after", "2026-05-31", "--as-of", "2026-07-15",
+             "--maturity-days", "30", "--decimal", ",", "--exclude", "deal_value", "--quiet"]
+    expected, _, _ = cli_train(cli, tmp_path, csv, flags)
+    model = quiet_train(csv, time_column="created_at", test_after="2026-05-31", as_of="2026-07-15",
+                        maturity_days=30, decimal=",", exclude="deal_value")
+    assert without_timings(model.to_dict()) == without_timings(expected)
+    assert model.to_dict()["evaluation"]["kind"] == "out-of-time"
+    assert any("too young to have converted" in w for w in model.warnings)
+
+    latest = quiet_train(csv, time_column="created_at", test_latest=0.25, decimal=",")
+    expected, _, _ = cli_train(cli, tmp_path, csv, ["--time-column", "created_at", "--test-latest",
+                                                    "0.25", "--decimal", ",", "--quiet"])
+    assert without_timings(latest.to_dict()) == without_timings(expected)
+    with pytest.raises(leadsim.ParameterError, match="date_format"):
+        leadsim.train(csv, time_column="created_at", date_format="yyyy.mm.dd", decimal=",")
+    with pytest.raises(leadsim.ParameterError, match="decimal"):
+        leadsim.train(csv, decimal=";")

@@ -4,7 +4,7 @@
 use ndarray::Array1;
 
 use super::split::stratified_folds;
-use super::{fit_design, TrainOptions};
+use super::{checkpoint, fit_design, TrainOptions, TrainProgress};
 use crate::error::{Error, Result};
 use crate::scoring::design::Design;
 use crate::scoring::metrics;
@@ -22,6 +22,7 @@ pub(super) fn search_alpha(
     y: &Array1<bool>,
     k: usize,
     opts: &TrainOptions,
+    progress: &dyn TrainProgress,
 ) -> Result<Vec<AlphaCandidate>> {
     let labels: Vec<bool> = y.to_vec();
     let fold_of = stratified_folds(&labels, k, opts.seed ^ 0x5eed_a1fa);
@@ -31,6 +32,7 @@ pub(super) fn search_alpha(
         let mut loss = 0.0;
         let mut ok = true;
         for f in 0..k {
+            checkpoint(progress)?;
             let tr: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] != f).collect();
             let te: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] == f).collect();
             let x_tr = design.select_rows(&tr);

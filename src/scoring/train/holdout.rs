@@ -3,13 +3,14 @@
 
 use ndarray::Array1;
 
-use super::{fit_design, TrainOptions};
+use super::{checkpoint, fit_design, TrainOptions, TrainProgress};
 use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::scoring::encode::{Encoder, RowEncoder};
 use crate::scoring::solver::LogisticFit;
 
 /// Out-of-fold probabilities: for each fold, an encoder and model learnt on the other folds.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn out_of_fold(
     table: &Table,
     features: &[usize],
@@ -18,10 +19,12 @@ pub(super) fn out_of_fold(
     k: usize,
     alpha: f64,
     opts: &TrainOptions,
+    progress: &dyn TrainProgress,
 ) -> Result<Vec<f64>> {
     let mut probs = vec![0.0; labels.len()];
     let mut ignored = Vec::new();
     for f in 0..k {
+        checkpoint(progress)?;
         let tr: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] != f).collect();
         let te: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] == f).collect();
         let mut learnt = Encoder::learn(table, features, &tr, &opts.encoder)?;

@@ -135,12 +135,33 @@ impl TrainOptions {
     }
 }
 
-/// Progress reports from a training run, for the CLI to show.
+/// Progress reports from a training run, for the CLI to show, and the caller's way to stop it.
 pub trait TrainProgress: Sync {
     /// A new stage starts (e.g. "reading", "fitting").
     fn stage(&self, name: &str);
     /// Rows read so far.
     fn rows(&self, _rows: u64) {}
+    /// Whether the caller asked to stop (Ctrl-C in the Python package). Looked at before every
+    /// stage and before every fit of `--cv` and `--folds`, so a run stops within one fit.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Starts stage `name`, or stops with [`Error::Cancelled`] if the caller asked to.
+pub(super) fn enter(progress: &dyn TrainProgress, name: &str) -> Result<()> {
+    checkpoint(progress)?;
+    progress.stage(name);
+    Ok(())
+}
+
+/// [`Error::Cancelled`] once the caller has asked to stop.
+pub(super) fn checkpoint(progress: &dyn TrainProgress) -> Result<()> {
+    if progress.cancelled() {
+        Err(Error::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 /// Ignores progress.
@@ -158,7 +179,7 @@ impl TrainProgress for Silent {
 pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model> {
     opts.check()?;
     let hasher = spawn_hash(opts.data.clone());
-    progress.stage("reading");
+    enter(progress, "reading")?;
     let t_load = Instant::now();
     let table = Table::load(&opts.data, &opts.csv, Some(&|r| progress.rows(r)))?;
     let source = TrainingSource {
@@ -239,7 +260,7 @@ pub fn train_table(
     let y_train: Array1<bool> = train_rows.iter().map(|&r| labels[r]).collect();
     roles::check_classes(table, &roles.target_spec, &y_train)?;
 
-    progress.stage("encoding");
+    enter(progress, "encoding")?;
     let mut learnt = Encoder::learn(table, &roles.features, &train_rows, &opts.encoder)?;
     for d in &learnt.dropped {
         warnings.push(format!("dropped column \"{}\": {}", d.name, d.reason));
@@ -280,8 +301,8 @@ pub fn train_table(
 
     let alpha_search = match opts.cv {
         Some(k) => {
-            progress.stage("choosing alpha");
-            Some(alpha::search_alpha(&design, &y_train, k, opts)?)
+            enter(progress, "choosing alpha")?;
+            Some(alpha::search_alpha(&design, &y_train, k, opts, progress)?)
         }
         None => None,
     };
@@ -296,7 +317,7 @@ pub fn train_table(
         })
         .unwrap_or(opts.alpha);
 
-    progress.stage("fitting");
+    enter(progress, "fitting")?;
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
     let fit =
@@ -363,7 +384,7 @@ pub fn train_table(
         alpha_search,
     };
 
-    progress.stage("evaluating");
+    enter(progress, "evaluating")?;
     // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
     let train_probs = design.probabilities(coef_std.view()).to_vec();
     drop(design);
@@ -373,7 +394,7 @@ pub fn train_table(
     };
     let (kind, probs, eval_labels) = if let Some(fold_of) = &folds {
         let k = opts.folds.unwrap_or(0);
-        let probs = holdout::out_of_fold(table, &roles.features, &labels, fold_of, k, alpha, opts)?;
+        let probs = holdout::out_of_fold(table, &roles.features, &labels, fold_of, k, alpha, opts, progress)?;
         ("cross-validation", probs, labels.clone())
     } else if eval_rows.is_empty() {
         ("in-sample", train_probs.clone(), y_train.to_vec())
