@@ -36,6 +36,7 @@ import math
 import os
 import warnings as _warnings
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import _native, _toml
@@ -61,6 +62,8 @@ __all__ = [
     "load_model",
     "generate",
     "simulate",
+    "simulate_shard",
+    "merge",
     "Model",
     "Results",
     "LeadsimError",
@@ -680,6 +683,23 @@ class Results:
         )
 
 
+def _scenario(scenario: Any) -> tuple[str, str, str]:
+    """``(kind, text, name)`` for the native calls: a path, TOML text or a dict as TOML text."""
+    if isinstance(scenario, Mapping):
+        name = "<scenario dict>"
+        return "text", _toml.dumps(scenario, name), name
+    if isinstance(scenario, os.PathLike):
+        name = os.fspath(scenario)
+        return "path", name, name
+    if isinstance(scenario, str):
+        if "\n" in scenario:
+            return "text", scenario, "<scenario string>"
+        return "path", scenario, scenario
+    raise TypeError(
+        "scenario must be a path, TOML text or a dict, not " + type(scenario).__name__
+    )
+
+
 def simulate(
     scenario: Union[PathLike, str, Mapping[str, Any]],
     *,
@@ -742,19 +762,7 @@ def simulate(
     :class:`LeadsimWarning`. Ctrl-C stops the run within one (scenario, replication) per
     thread and raises :class:`KeyboardInterrupt`.
     """
-    if isinstance(scenario, Mapping):
-        name = "<scenario dict>"
-        kind, text = "text", _toml.dumps(scenario, name)
-    elif isinstance(scenario, os.PathLike):
-        name = os.fspath(scenario)
-        kind, text = "path", name
-    elif isinstance(scenario, str):
-        name = "<scenario string>" if "\n" in scenario else scenario
-        kind, text = ("text" if "\n" in scenario else "path"), scenario
-    else:
-        raise TypeError(
-            "scenario must be a path, TOML text or a dict, not " + type(scenario).__name__
-        )
+    kind, text, name = _scenario(scenario)
     native, messages = _native.simulate(
         kind,
         text,
@@ -767,6 +775,114 @@ def simulate(
         max_replications=max_replications,
         objective=objective,
     )
+    results = Results(native)
+    results._warnings = messages
+    _warn(messages)
+    return results
+
+
+def simulate_shard(
+    scenario: Union[PathLike, str, Mapping[str, Any]],
+    shard: Union[str, tuple[int, int]],
+    out: PathLike,
+    *,
+    seed: Optional[int] = None,
+    replications: Optional[int] = None,
+    threads: Optional[int] = None,
+    objective: str = "net_revenue",
+) -> Path:
+    """Runs one shard of a run for a cluster, as ``leadsim simulate --shard I/N --out DIR``,
+    and writes ``out/shard-I-of-N.json``; :func:`merge` rebuilds the whole run from all ``N``.
+
+    Parameters
+    ----------
+    scenario
+        As for :func:`simulate`: a path, TOML text or a dict. Text and dicts are stored in the
+        shard file, so the merge needs no file; their relative table paths resolve against the
+        current directory, in the shards' jobs and in the merge alike.
+    shard
+        ``"3/8"`` or ``(3, 8)``: shard 3 of 8 (numbered from 1). The (scenario, replication)
+        units are split into N contiguous slices that depend only on I, N and the run's size.
+    out
+        The folder to write the shard file into (created if missing; written atomically).
+    seed, replications, threads, objective
+        As for :func:`simulate`. Every shard of one run needs the same seed and replications
+        (a precision target cannot be sharded: fix the replications); ``threads`` never changes
+        a result.
+
+    Returns
+    -------
+    pathlib.Path
+        The shard file written.
+
+    Raises
+    ------
+    ParameterError
+        A shard outside ``1..N``, ``replications=0``, an unknown objective.
+    ConfigError, FileError, InputError
+        As for :func:`simulate`.
+
+    Ctrl-C stops the shard within one (scenario, replication) per thread and raises
+    :class:`KeyboardInterrupt`; nothing is written then.
+    """
+    if isinstance(shard, tuple):
+        if len(shard) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in shard):
+            raise TypeError(f"shard= takes \"I/N\" or a pair of whole numbers (I, N), found {shard!r}")
+        shard = f"{shard[0]}/{shard[1]}"
+    elif not isinstance(shard, str):
+        raise TypeError(f"shard= takes \"I/N\" or (I, N), found {shard!r}")
+    kind, text, name = _scenario(scenario)
+    path, _units, _total, messages = _native.simulate_shard(
+        kind,
+        text,
+        name,
+        shard,
+        os.fspath(out),
+        seed=seed,
+        replications=replications,
+        threads=threads,
+        objective=objective,
+    )
+    _warn(messages)
+    return Path(path)
+
+
+def merge(
+    shards: Union[PathLike, Iterable[PathLike]],
+    *,
+    objective: Optional[str] = None,
+) -> Results:
+    """Merges the shard files of one run into its results, as ``leadsim merge``.
+
+    Parameters
+    ----------
+    shards
+        A folder of ``shard-I-of-N.json`` files, one file, or a list of folders and files.
+    objective
+        Metric the policies are ranked by (default: the shards' ``objective``).
+
+    Returns
+    -------
+    Results
+        Exactly the results of the unsharded run with the same scenario, seed and
+        replications: :attr:`Results.summary` and :attr:`Results.replications` are equal value
+        for value, and :meth:`Results.write` writes the same files.
+
+    Raises
+    ------
+    InputError
+        Shards of different runs (naming the file and the field that differs), a file that is
+        not a shard or is damaged, a scenario or population table changed since the shards ran.
+    ParameterError
+        No shards, or shards missing or repeated (naming them).
+    FileError
+        A path that cannot be read.
+    """
+    if isinstance(shards, (str, os.PathLike)):
+        inputs = [os.fspath(shards)]
+    else:
+        inputs = [os.fspath(s) for s in shards]
+    native, _count, messages = _native.merge(inputs, objective=objective)
     results = Results(native)
     results._warnings = messages
     _warn(messages)

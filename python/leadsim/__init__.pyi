@@ -2,6 +2,7 @@
 __init__.py)."""
 
 import os
+from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional, Union
 
@@ -174,3 +175,22 @@ def simulate(
     objective: str = "net_revenue",
 ) -> Results:
     """Compares handover policies, as ``leadsim simulate``."""
+
+def simulate_shard(
+    scenario: Union[PathLike, str, Mapping[str, Any]],
+    shard: Union[str, tuple[int, int]],
+    out: PathLike,
+    *,
+    seed: Optional[int] = None,
+    replications: Optional[int] = None,
+    threads: Optional[int] = None,
+    objective: str = "net_revenue",
+) -> Path:
+    """Runs shard I of N and writes ``out/shard-I-of-N.json``, as ``leadsim simulate --shard``."""
+
+def merge(
+    shards: Union[PathLike, Iterable[PathLike]],
+    *,
+    objective: Optional[str] = None,
+) -> Results:
+    """The results of the whole run from its shard files, as ``leadsim merge``."""

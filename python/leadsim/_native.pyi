@@ -78,4 +78,17 @@ def simulate(
     objective: str,
 ) -> tuple[Results, list[str]]: ...
 def simulate_defaults() -> dict[str, Any]: ...
+def simulate_shard(
+    kind: str,
+    scenario: str,
+    name: str,
+    shard: str,
+    out: str,
+    *,
+    seed: Optional[int],
+    replications: Optional[int],
+    threads: Optional[int],
+    objective: str,
+) -> tuple[str, int, int, list[str]]: ...
+def merge(inputs: list[str], *, objective: Optional[str]) -> tuple[Results, int, list[str]]: ...
 def _read_text(data: Any, source: str) -> list[tuple[str, list[Optional[str]]]]: ...

@@ -10,6 +10,7 @@ mod errors;
 mod frames;
 mod generate;
 mod model;
+mod shard;
 mod simulate;
 mod worker;
 
@@ -74,6 +75,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate_history, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(shard::simulate_shard, m)?)?;
+    m.add_function(wrap_pyfunction!(shard::merge, m)?)?;
     m.add_function(wrap_pyfunction!(_read_text, m)?)?;
     Ok(())
 }

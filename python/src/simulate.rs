@@ -16,7 +16,7 @@ use crate::worker;
 /// The results of a run (the Python class `leadsim.Results` wraps it).
 #[pyclass(module = "leadsim._native", name = "Results", frozen)]
 pub struct PyResults {
-    results: Arc<Results>,
+    pub(crate) results: Arc<Results>,
 }
 
 #[pymethods]

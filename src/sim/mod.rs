@@ -39,4 +39,6 @@ pub use run::{
     warnings, Analysis, MetricSummary, PrecisionTarget, Results, RunOptions, ScenarioResult, Unit,
     Warning,
 };
-pub use shard::{merge, run_shard, Merged, PartialResult, ScenarioSource, Shard};
+pub use shard::{
+    merge, run_shard, run_shard_cancellable, Merged, PartialResult, ScenarioSource, Shard,
+};

@@ -31,13 +31,17 @@ pub use merge::{merge, Merged};
 pub use partition::Shard;
 pub use source::ScenarioSource;
 
+use std::sync::atomic::AtomicBool;
+
 use file::{Exact, ShardFile, UnitRow};
 use source::{config_sha256, table_hashes};
 
 use super::calibration::calibrate;
 use super::metric;
 use super::run::rank::check_metric;
-use super::run::{seed_and_replications, simulate_units, Analysis, RunOptions, Unit};
+use super::run::{
+    seed_and_replications, simulate_units_cancellable, Analysis, RunOptions, Unit,
+};
 use crate::error::{Error, Result};
 
 /// Runs shard `shard` of the units of `source`'s file (see the module docs for the partition).
@@ -54,6 +58,21 @@ pub fn run_shard(
     shard: Shard,
     opts: &RunOptions,
     analysis: &Analysis,
+) -> Result<PartialResult> {
+    run_shard_cancellable(source, shard, opts, analysis, None)
+}
+
+/// As [`run_shard`], stopping with [`Error::Cancelled`] soon after `cancel` is set (no unit
+/// starts once it is; see [`simulate_units_cancellable`]).
+///
+/// # Errors
+/// As [`run_shard`], and [`Error::Cancelled`].
+pub fn run_shard_cancellable(
+    source: &ScenarioSource,
+    shard: Shard,
+    opts: &RunOptions,
+    analysis: &Analysis,
+    cancel: Option<&AtomicBool>,
 ) -> Result<PartialResult> {
     let file = &source.file;
     if let Some(p) = &analysis.precision {
@@ -81,7 +100,7 @@ pub fn run_shard(
     // Every shard calibrates as the whole run does (same seed, replications and file), so its
     // units are exactly the whole run's.
     let compiled = calibrate(file, seed, opts.threads)?.compile(file);
-    let values = simulate_units(&compiled, seed, &units, opts)?;
+    let values = simulate_units_cancellable(&compiled, seed, &units, opts, cancel)?;
     super::run::check_finite(file, &units, &values)?;
     let rows = units
         .iter()

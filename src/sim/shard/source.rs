@@ -55,6 +55,24 @@ impl ScenarioSource {
         })
     }
 
+    /// Parses scenario text that has no file of its own (the Python package's strings and
+    /// dicts), named `path` in messages; relative table paths resolve as for a file at `path`.
+    ///
+    /// # Errors
+    /// As [`ScenarioFile::from_toml_str`].
+    pub fn from_text(text: String, path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let file = ScenarioFile::from_toml_str(&text, path)?;
+        Ok(ScenarioSource {
+            record: SourceRecord {
+                path: path.to_path_buf(),
+                sha256: crate::data::sha256_bytes(text.as_bytes()),
+                text,
+            },
+            file,
+        })
+    }
+
     /// The parsed file.
     pub fn file(&self) -> &ScenarioFile {
         &self.file
