@@ -26,6 +26,9 @@ pub struct Cadence {
     pub max_attempts: Estimate,
     /// Finished unreached leads by number of attempts (index = attempts - 1).
     pub attempts_of_unreached: Vec<u64>,
+    /// The observed gaps' [`LogHistogram::central_mean`] per attempt (`None`: no gap), the
+    /// statistic [`crate::calibrate::waiting`] matches by simulation.
+    pub central_hours: Vec<Option<f64>>,
 }
 
 /// Estimates the cadence from the attempts digest.
@@ -104,9 +107,18 @@ pub fn estimate(attempts: &AttemptsDigest, as_of: Instant) -> Cadence {
             }
         })
         .collect();
+    let central_hours = (0..cap.saturating_sub(1))
+        .map(|k| {
+            merged
+                .get(k)
+                .filter(|h| h.len() >= MIN_GAPS)
+                .map(LogHistogram::central_mean)
+        })
+        .collect();
     Cadence {
         gaps,
         max_attempts,
         attempts_of_unreached: hist,
+        central_hours,
     }
 }

@@ -5,7 +5,8 @@
 //! * [`arrivals`]: rate per business day or around the clock, weekday and hour profiles;
 //! * [`handover`]: share handed over and the implied score threshold;
 //! * [`pools`]: reps per week, working days and hours, handling and talk time;
-//! * [`cadence`]: gaps between attempts, the attempt cap;
+//! * [`cadence`]: gaps between attempts, the attempt cap; [`waiting`]: the gaps netted of the
+//!   waiting the simulator adds (by simulating the calibrated process);
 //! * [`contact`]: contactable share and reach per attempt (a cure model);
 //! * [`speed_to_lead`]: score-adjusted multipliers by delay to contact;
 //! * [`sales`]: win rate and sales cycle with censoring, deal value;
@@ -40,6 +41,7 @@ pub mod scenario;
 pub mod speed_to_lead;
 pub mod stats;
 pub mod survival;
+pub mod waiting;
 
 use serde::Serialize;
 

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::calibrate::scenario::{population_csv, scenario_toml, POPULATION_FILE};
-use crate::calibrate::Calibration;
+use crate::calibrate::{waiting, Calibration};
 use crate::error::{Error, Result};
 use crate::history::History;
 
@@ -22,13 +22,17 @@ pub const FILES: [&str; 4] = [
 /// Writes the four files into `dir` (created if needed); `source` names the export in the
 /// scenario's header and the page's subtitle. Returns the paths written.
 ///
+/// Before the files are moved into place, the staged scenario is simulated to net the
+/// cadence's gaps of the waiting the simulator adds ([`waiting::net_of_waiting`]); `c` then
+/// holds the netted gaps, and so do the files.
+///
 /// # Errors
 /// [`Error::Io`]; any error of loading the written scenario back (a defect if it happens:
 /// nothing is written then).
 pub fn write_calibration(
     dir: &Path,
     h: &History,
-    c: &Calibration,
+    c: &mut Calibration,
     source: &str,
 ) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -36,22 +40,15 @@ pub fn write_calibration(
         .prefix(".leadsim-calibrate-")
         .tempdir_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    let json = serde_json::to_string_pretty(c).map_err(|e| Error::InvalidParameter {
-        name: "calibration".into(),
-        value: String::new(),
-        reason: e.to_string(),
-    })?;
-    let texts = [
-        scenario_toml(h, c, source),
-        population_csv(h, c),
-        json + "\n",
-        crate::report::calibrate::calibration_page(c, source),
-    ];
-    for (name, text) in FILES.iter().zip(&texts) {
-        let p = stage.path().join(name);
-        std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
+    let file = stage_files(stage.path(), h, c, source)?;
+    let netted = c
+        .cadence
+        .as_ref()
+        .and_then(|cadence| waiting::net_of_waiting(&file, cadence, file.seed));
+    if let Some((cadence, _)) = netted {
+        c.cadence = Some(cadence);
+        stage_files(stage.path(), h, c, source)?;
     }
-    crate::sim::ScenarioFile::load(stage.path().join(FILES[0]))?;
     let mut written = Vec::new();
     for name in FILES {
         let to = dir.join(name);
@@ -64,6 +61,31 @@ pub fn write_calibration(
         written.push(to);
     }
     Ok(written)
+}
+
+/// Writes the four files into `stage` and returns the scenario loaded back from there.
+fn stage_files(
+    stage: &Path,
+    h: &History,
+    c: &Calibration,
+    source: &str,
+) -> Result<crate::sim::ScenarioFile> {
+    let json = serde_json::to_string_pretty(c).map_err(|e| Error::InvalidParameter {
+        name: "calibration".into(),
+        value: String::new(),
+        reason: e.to_string(),
+    })?;
+    let texts = [
+        scenario_toml(h, c, source),
+        population_csv(h, c),
+        json + "\n",
+        crate::report::calibrate::calibration_page(c, source),
+    ];
+    for (name, text) in FILES.iter().zip(&texts) {
+        let p = stage.join(name);
+        std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
+    }
+    crate::sim::ScenarioFile::load(stage.join(FILES[0]))
 }
 
 /// Writes named files into `dir` (created if needed) all or nothing: each goes to a temporary

@@ -214,8 +214,8 @@ fn print_calibration(c: &Calibration) {
 /// `calibrate`.
 pub fn cmd_calibrate(a: CalibrateArgs) -> Result<ExitCode> {
     let h = a.export.read()?;
-    let c = calibrate(&h);
-    let written = write_calibration(&a.out, &h, &c, &a.export.name())
+    let mut c = calibrate(&h);
+    let written = write_calibration(&a.out, &h, &mut c, &a.export.name())
         .with_context(|| format!("writing the calibration to {}", a.out.display()))?;
     print_calibration(&c);
     println!(
