@@ -227,6 +227,13 @@ fn an_sql_before_its_mql_is_an_error() {
         &[],
         &["L1", "sql_at"],
     );
+    // Through a mapping, both fields name the export's own columns.
+    bad(
+        "Id,Created,Converted\nL1,2026-03-02T08:00:00Z,2026-03-01T10:00:00Z\n",
+        None,
+        &["--column", "leads.lead_id=Id", "--column", "mql_at=Created", "--column", "sql_at=Converted"],
+        &["line 2", "sql_at (Converted)", "before mql_at (Created)"],
+    );
 }
 
 #[test]

@@ -197,9 +197,22 @@ pub fn estimate(leads: &Leads, zone: &Zone) -> Arrivals {
             )
         })
         .collect();
+    // Dates without a time of day all read as midnight: they say nothing of the hour.
+    let dated = leads.mql_date_only as f64;
     let hour_profile = by_hour
         .iter()
         .map(|&c| {
+            if dated >= 0.5 * n {
+                return Estimate::default_value(
+                    1.0,
+                    leads.mql_date_only,
+                    format!(
+                        "{} of {n} mql_at values are dates without a time of day, so the hour \
+                         of arrival is unknown: arrivals spread evenly over the day",
+                        leads.mql_date_only
+                    ),
+                );
+            }
             let (lo, hi) = wilson(c as f64, n);
             Estimate::estimated(
                 24.0 * c as f64 / n,

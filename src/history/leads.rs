@@ -111,6 +111,8 @@ pub struct Leads {
     pub lines: Vec<u64>,
     /// When each lead became an MQL.
     pub mql_at: Vec<Instant>,
+    /// How many `mql_at` values are dates without a time of day (midnight in the zone).
+    pub mql_date_only: u64,
     /// Scores in [0, 1].
     pub score: Numbers,
     /// Handed over to sales (empty: retained by marketing).
@@ -176,6 +178,9 @@ struct LeadColumns {
 
 impl LeadColumns {
     fn get(&self, f: LeadField) -> Option<&Located> {
+        if f == LeadField::MqlAt {
+            return Some(&self.mql);
+        }
         self.fields.iter().find(|(g, _)| *g == f).map(|(_, l)| l)
     }
 }
@@ -303,6 +308,7 @@ pub(crate) fn read_leads(
             reason: "every lead needs an mql_at".into(),
         })?;
         leads.mql_at.push(mql);
+        leads.mql_date_only += u64::from(mql_date_only);
         offer_last(last, mql, &cols.mql, path, line, &text)?;
         let mut times: [Option<Instant>; 13] = [None; 13];
         let mut date_only = [false; 13];

@@ -179,6 +179,9 @@ fn print_calibration(c: &Calibration) {
             defaults.push(format!("{name} ({reason})"));
         }
     };
+    if let Some(h) = c.arrivals.hour_profile.first() {
+        note("hour_profile", h);
+    }
     note("win_rate", &c.sales.win_rate);
     note("sales_cycle_days", &c.sales.cycle_median_days);
     note("deal_value", &c.sales.deal_median);
@@ -205,7 +208,10 @@ fn print_calibration(c: &Calibration) {
     if !defaults.is_empty() {
         println!("kept at their defaults: {}", defaults.join("; "));
     }
-    eprintln!("warning: speed to lead: {}", c.speed_to_lead.warning);
+    // Only an estimate from the export is observational; the default is not.
+    if c.speed_to_lead.default_reason.is_none() {
+        eprintln!("warning: speed to lead: {}", c.speed_to_lead.warning);
+    }
     for w in &c.warnings {
         eprintln!("warning: {}", w.message);
     }
