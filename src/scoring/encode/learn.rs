@@ -60,6 +60,9 @@ enum Raw {
     Codes { codes: Vec<u32>, levels: usize },
 }
 
+/// One feature's encoding and its values over the training rows.
+type Learnt = (FeatureSpec, Raw);
+
 /// Per code of a categorical: rows, first row and a fingerprint of the set of rows.
 struct LevelStats {
     count: Vec<usize>,
@@ -159,7 +162,7 @@ impl Encoder {
         outcomes: Option<&[bool]>,
     ) -> Result<LearntEncoding> {
         // Columns are independent: learn them in parallel, collected in column order.
-        let learnt: Vec<((FeatureSpec, Raw), Option<Option<f64>>)> = feature_columns
+        let learnt: Vec<(Learnt, Option<Option<f64>>)> = feature_columns
             .par_iter()
             .map(|&c| {
                 let (spec, raw) = learn_feature(table, c, rows, settings)?;
@@ -175,7 +178,7 @@ impl Encoder {
             .zip(&learnt)
             .filter_map(|(&c, (_, auc))| auc.map(|a| (c, a)))
             .collect();
-        let learnt: Vec<(FeatureSpec, Raw)> = learnt.into_iter().map(|(l, _)| l).collect();
+        let learnt: Vec<Learnt> = learnt.into_iter().map(|(l, _)| l).collect();
         let n = rows.len();
         let levels: Vec<Option<LevelStats>> = learnt
             .par_iter()
