@@ -6,5 +6,8 @@ mod quantile;
 mod student_t;
 
 pub use interval::{Interval, LEVEL};
-pub use quantile::{median, quantile_in_place, quantile_of_finite, quantile_sorted};
+pub use quantile::{
+    median, median_by_selection, order_statistics, quantile_in_place, quantile_of_finite,
+    quantile_sorted, quantiles_by_selection,
+};
 pub use student_t::{t_cdf, t_quantile};

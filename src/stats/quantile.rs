@@ -59,6 +59,77 @@ pub fn quantile_of_finite(x: &[f64], q: f64) -> f64 {
     quantile_sorted(&v, q)
 }
 
+/// The values at ascending ranks `ranks` (strictly increasing, each below `x.len()`) of `x` in
+/// [`f64::total_cmp`] order: exactly what sorting `x` and reading those positions gives, in
+/// linear time per rank (successive selections, each on what lies above the previous rank).
+/// Reorders `x`.
+pub fn order_statistics(x: &mut [f64], ranks: &[usize]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(ranks.len());
+    let (mut rest, mut base) = (x, 0usize);
+    for &r in ranks {
+        assert!(r >= base && r - base < rest.len(), "ranks must increase");
+        let (_, &mut v, above) = rest.select_nth_unstable_by(r - base, f64::total_cmp);
+        out.push(v);
+        base = r + 1;
+        rest = above;
+    }
+    out
+}
+
+/// Type 7 quantiles at levels `qs` of unsorted `x`, bit for bit what [`quantile_sorted`] gives
+/// on `x` sorted, from a few order statistics instead of a full sort. Reorders `x`.
+///
+/// # Panics
+/// As [`quantile_sorted`].
+pub fn quantiles_by_selection(x: &mut [f64], qs: &[f64]) -> Vec<f64> {
+    assert!(!x.is_empty(), "quantile of no values");
+    let n = x.len();
+    let mut ranks: Vec<usize> = Vec::new();
+    for &q in qs {
+        assert!(
+            (0.0..=1.0).contains(&q),
+            "quantile level {q} is not in [0, 1]"
+        );
+        let h = (n - 1) as f64 * q;
+        let lo = h.floor() as usize;
+        ranks.push(lo);
+        if h - lo as f64 != 0.0 {
+            ranks.push(lo + 1);
+        }
+    }
+    ranks.sort_unstable();
+    ranks.dedup();
+    let values = order_statistics(x, &ranks);
+    let at = |r: usize| values[ranks.binary_search(&r).expect("rank selected")];
+    qs.iter()
+        .map(|&q| {
+            let h = (n - 1) as f64 * q;
+            let lo = h.floor() as usize;
+            let frac = h - lo as f64;
+            if frac == 0.0 {
+                return at(lo);
+            }
+            at(lo) + frac * (at(lo + 1) - at(lo))
+        })
+        .collect()
+}
+
+/// Median as [`median`] computes it, from one or two selections instead of a sort: the same
+/// value bit for bit. Reorders `values`.
+pub fn median_by_selection(values: &mut [f64]) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let mid = n / 2;
+    Some(if n % 2 == 1 {
+        order_statistics(values, &[mid])[0]
+    } else {
+        let v = order_statistics(values, &[mid - 1, mid]);
+        (v[0] + v[1]) / 2.0
+    })
+}
+
 /// Median, the mean of the two middle values for an even count; `None` for no values. Sorts
 /// `values` in place.
 pub fn median(values: &mut [f64]) -> Option<f64> {
@@ -126,6 +197,52 @@ mod tests {
         assert_eq!(quantile_of_finite(&[0.0, 10.0], 0.1), 1.0);
         assert!(quantile_of_finite(&[], 0.5).is_nan());
         assert!(quantile_of_finite(&[f64::NAN], 0.5).is_nan());
+    }
+
+    #[test]
+    fn selection_gives_the_sorted_answers_bit_for_bit() {
+        // Awkward values: ties, both zeros, infinities, a wide range of exponents.
+        let mut s: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for n in [1usize, 2, 3, 4, 10, 101, 1000, 4001] {
+            let v: Vec<f64> = (0..n)
+                .map(|_| match next() % 7 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => f64::INFINITY,
+                    3 => (next() % 5) as f64,
+                    _ => ((next() >> 11) as f64 / (1u64 << 53) as f64 - 0.3) * 1e3,
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let qs = [0.0, 0.25, 0.5, 1.0 / 3.0, 0.75, 0.999, 1.0];
+            let got = quantiles_by_selection(&mut v.clone(), &qs);
+            for (q, g) in qs.iter().zip(&got) {
+                let want = quantile_sorted(&sorted, *q);
+                assert!(
+                    g.to_bits() == want.to_bits() || (g.is_nan() && want.is_nan()),
+                    "n={n} q={q}"
+                );
+            }
+            let ranks: Vec<usize> = (0..n).step_by(7).collect();
+            let stats = order_statistics(&mut v.clone(), &ranks);
+            for (r, x) in ranks.iter().zip(&stats) {
+                assert_eq!(x.to_bits(), sorted[*r].to_bits(), "n={n} rank {r}");
+            }
+            let want = median(&mut v.clone()).unwrap();
+            let got = median_by_selection(&mut v.clone()).unwrap();
+            assert!(
+                got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "n={n}"
+            );
+        }
+        assert_eq!(median_by_selection(&mut []), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::{
 use crate::data::{ColumnKind, ParsedColumn, Table};
 use crate::error::Result;
 use crate::scoring::design::{CategoryCoder, Codes, Design};
+use crate::scoring::metrics::roc_auc;
 
 /// An encoder together with the training design it was learnt from.
 pub(crate) struct LearntEncoding {
@@ -23,6 +24,10 @@ pub(crate) struct LearntEncoding {
     pub design: Design,
     /// Columns removed as constant or duplicated (collinear ones are removed later).
     pub dropped: Vec<DroppedColumn>,
+    /// ROC AUC of each numeric and yes/no feature's imputed values against the outcomes, by
+    /// table column, when [`Encoder::learn_scoring`] was given them (the leak check's
+    /// single-field AUC, computed while the values are at hand rather than parsed again).
+    pub single_field_auc: HashMap<usize, Option<f64>>,
 }
 
 impl LearntEncoding {
@@ -55,6 +60,9 @@ enum Raw {
     Codes { codes: Vec<u32>, levels: usize },
 }
 
+/// One feature's encoding and its values over the training rows.
+type Learnt = (FeatureSpec, Raw);
+
 /// Per code of a categorical: rows, first row and a fingerprint of the set of rows.
 struct LevelStats {
     count: Vec<usize>,
@@ -86,7 +94,7 @@ enum Cand {
 /// SipHash guards against hostile keys, which cost nothing here but time, since the number of
 /// distinct levels is bounded by the file's own rows.
 #[derive(Default, Clone, Copy)]
-struct BuildFast;
+pub(crate) struct BuildFast;
 
 impl std::hash::BuildHasher for BuildFast {
     type Hasher = FastHasher;
@@ -95,7 +103,7 @@ impl std::hash::BuildHasher for BuildFast {
     }
 }
 
-struct FastHasher(u64);
+pub(crate) struct FastHasher(u64);
 
 impl std::hash::Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -138,11 +146,39 @@ impl Encoder {
         rows: &[usize],
         settings: &EncoderSettings,
     ) -> Result<LearntEncoding> {
+        Encoder::learn_scoring(table, feature_columns, rows, settings, None)
+    }
+
+    /// As [`Encoder::learn`]; with `outcomes` (one per row of `rows`), also the single-field
+    /// ROC AUC of every numeric and yes/no feature ([`LearntEncoding::single_field_auc`]).
+    ///
+    /// # Errors
+    /// As [`Encoder::learn`].
+    pub(crate) fn learn_scoring(
+        table: &Table,
+        feature_columns: &[usize],
+        rows: &[usize],
+        settings: &EncoderSettings,
+        outcomes: Option<&[bool]>,
+    ) -> Result<LearntEncoding> {
         // Columns are independent: learn them in parallel, collected in column order.
-        let learnt: Vec<(FeatureSpec, Raw)> = feature_columns
+        let learnt: Vec<(Learnt, Option<Option<f64>>)> = feature_columns
             .par_iter()
-            .map(|&c| learn_feature(table, c, rows, settings))
+            .map(|&c| {
+                let (spec, raw) = learn_feature(table, c, rows, settings)?;
+                let auc = match (&raw, outcomes) {
+                    (Raw::Dense(cols), Some(y)) => Some(roc_auc(&cols[0], y)),
+                    _ => None,
+                };
+                Ok(((spec, raw), auc))
+            })
             .collect::<Result<_>>()?;
+        let single_field_auc: HashMap<usize, Option<f64>> = feature_columns
+            .iter()
+            .zip(&learnt)
+            .filter_map(|(&c, (_, auc))| auc.map(|a| (c, a)))
+            .collect();
+        let learnt: Vec<Learnt> = learnt.into_iter().map(|(l, _)| l).collect();
         let n = rows.len();
         let levels: Vec<Option<LevelStats>> = learnt
             .par_iter()
@@ -324,6 +360,7 @@ impl Encoder {
             },
             design,
             dropped,
+            single_field_auc,
         })
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rows::{check_lengths, ratio};
 use crate::error::{BandsProblem, Error, Result};
-use crate::stats::quantile_sorted;
+use crate::stats::quantiles_by_selection;
 
 /// Number of score bands when none are given (quartiles, A to D).
 pub const DEFAULT_BANDS: usize = 4;
@@ -71,7 +71,7 @@ fn band_labels(n_bands: usize) -> Vec<String> {
 
 impl ScoreBands {
     /// Bands with equal shares of the training scores: cuts at the `j / n_bands` quantiles
-    /// (type 7, see [`quantile_sorted`]). When heavy ties make quantiles coincide (or fall on the lowest
+    /// (type 7, see [`quantile_sorted`](crate::stats::quantile_sorted)). When heavy ties make quantiles coincide (or fall on the lowest
     /// score), those cuts are dropped, giving fewer bands rather than empty ones.
     ///
     /// # Errors
@@ -88,14 +88,15 @@ impl ScoreBands {
                 non_finite,
             });
         }
-        let mut sorted = train_probs.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let mut cuts: Vec<f64> = (1..n_bands)
-            .map(|j| quantile_sorted(&sorted, j as f64 / n_bands as f64))
-            .collect();
+        // The few order statistics the cuts need, by selection rather than a full sort.
+        let mut scratch = train_probs.to_vec();
+        let levels: Vec<f64> = (0..n_bands).map(|j| j as f64 / n_bands as f64).collect();
+        let quantiles = quantiles_by_selection(&mut scratch, &levels);
+        let lowest = quantiles[0];
+        let mut cuts = quantiles[1..].to_vec();
         cuts.dedup();
         // A cut at the lowest training score would leave the bottom band empty on training data.
-        cuts.retain(|&c| c > sorted[0]);
+        cuts.retain(|&c| c > lowest);
         let labels = band_labels(cuts.len() + 1);
         Ok(ScoreBands { cuts, labels })
     }

@@ -36,7 +36,7 @@ pub use drift::{
 pub use policy::{default_thresholds, gains, threshold_table, GainsRow, ThresholdRow};
 pub use probability::{brier, calibration, log_loss, Calibration, CalibrationBin, LOG_LOSS_EPS};
 pub use ranking::{pr_auc, pr_curve, roc_auc, roc_curve, CurvePoint, DEFAULT_CURVE_POINTS};
-use rows::{check_lengths, count_true, ratio};
+use rows::{check_lengths, count_true, ratio, Ranked};
 
 /// Number of calibration bins used by [`evaluate`] (deciles).
 pub const DEFAULT_BINS: usize = 10;
@@ -81,25 +81,29 @@ pub struct Evaluation {
 pub fn evaluate(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Evaluation {
     check_lengths(probs, labels);
     let positives = count_true(labels);
-    let calibration = calibration(probs, labels, DEFAULT_BINS);
+    // One sort for every table: the ascending ranking is the descending one's runs reversed.
+    let desc = Ranked::sort(probs, labels, true);
+    let asc = desc.reversed(probs, labels);
+    let calibration = probability::calibration_ranked(&asc, DEFAULT_BINS);
     let metrics = Metrics {
         rows: probs.len(),
         positives,
         positive_rate: ratio(positives, probs.len()),
-        roc_auc: roc_auc(probs, labels),
-        pr_auc: pr_auc(probs, labels),
+        roc_auc: ranking::roc_auc_ranked(&asc),
+        pr_auc: ranking::pr_auc_ranked(&desc),
         log_loss: log_loss(probs, labels),
         brier: brier(probs, labels),
         ece: calibration.ece,
     };
+    drop(asc);
     Evaluation {
         metrics,
         calibration,
-        gains: gains(probs, labels, DEFAULT_GROUPS),
-        thresholds: threshold_table(probs, labels, &default_thresholds()),
+        gains: policy::gains_ranked(&desc, DEFAULT_GROUPS),
+        thresholds: policy::threshold_table_ranked(&desc, &default_thresholds()),
         bands: band_table(probs, labels, bands),
-        roc_curve: roc_curve(probs, labels, DEFAULT_CURVE_POINTS),
-        pr_curve: pr_curve(probs, labels, DEFAULT_CURVE_POINTS),
+        roc_curve: ranking::roc_curve_ranked(&desc, DEFAULT_CURVE_POINTS),
+        pr_curve: ranking::pr_curve_ranked(&desc, DEFAULT_CURVE_POINTS),
     }
 }
 

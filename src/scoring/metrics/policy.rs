@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{
-    check_lengths, count_true, equal_count_groups, positives_in, ratio, sorted_order,
-};
+use super::rows::{check_lengths, equal_count_groups, ratio, Ranked};
 
 /// One row of a cumulative gains table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,26 +33,30 @@ pub struct GainsRow {
 /// `groups` is clamped to `1..=n`. Empty for no rows.
 pub fn gains(probs: &[f64], labels: &[bool], groups: usize) -> Vec<GainsRow> {
     check_lengths(probs, labels);
-    let n = probs.len();
+    gains_ranked(&Ranked::sort(probs, labels, true), groups)
+}
+
+/// [`gains`] from rows ranked descending.
+pub(super) fn gains_ranked(desc: &Ranked, groups: usize) -> Vec<GainsRow> {
+    let n = desc.len();
     if n == 0 {
         return Vec::new();
     }
-    let total_pos = count_true(labels);
+    let total_pos = desc.positives(&(0..n));
     let overall_rate = total_pos as f64 / n as f64;
     let lift_of = |rate: f64| (total_pos > 0).then(|| rate / overall_rate);
-    let order = sorted_order(probs, true);
     let (mut cum_rows, mut cum_conv) = (0usize, 0usize);
     let mut out = Vec::new();
     for (g, range) in equal_count_groups(n, groups.clamp(1, n)).enumerate() {
-        let rows = &order[range];
-        let conversions = positives_in(rows, labels);
-        cum_rows += rows.len();
+        let rows = range.len();
+        let conversions = desc.positives(&range);
+        cum_rows += rows;
         cum_conv += conversions;
-        let conversion_rate = conversions as f64 / rows.len() as f64;
+        let conversion_rate = conversions as f64 / rows as f64;
         out.push(GainsRow {
             decile: g + 1,
-            rows: rows.len(),
-            min_score: probs[rows[rows.len() - 1]],
+            rows,
+            min_score: desc.scores[range.end - 1],
             leads_share: cum_rows as f64 / n as f64,
             conversions,
             conversion_rate,
@@ -92,21 +94,20 @@ pub fn default_thresholds() -> Vec<f64> {
 /// score is `>= threshold`. O((n + t) log n).
 pub fn threshold_table(probs: &[f64], labels: &[bool], thresholds: &[f64]) -> Vec<ThresholdRow> {
     check_lengths(probs, labels);
-    let n = probs.len();
-    let order = sorted_order(probs, true);
-    let sorted: Vec<f64> = order.iter().map(|&i| probs[i]).collect();
-    // Conversions among the top k rows, so each threshold is one binary search and one lookup.
-    let mut cum_pos = Vec::with_capacity(n + 1);
-    cum_pos.push(0usize);
-    for &i in &order {
-        cum_pos.push(cum_pos[cum_pos.len() - 1] + usize::from(labels[i]));
-    }
-    let total_pos = cum_pos[n];
+    threshold_table_ranked(&Ranked::sort(probs, labels, true), thresholds)
+}
+
+/// [`threshold_table`] from rows ranked descending.
+pub(super) fn threshold_table_ranked(desc: &Ranked, thresholds: &[f64]) -> Vec<ThresholdRow> {
+    let n = desc.len();
+    // Conversions among the top k rows are `cum_pos[k]`, so each threshold is one binary
+    // search and one lookup.
+    let total_pos = desc.cum_pos[n];
     thresholds
         .iter()
         .map(|&threshold| {
-            let handed_over = sorted.partition_point(|&s| s >= threshold);
-            let conversions = cum_pos[handed_over];
+            let handed_over = desc.scores.partition_point(|&s| s >= threshold);
+            let conversions = desc.cum_pos[handed_over];
             ThresholdRow {
                 threshold,
                 handed_over,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{check_lengths, equal_count_groups, positives_in, sorted_order};
+use super::rows::{check_lengths, equal_count_groups, Ranked};
 
 /// Probabilities are clipped to `[LOG_LOSS_EPS, 1 - LOG_LOSS_EPS]` so one confident mistake costs
 /// about 34.5 nats instead of infinity (the scikit-learn convention).
@@ -78,27 +78,32 @@ pub struct Calibration {
 /// equally precise. `bins` is clamped to `1..=n` so that no bin is empty.
 pub fn calibration(probs: &[f64], labels: &[bool], bins: usize) -> Calibration {
     check_lengths(probs, labels);
-    let n = probs.len();
+    calibration_ranked(&Ranked::sort(probs, labels, false), bins)
+}
+
+/// [`calibration`] from rows ranked ascending.
+pub(super) fn calibration_ranked(asc: &Ranked, bins: usize) -> Calibration {
+    let n = asc.len();
     if n == 0 {
         return Calibration {
             bins: Vec::new(),
             ece: None,
         };
     }
-    let order = sorted_order(probs, false);
     let mut out = Vec::new();
     let mut ece = 0.0;
     for (b, range) in equal_count_groups(n, bins.clamp(1, n)).enumerate() {
-        let rows = &order[range];
-        let sum_p: f64 = rows.iter().map(|&i| probs[i]).sum();
-        let mean_predicted = sum_p / rows.len() as f64;
-        let observed_rate = positives_in(rows, labels) as f64 / rows.len() as f64;
-        ece += rows.len() as f64 / n as f64 * (observed_rate - mean_predicted).abs();
+        let rows = range.len();
+        // The scores in rank order, as summing through the row indices read them.
+        let sum_p: f64 = asc.scores[range.clone()].iter().sum();
+        let mean_predicted = sum_p / rows as f64;
+        let observed_rate = asc.positives(&range) as f64 / rows as f64;
+        ece += rows as f64 / n as f64 * (observed_rate - mean_predicted).abs();
         out.push(CalibrationBin {
             bin: b + 1,
-            lower: probs[rows[0]],
-            upper: probs[rows[rows.len() - 1]],
-            rows: rows.len(),
+            lower: asc.scores[range.start],
+            upper: asc.scores[range.end - 1],
+            rows,
             mean_predicted,
             observed_rate,
         });

@@ -3,25 +3,79 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{check_lengths, count_true, positives_in, sorted_order, tie_groups};
+use super::rows::{check_lengths, count_true, from_order_key, total_order_key, Ranked};
 
 /// Area under the ROC curve: the probability that a random converter scores above a random
 /// non-converter, ties counting one half (Mann-Whitney U with midranks). Exact, O(n log n).
 /// `None` when either class is absent.
 pub fn roc_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
     check_lengths(probs, labels);
-    let pos = count_true(labels) as u128;
-    let neg = labels.len() as u128 - pos;
+    if probs.iter().any(|p| p.is_nan()) {
+        // NaN rows rank by their bits and index; only the full ranking places them so.
+        return roc_auc_ranked(&Ranked::sort(probs, labels, false));
+    }
+    roc_auc_by_class(probs, labels)
+}
+
+/// [`roc_auc`] from rows ranked ascending.
+pub(super) fn roc_auc_ranked(asc: &Ranked) -> Option<f64> {
+    let pos = asc.positives(&(0..asc.len())) as u128;
+    let neg = asc.len() as u128 - pos;
     if pos == 0 || neg == 0 {
         return None;
     }
-    let order = sorted_order(probs, false);
     // Midranks are half-integers; doubling them keeps the rank sum exact in integers.
     let mut twice_rank_sum: u128 = 0;
-    for g in tie_groups(&order, probs) {
-        let pos_in_group = positives_in(&order[g.clone()], labels) as u128;
+    for g in &asc.groups {
         // 1-based ranks g.start + 1 ..= g.end share the midrank (g.start + 1 + g.end) / 2.
-        twice_rank_sum += pos_in_group * (g.start + 1 + g.end) as u128;
+        twice_rank_sum += asc.positives(g) as u128 * (g.start + 1 + g.end) as u128;
+    }
+    let twice_u = twice_rank_sum - pos * (pos + 1);
+    Some(twice_u as f64 / (2 * pos * neg) as f64)
+}
+
+/// [`roc_auc`] without NaN: the rank sum needs only how many converters and non-converters
+/// share each score, so each class's scores are sorted alone (plain keys, no row indices) and
+/// the two sorted lists are walked together. The same integers as the midrank sum, so the
+/// same value to the last bit.
+fn roc_auc_by_class(probs: &[f64], labels: &[bool]) -> Option<f64> {
+    use rayon::slice::ParallelSliceMut;
+    let mut pos_keys: Vec<u64> = Vec::new();
+    let mut neg_keys: Vec<u64> = Vec::new();
+    for (&p, &l) in probs.iter().zip(labels) {
+        if l {
+            pos_keys.push(total_order_key(p));
+        } else {
+            neg_keys.push(total_order_key(p));
+        }
+    }
+    let (pos, neg) = (pos_keys.len() as u128, neg_keys.len() as u128);
+    if pos == 0 || neg == 0 {
+        return None;
+    }
+    pos_keys.par_sort_unstable();
+    neg_keys.par_sort_unstable();
+    let value = |k: u64| from_order_key(k);
+    let (mut i, mut j, mut below) = (0usize, 0usize, 0usize);
+    let mut twice_rank_sum: u128 = 0;
+    while i < pos_keys.len() || j < neg_keys.len() {
+        // The group: every score `==` the smallest one left (-0.0 and 0.0 together).
+        let first = match (pos_keys.get(i), neg_keys.get(j)) {
+            (Some(&a), Some(&b)) => value(a.min(b)),
+            (Some(&a), None) => value(a),
+            (None, Some(&b)) => value(b),
+            (None, None) => unreachable!("one list has keys left"),
+        };
+        let (i0, j0) = (i, j);
+        while i < pos_keys.len() && value(pos_keys[i]) == first {
+            i += 1;
+        }
+        while j < neg_keys.len() && value(neg_keys[j]) == first {
+            j += 1;
+        }
+        let size = (i - i0) + (j - j0);
+        twice_rank_sum += (i - i0) as u128 * (below + 1 + below + size) as u128;
+        below += size;
     }
     let twice_u = twice_rank_sum - pos * (pos + 1);
     Some(twice_u as f64 / (2 * pos * neg) as f64)
@@ -34,15 +88,19 @@ pub fn roc_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
 /// `None` when there are no converters.
 pub fn pr_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
     check_lengths(probs, labels);
-    let total_pos = count_true(labels);
+    pr_auc_ranked(&Ranked::sort(probs, labels, true))
+}
+
+/// [`pr_auc`] from rows ranked descending.
+pub(super) fn pr_auc_ranked(desc: &Ranked) -> Option<f64> {
+    let total_pos = desc.positives(&(0..desc.len()));
     if total_pos == 0 {
         return None;
     }
-    let order = sorted_order(probs, true);
     let (mut tp, mut fp) = (0usize, 0usize);
     let mut sum = 0.0;
-    for g in tie_groups(&order, probs) {
-        let new_tp = positives_in(&order[g.clone()], labels);
+    for g in &desc.groups {
+        let new_tp = desc.positives(g);
         tp += new_tp;
         fp += g.len() - new_tp;
         // R_k - R_{k-1} = new_tp / total_pos; the division is factored out of the sum.
@@ -68,16 +126,15 @@ pub struct CurvePoint {
 
 /// `(threshold, true positives, false positives)` after each group of tied scores enters,
 /// highest scores first.
-fn cumulative_counts(probs: &[f64], labels: &[bool]) -> Vec<(f64, usize, usize)> {
-    let order = sorted_order(probs, true);
+fn cumulative_counts(desc: &Ranked) -> Vec<(f64, usize, usize)> {
     let (mut tp, mut fp) = (0usize, 0usize);
-    tie_groups(&order, probs)
-        .into_iter()
+    desc.groups
+        .iter()
         .map(|g| {
-            let new_tp = positives_in(&order[g.clone()], labels);
+            let new_tp = desc.positives(g);
             tp += new_tp;
             fp += g.len() - new_tp;
-            (probs[order[g.start]], tp, fp)
+            (desc.scores[g.start], tp, fp)
         })
         .collect()
 }
@@ -113,12 +170,20 @@ fn downsample(points: Vec<CurvePoint>, max_points: usize) -> Vec<CurvePoint> {
 /// threshold rank, endpoints kept). Empty when either class is absent.
 pub fn roc_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurvePoint> {
     check_lengths(probs, labels);
-    let pos = count_true(labels);
-    let neg = labels.len() - pos;
+    if count_true(labels) == 0 || count_true(labels) == labels.len() {
+        return Vec::new();
+    }
+    roc_curve_ranked(&Ranked::sort(probs, labels, true), max_points)
+}
+
+/// [`roc_curve`] from rows ranked descending.
+pub(super) fn roc_curve_ranked(desc: &Ranked, max_points: usize) -> Vec<CurvePoint> {
+    let pos = desc.positives(&(0..desc.len()));
+    let neg = desc.len() - pos;
     if pos == 0 || neg == 0 {
         return Vec::new();
     }
-    let counts = cumulative_counts(probs, labels);
+    let counts = cumulative_counts(desc);
     let mut points = Vec::with_capacity(counts.len() + 1);
     points.push(CurvePoint {
         threshold: just_above(counts[0].0),
@@ -139,11 +204,19 @@ pub fn roc_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<Curve
 /// `max_points` points like [`roc_curve`]. Empty when nobody converted.
 pub fn pr_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurvePoint> {
     check_lengths(probs, labels);
-    let pos = count_true(labels);
+    if count_true(labels) == 0 {
+        return Vec::new();
+    }
+    pr_curve_ranked(&Ranked::sort(probs, labels, true), max_points)
+}
+
+/// [`pr_curve`] from rows ranked descending.
+pub(super) fn pr_curve_ranked(desc: &Ranked, max_points: usize) -> Vec<CurvePoint> {
+    let pos = desc.positives(&(0..desc.len()));
     if pos == 0 {
         return Vec::new();
     }
-    let points = cumulative_counts(probs, labels)
+    let points = cumulative_counts(desc)
         .into_iter()
         .map(|(threshold, tp, fp)| CurvePoint {
             threshold,

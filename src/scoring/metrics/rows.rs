@@ -24,7 +24,7 @@ pub(super) fn count_true(labels: &[bool]) -> usize {
     labels.iter().filter(|&&l| l).count()
 }
 
-/// Row indices ordered by score. The sort is stable, so tied rows keep their input order: that is
+/// Row indices ordered by score (the reference [`Ranked`] is tested against). The sort is stable, so tied rows keep their input order: that is
 /// the documented tie rule wherever rows must be cut into equal-count groups.
 ///
 /// Sorted as `(key, index)` pairs, `key` a `u64` in [`f64::total_cmp`] order (flipped for
@@ -32,6 +32,7 @@ pub(super) fn count_true(labels: &[bool]) -> usize {
 /// stable sort's, at a fraction of the cost of comparing through the indices (the pairs are
 /// read in memory order instead of the scores at random). Measured against a 16-bit LSD radix
 /// sort, which was slower on half a million scores: its scatter reads the keys at random.
+#[cfg(test)]
 pub(super) fn sorted_order(probs: &[f64], descending: bool) -> Vec<usize> {
     let flip = if descending { u64::MAX } else { 0 };
     let mut keyed: Vec<(u64, usize)> = probs
@@ -43,9 +44,96 @@ pub(super) fn sorted_order(probs: &[f64], descending: bool) -> Vec<usize> {
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
+/// Rows ranked by score once, for every metric of one evaluation: the order, and the scores
+/// and outcomes read along it (so later passes are sequential), and the tie groups. Built by
+/// one sort ([`Ranked::sort`]); the opposite direction follows from it without sorting again
+/// ([`Ranked::reversed`]), so an evaluation sorts its scores once instead of once per table.
+pub(super) struct Ranked {
+    /// Row indices in score order; tied rows in input order (the stable sort's order).
+    pub order: Vec<usize>,
+    /// `probs[order[i]]`.
+    pub scores: Vec<f64>,
+    /// Ranges of positions that share one score (`==`), as [`tie_groups`] gives them.
+    pub groups: Vec<Range<usize>>,
+    /// Converters among positions `..i` (length `n + 1`).
+    pub cum_pos: Vec<usize>,
+}
+
+impl Ranked {
+    /// Ranks the rows ascending or `descending`, exactly as [`sorted_order`] orders them. The
+    /// sort runs in parallel: the keys are distinct (the index breaks ties), so the result is
+    /// the same for any number of threads.
+    pub fn sort(probs: &[f64], labels: &[bool], descending: bool) -> Ranked {
+        use rayon::slice::ParallelSliceMut;
+        check_lengths(probs, labels);
+        let flip = if descending { u64::MAX } else { 0 };
+        let mut keyed: Vec<(u64, usize)> = probs
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (total_order_key(p) ^ flip, i))
+            .collect();
+        keyed.par_sort_unstable();
+        let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
+        Ranked::from_order(order, probs, labels)
+    }
+
+    fn from_order(order: Vec<usize>, probs: &[f64], labels: &[bool]) -> Ranked {
+        let scores: Vec<f64> = order.iter().map(|&i| probs[i]).collect();
+        let mut groups = Vec::new();
+        let mut start = 0;
+        for end in 1..=scores.len() {
+            if end == scores.len() || scores[end] != scores[start] {
+                groups.push(start..end);
+                start = end;
+            }
+        }
+        let mut cum_pos = Vec::with_capacity(order.len() + 1);
+        cum_pos.push(0usize);
+        for &i in &order {
+            cum_pos.push(cum_pos[cum_pos.len() - 1] + usize::from(labels[i]));
+        }
+        Ranked {
+            order,
+            scores,
+            groups,
+            cum_pos,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Converters among positions `range`.
+    pub fn positives(&self, range: &Range<usize>) -> usize {
+        self.cum_pos[range.end] - self.cum_pos[range.start]
+    }
+
+    /// The same rows ranked the other way, as [`Ranked::sort`] would rank them: runs of
+    /// bit-identical scores (whose rows are in input order either way) in reverse order. Ties
+    /// by `==` that are not bit-identical (`-0.0` and `0.0`) are separate runs, so they swap
+    /// places as a sort would have put them. `probs` and `labels` are the rows ranked.
+    pub fn reversed(&self, probs: &[f64], labels: &[bool]) -> Ranked {
+        let n = self.len();
+        let mut order = Vec::with_capacity(n);
+        let mut end = n;
+        while end > 0 {
+            let bits = self.scores[end - 1].to_bits();
+            let mut start = end - 1;
+            while start > 0 && self.scores[start - 1].to_bits() == bits {
+                start -= 1;
+            }
+            order.extend_from_slice(&self.order[start..end]);
+            end = start;
+        }
+        Ranked::from_order(order, probs, labels)
+    }
+}
+
 /// A `u64` whose unsigned order is [`f64::total_cmp`]'s: negative values have every bit
 /// flipped, others only the sign bit.
-fn total_order_key(x: f64) -> u64 {
+pub(super) fn total_order_key(x: f64) -> u64 {
     let b = x.to_bits();
     if b >> 63 == 1 {
         !b
@@ -54,7 +142,13 @@ fn total_order_key(x: f64) -> u64 {
     }
 }
 
+/// The `f64` whose [`total_order_key`] is `k`.
+pub(super) fn from_order_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
 /// Ranges of positions in `order` that share one score.
+#[cfg(test)]
 pub(super) fn tie_groups(order: &[usize], probs: &[f64]) -> Vec<Range<usize>> {
     let mut groups = Vec::new();
     let mut start = 0;
@@ -73,6 +167,7 @@ pub(super) fn equal_count_groups(n: usize, groups: usize) -> impl Iterator<Item 
 }
 
 /// Converters among the rows at `rows`.
+#[cfg(test)]
 pub(super) fn positives_in(rows: &[usize], labels: &[bool]) -> usize {
     rows.iter().filter(|&&i| labels[i]).count()
 }
@@ -80,6 +175,37 @@ pub(super) fn positives_in(rows: &[usize], labels: &[bool]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranked_rows_and_their_reversal_are_the_sorts() {
+        let probs = [
+            0.5, -0.0, 0.0, 0.25, 0.5, -1.0, 0.25, 0.0, -0.0, 0.5, -1.0, 0.7,
+        ];
+        let labels: Vec<bool> = (0..probs.len()).map(|i| i % 3 == 0).collect();
+        for descending in [false, true] {
+            let r = Ranked::sort(&probs, &labels, descending);
+            assert_eq!(r.order, sorted_order(&probs, descending));
+            assert_eq!(r.groups, tie_groups(&r.order, &probs));
+            let back = r.reversed(&probs, &labels);
+            assert_eq!(
+                back.order,
+                sorted_order(&probs, !descending),
+                "{descending}"
+            );
+            assert_eq!(back.groups, tie_groups(&back.order, &probs));
+            for g in &back.groups {
+                assert_eq!(
+                    back.positives(g),
+                    positives_in(&back.order[g.clone()], &labels)
+                );
+            }
+            assert!(back
+                .scores
+                .iter()
+                .zip(&back.order)
+                .all(|(s, &i)| s.to_bits() == probs[i].to_bits()));
+        }
+    }
 
     #[test]
     fn sorted_order_is_the_stable_sort() {

@@ -3,8 +3,14 @@
 //! level whose training rows are all positive, more of them than chance at the base rate
 //! explains.
 
-use crate::data::{parse_number, parse_yes_no, Number, Table};
-use crate::scoring::encode::{Encoder, FeatureEncoding, MISSING_LEVEL, OTHER_LEVEL};
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::data::{parse_number, parse_yes_no, MissingTokens, Number, Table};
+use crate::scoring::encode::{
+    BuildFast, Encoder, FeatureEncoding, FeatureSpec, MISSING_LEVEL, OTHER_LEVEL,
+};
 use crate::scoring::metrics::roc_auc;
 
 /// Single-field ROC AUC (either direction) above which a column is named as a likely leak.
@@ -29,13 +35,44 @@ pub(super) fn likely_leaks(
     encoder: &Encoder,
     train: &[usize],
     labels: &[bool],
+    known_auc: &HashMap<usize, Option<f64>>,
 ) -> Vec<String> {
     let y: Vec<bool> = train.iter().map(|&r| labels[r]).collect();
     let positives = y.iter().filter(|&&v| v).count();
     let base = positives as f64 / y.len().max(1) as f64;
     let missing = &encoder.missing;
+    // Features are judged independently: in parallel, the sentences kept in feature order.
+    let per_feature: Vec<Vec<String>> = encoder
+        .features
+        .par_iter()
+        .zip(features)
+        .map(|(spec, &c)| {
+            let numeric = matches!(
+                spec.encoding,
+                FeatureEncoding::Numeric { .. } | FeatureEncoding::YesNo { .. }
+            );
+            match known_auc.get(&c) {
+                // The encoder scored this column's values while it read them.
+                Some(&auc) if numeric => auc_leak(spec, auc).into_iter().collect(),
+                _ => feature_leaks(table, spec, c, missing, train, &y, base),
+            }
+        })
+        .collect();
+    per_feature.into_iter().flatten().collect()
+}
+
+/// The sentences of [`likely_leaks`] about one feature.
+fn feature_leaks(
+    table: &Table,
+    spec: &FeatureSpec,
+    c: usize,
+    missing: &MissingTokens,
+    train: &[usize],
+    y: &[bool],
+    base: f64,
+) -> Vec<String> {
     let mut out = Vec::new();
-    for (spec, &c) in encoder.features.iter().zip(features) {
+    {
         let score: Vec<f64> = match &spec.encoding {
             FeatureEncoding::Numeric { median, .. } | FeatureEncoding::YesNo { median, .. } => {
                 let yes_no = matches!(spec.encoding, FeatureEncoding::YesNo { .. });
@@ -78,10 +115,16 @@ pub(super) fn likely_leaks(
                             .map_or(0, |i| i + 1),
                     }
                 };
-                let idx: Vec<usize> = train.iter().map(|&r| level_of(r)).collect();
+                // Each distinct text looked up once: a CRM column has a few hundred texts
+                // over hundreds of thousands of rows.
+                let mut seen: HashMap<&str, usize, BuildFast> = HashMap::default();
+                let idx: Vec<usize> = train
+                    .iter()
+                    .map(|&r| *seen.entry(table.value(r, c)).or_insert_with(|| level_of(r)))
+                    .collect();
                 let mut rows = vec![0usize; levels.len() + 1];
                 let mut pos = vec![0usize; levels.len() + 1];
-                for (&l, &v) in idx.iter().zip(&y) {
+                for (&l, &v) in idx.iter().zip(y) {
                     rows[l] += 1;
                     pos[l] += usize::from(v);
                 }
@@ -115,17 +158,19 @@ pub(super) fn likely_leaks(
                     .collect()
             }
         };
-        if let Some(auc) = roc_auc(&score, &y) {
-            let strength = auc.max(1.0 - auc);
-            if strength > LEAK_AUC {
-                out.push(format!(
-                    "likely leak: column \"{}\" predicts the outcome almost perfectly on its own (single-field ROC AUC {:.3} on the training rows); if it is known only after the outcome, exclude it",
-                    spec.column, strength
-                ));
-            }
-        }
+        out.extend(auc_leak(spec, roc_auc(&score, y)));
     }
     out
+}
+
+/// The sentence for a column whose single-field ROC AUC on the training rows is `auc`, if it
+/// predicts the outcome almost perfectly on its own.
+fn auc_leak(spec: &FeatureSpec, auc: Option<f64>) -> Option<String> {
+    let strength = auc.map(|a| a.max(1.0 - a))?;
+    (strength > LEAK_AUC).then(|| format!(
+        "likely leak: column \"{}\" predicts the outcome almost perfectly on its own (single-field ROC AUC {:.3} on the training rows); if it is known only after the outcome, exclude it",
+        spec.column, strength
+    ))
 }
 
 /// `base^n` as a reader wants it: `1e-7`, or, below what an `f64` holds, "below 1e-300" (not
@@ -136,5 +181,74 @@ fn chance_text(base: f64, n: usize) -> String {
         "below 1e-300".to_string()
     } else {
         format!("{p:.0e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::CsvOptions;
+    use crate::scoring::encode::EncoderSettings;
+
+    /// The AUCs the encoder computes while reading the values are the ones the leak check
+    /// would compute from the text: same sentences with and without them, for a leaking
+    /// number, a leaking yes/no flag, a harmless number with missing values and a categorical.
+    #[test]
+    fn encoder_aucs_give_the_same_sentences_as_parsing_again() {
+        let mut csv = String::from("leak,flag,noise,plan,y\n");
+        for i in 0..400u32 {
+            let y = (i * 7919) % 5 < 2;
+            let leak = if y {
+                10.0 + f64::from(i % 13)
+            } else {
+                f64::from(i % 11)
+            };
+            let flag = if y == (i % 50 != 0) { "yes" } else { "no" };
+            let noise = if i % 17 == 0 {
+                String::new()
+            } else {
+                format!("{}", (i * 31) % 97)
+            };
+            let plan = ["a", "b", "c"][(i % 3) as usize];
+            csv.push_str(&format!("{leak},{flag},{noise},{plan},{}\n", u8::from(y)));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, csv).unwrap();
+        let table = Table::load(&path, &CsvOptions::default(), None).unwrap();
+        let labels: Vec<bool> = (0..400).map(|r| table.value(r, 4) == "1").collect();
+        let rows: Vec<usize> = (0..400).collect();
+        let features = [0, 1, 2, 3];
+        let learnt = Encoder::learn_scoring(
+            &table,
+            &features,
+            &rows,
+            &EncoderSettings::default(),
+            Some(&labels),
+        )
+        .unwrap();
+        assert_eq!(learnt.single_field_auc.len(), 3, "numbers and flags only");
+        let with = likely_leaks(
+            &table,
+            &features,
+            &learnt.encoder,
+            &rows,
+            &labels,
+            &learnt.single_field_auc,
+        );
+        let without = likely_leaks(
+            &table,
+            &features,
+            &learnt.encoder,
+            &rows,
+            &labels,
+            &HashMap::new(),
+        );
+        assert_eq!(with, without);
+        assert_eq!(with.len(), 2, "{with:?}");
+        assert!(
+            with[0].contains("\"leak\"") && with[1].contains("\"flag\""),
+            "{with:?}"
+        );
     }
 }

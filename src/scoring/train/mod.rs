@@ -261,7 +261,13 @@ pub fn train_table(
     roles::check_classes(table, &roles.target_spec, &y_train)?;
 
     enter(progress, "encoding")?;
-    let mut learnt = Encoder::learn(table, &roles.features, &train_rows, &opts.encoder)?;
+    let mut learnt = Encoder::learn_scoring(
+        table,
+        &roles.features,
+        &train_rows,
+        &opts.encoder,
+        Some(y_train.as_slice().expect("a fresh array is contiguous")),
+    )?;
     for d in &learnt.dropped {
         warnings.push(format!("dropped column \"{}\": {}", d.name, d.reason));
     }
@@ -293,6 +299,7 @@ pub fn train_table(
         &learnt.encoder,
         &train_rows,
         &labels,
+        &learnt.single_field_auc,
     );
     warnings.extend(leaks.iter().cloned());
     let encoder = learnt.encoder;

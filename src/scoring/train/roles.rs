@@ -168,21 +168,33 @@ pub(super) fn numeric_id(table: &Table, c: usize) -> Option<&'static str> {
     if n < 3 {
         return None;
     }
-    let mut values = Vec::with_capacity(n);
-    for r in 0..n {
-        match crate::data::parse_number(table.value(r, c)) {
-            crate::data::Number::Finite(v) if v.fract() == 0.0 => values.push(v),
-            _ => return None,
-        }
-    }
+    let key_like = key_like_name(&table.headers()[c]);
     // A sorted measurement in a small file is plausible; a sorted record key is what a long
     // export looks like.
-    let increasing = n >= MONOTONE_ID_ROWS && values.windows(2).all(|w| w[0] < w[1]);
-    let decreasing = n >= MONOTONE_ID_ROWS && values.windows(2).all(|w| w[0] > w[1]);
+    let (mut increasing, mut decreasing) = (n >= MONOTONE_ID_ROWS, n >= MONOTONE_ID_ROWS);
+    if !key_like && !increasing {
+        return None;
+    }
+    let mut values: Vec<f64> = Vec::with_capacity(n);
+    for r in 0..n {
+        let v = match crate::data::parse_number(table.value(r, c)) {
+            crate::data::Number::Finite(v) if v.fract() == 0.0 => v,
+            _ => return None,
+        };
+        if let Some(&prev) = values.last() {
+            increasing &= prev < v;
+            decreasing &= prev > v;
+            // Neither a sequence nor named as a key: a measurement, whatever the rest holds.
+            if !(key_like || increasing || decreasing) {
+                return None;
+            }
+        }
+        values.push(v);
+    }
     if increasing || decreasing {
         return Some("in a strictly monotone sequence down the file");
     }
-    if !key_like_name(&table.headers()[c]) {
+    if !key_like {
         return None;
     }
     let mut seen = std::collections::HashSet::with_capacity(n);
