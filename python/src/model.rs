@@ -150,7 +150,7 @@ pub fn load_model(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
 /// Trains a model; every option is the CLI's, given explicitly by the Python wrapper.
 #[pyfunction(name = "train")]
 #[pyo3(signature = (data, source, *, target, positive, exclude, id, categorical, numeric,
-    missing, min_level_count, holdout, folds, cv, alpha, solver, max_iter, bands, seed,
+    missing, min_level_count, holdout, folds, cv, alpha, l1_ratio, solver, max_iter, bands, seed,
     delimiter))]
 #[allow(clippy::too_many_arguments)]
 pub fn train_model(
@@ -169,6 +169,7 @@ pub fn train_model(
     folds: Option<usize>,
     cv: Option<usize>,
     alpha: f64,
+    l1_ratio: Option<f64>,
     solver: &str,
     max_iter: Option<usize>,
     bands: Option<Vec<f64>>,
@@ -193,6 +194,7 @@ pub fn train_model(
             folds,
             cv,
             alpha,
+            l1_ratio,
             solver: solver.parse()?,
             max_iter,
             seed,

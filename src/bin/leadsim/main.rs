@@ -111,6 +111,7 @@ fn hint(e: &leadsim::Error) -> Option<String> {
     use leadsim::Error as E;
     let flag = |name: &str| match name {
         "alpha" => Some("--alpha"),
+        "l1_ratio" => Some("--l1-ratio"),
         "max_iter" => Some("--max-iter"),
         "holdout" => Some("--holdout"),
         "folds" => Some("--folds"),
