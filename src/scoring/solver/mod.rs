@@ -23,6 +23,8 @@ mod blocks;
 mod cholesky;
 mod collinear;
 mod coordinate;
+#[cfg(test)]
+mod coordinate_tests;
 mod lbfgs;
 mod newton;
 mod objective;
