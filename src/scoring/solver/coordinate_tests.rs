@@ -15,7 +15,12 @@ use crate::scoring::design::{Codes, Design};
 
 /// Gradient of the summed log likelihood (ascent direction, intercept first), by a plain loop
 /// independent of the solver's blocked pass.
-fn reference_gradient(intercept: f64, coef: &Array1<f64>, x: &Array2<f64>, y: &Array1<bool>) -> Array1<f64> {
+fn reference_gradient(
+    intercept: f64,
+    coef: &Array1<f64>,
+    x: &Array2<f64>,
+    y: &Array1<bool>,
+) -> Array1<f64> {
     let p = x.ncols();
     let mut g = Array1::<f64>::zeros(p + 1);
     for (row, &yi) in x.rows().into_iter().zip(y) {
@@ -67,10 +72,18 @@ fn kkt_conditions_hold_at_the_lasso_and_elastic_net_optima() {
                 if b != 0.0 {
                     nonzeros += 1;
                     let stat = loss_grad + a * (1.0 - r) * b + a * r * b.signum();
-                    assert!(stat.abs() <= tol, "r {r} alpha {a}: column {j} stationarity {stat:e}");
+                    assert!(
+                        stat.abs() <= tol,
+                        "r {r} alpha {a}: column {j} stationarity {stat:e}"
+                    );
                 } else {
                     zeros += 1;
-                    assert!(loss_grad.abs() <= a * r + tol, "r {r} alpha {a}: zero column {j}, |grad| {} > {}", loss_grad.abs(), a * r);
+                    assert!(
+                        loss_grad.abs() <= a * r + tol,
+                        "r {r} alpha {a}: zero column {j}, |grad| {} > {}",
+                        loss_grad.abs(),
+                        a * r
+                    );
                 }
             }
             // Not a vacuous check: strong penalties zero some coefficients, weak ones keep most.
@@ -96,19 +109,30 @@ fn alpha_max_is_the_smallest_alpha_that_zeroes_every_coefficient() {
         let params = enet(1.0, r).check().unwrap();
         let amax = params.alpha_max_design(&design, y.view()).unwrap();
         let reference = reference_alpha_max(&x, &y, r);
-        assert!((amax - reference).abs() <= 1e-12 * reference, "{amax} vs {reference}");
+        assert!(
+            (amax - reference).abs() <= 1e-12 * reference,
+            "{amax} vs {reference}"
+        );
         let at = fit_with(enet(amax * (1.0 + 1e-9), r), &x, &y).unwrap();
         assert!(at.coef.iter().all(|&b| b == 0.0), "{:?}", at.coef);
         let ybar = y.iter().filter(|&&v| v).count() as f64 / y.len() as f64;
         assert!((at.intercept - (ybar / (1.0 - ybar)).ln()).abs() < 1e-12);
         let below = fit_with(enet(amax * 0.98, r), &x, &y).unwrap();
-        assert_eq!(below.coef.iter().filter(|&&b| b != 0.0).count(), 1, "{:?}", below.coef);
+        assert_eq!(
+            below.coef.iter().filter(|&&b| b != 0.0).count(),
+            1,
+            "{:?}",
+            below.coef
+        );
     }
     // A ridge penalty zeroes nothing: no alpha_max.
     let ridge = LogisticParams::new().alpha(1.0).check().unwrap();
     assert!(matches!(
         ridge.alpha_max_design(&design, y.view()),
-        Err(Error::InvalidHyperparameter { name: "l1_ratio", .. })
+        Err(Error::InvalidHyperparameter {
+            name: "l1_ratio",
+            ..
+        })
     ));
 }
 
@@ -128,11 +152,17 @@ fn with_no_l1_part_coordinate_descent_reaches_the_newton_ridge_optimum() {
     let se = newton.standard_errors();
     assert!((cd.intercept - newton.intercept).abs() < 1e-9 * se[0]);
     for j in 0..4 {
-        assert!((cd.coef[j] - newton.coef[j]).abs() < 1e-9 * se[j + 1], "{j}");
+        assert!(
+            (cd.coef[j] - newton.coef[j]).abs() < 1e-9 * se[j + 1],
+            "{j}"
+        );
     }
     // On the active set the covariance is Newton's: the inverse penalised Hessian.
     let d = (&cd.covariance - &newton.covariance).mapv(f64::abs);
-    assert!(d.iter().zip(&newton.covariance).all(|(d, c)| *d <= 1e-7 * c.abs().max(1e-6)));
+    assert!(d
+        .iter()
+        .zip(&newton.covariance)
+        .all(|(d, c)| *d <= 1e-7 * c.abs().max(1e-6)));
 }
 
 #[test]
@@ -156,7 +186,11 @@ fn soft_threshold_and_penalty() {
 fn mixed_design(n: usize, levels: usize, seed: u64) -> (Design, Array1<bool>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let dense: Vec<Vec<f64>> = (0..3)
-        .map(|_| (0..n).map(|_| rng.sample::<f64, _>(rand_distr::StandardNormal)).collect())
+        .map(|_| {
+            (0..n)
+                .map(|_| rng.sample::<f64, _>(rand_distr::StandardNormal))
+                .collect()
+        })
         .collect();
     // Level k with weight k + 1, so the last level is the reference.
     let total: usize = (1..=levels).sum();
@@ -171,7 +205,15 @@ fn mixed_design(n: usize, levels: usize, seed: u64) -> (Design, Array1<bool>) {
             k as u32
         })
         .collect();
-    let level_effect = |k: u32| if k == 0 { 1.2 } else if k == 2 { -0.8 } else { 0.0 };
+    let level_effect = |k: u32| {
+        if k == 0 {
+            1.2
+        } else if k == 2 {
+            -0.8
+        } else {
+            0.0
+        }
+    };
     let y: Array1<bool> = (0..n)
         .map(|i| {
             let eta = -1.0 + 0.9 * dense[0][i] + level_effect(codes[i]);
@@ -206,20 +248,40 @@ fn codes_design_equals_dense_design() {
     let (design, y) = mixed_design(6000, 6, 23);
     let dense = design.to_dense();
     for (alpha, r) in [(40.0, 1.0), (20.0, 0.5), (2.0, 0.9)] {
-        let codes = enet(alpha, r).check().unwrap().fit_design(&design, y.view()).unwrap();
+        let codes = enet(alpha, r)
+            .check()
+            .unwrap()
+            .fit_design(&design, y.view())
+            .unwrap();
         let matrix = fit_with(enet(alpha, r), &dense, &y).unwrap();
         let zeros = |f: &LogisticFit| f.coef.iter().map(|&b| b == 0.0).collect::<Vec<_>>();
         assert_eq!(zeros(&codes), zeros(&matrix), "alpha {alpha} r {r}");
         assert!((codes.intercept - matrix.intercept).abs() < 1e-9);
         for j in 0..dense.ncols() {
-            assert!((codes.coef[j] - matrix.coef[j]).abs() < 1e-9, "{j}: {} vs {}", codes.coef[j], matrix.coef[j]);
+            assert!(
+                (codes.coef[j] - matrix.coef[j]).abs() < 1e-9,
+                "{j}: {} vs {}",
+                codes.coef[j],
+                matrix.coef[j]
+            );
         }
-        assert!((codes.log_likelihood - matrix.log_likelihood).abs() < 1e-9 * matrix.log_likelihood.abs());
+        assert!(
+            (codes.log_likelihood - matrix.log_likelihood).abs()
+                < 1e-9 * matrix.log_likelihood.abs()
+        );
     }
     // The strong lasso keeps the real effects and drops the noise columns.
-    let lasso = enet(40.0, 1.0).check().unwrap().fit_design(&design, y.view()).unwrap();
+    let lasso = enet(40.0, 1.0)
+        .check()
+        .unwrap()
+        .fit_design(&design, y.view())
+        .unwrap();
     assert!(lasso.coef[0] > 0.0);
-    assert!(lasso.coef.iter().filter(|&&b| b == 0.0).count() >= 3, "{:?}", lasso.coef);
+    assert!(
+        lasso.coef.iter().filter(|&&b| b == 0.0).count() >= 3,
+        "{:?}",
+        lasso.coef
+    );
 }
 
 #[test]
@@ -268,14 +330,28 @@ fn a_warm_started_path_reaches_the_cold_optima() {
     let mut last_nonzero = 0;
     for (&a, warm) in alphas.iter().zip(path) {
         let warm = warm.unwrap();
-        let cold = enet(a, 0.8).check().unwrap().fit_design(&design, y.view()).unwrap();
+        let cold = enet(a, 0.8)
+            .check()
+            .unwrap()
+            .fit_design(&design, y.view())
+            .unwrap();
         assert!((warm.intercept - cold.intercept).abs() < 1e-9);
         for j in 0..warm.coef.len() {
-            assert!((warm.coef[j] - cold.coef[j]).abs() < 1e-9, "alpha {a} column {j}");
-            assert_eq!(warm.coef[j] == 0.0, cold.coef[j] == 0.0, "alpha {a} column {j}");
+            assert!(
+                (warm.coef[j] - cold.coef[j]).abs() < 1e-9,
+                "alpha {a} column {j}"
+            );
+            assert_eq!(
+                warm.coef[j] == 0.0,
+                cold.coef[j] == 0.0,
+                "alpha {a} column {j}"
+            );
         }
         let nonzero = warm.coef.iter().filter(|&&b| b != 0.0).count();
-        assert!(nonzero >= last_nonzero, "support shrank along the path at alpha {a}");
+        assert!(
+            nonzero >= last_nonzero,
+            "support shrank along the path at alpha {a}"
+        );
         last_nonzero = nonzero;
     }
     assert_eq!(last_nonzero, design.ncols());
@@ -285,12 +361,36 @@ fn a_warm_started_path_reaches_the_cold_optima() {
 fn bad_l1_ratios_are_named() {
     for r in [-0.1, 1.5, f64::NAN] {
         let e = enet(1.0, r).check().unwrap_err();
-        assert!(matches!(e, Error::InvalidHyperparameter { name: "l1_ratio", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::InvalidHyperparameter {
+                    name: "l1_ratio",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
-    let e = enet(1.0, 0.5).solver(SolverKind::Lbfgs).check().unwrap_err();
-    assert!(matches!(e, Error::InvalidHyperparameter { name: "l1_ratio", .. }), "{e}");
+    let e = enet(1.0, 0.5)
+        .solver(SolverKind::Lbfgs)
+        .check()
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidHyperparameter {
+                name: "l1_ratio",
+                ..
+            }
+        ),
+        "{e}"
+    );
     // An exhausted budget is an error naming the solver, not a model.
     let (x, y) = simulate(2000, 0.0, &TRUTH, 3);
     let e = fit_with(enet(5.0, 1.0).max_iter(1), &x, &y).unwrap_err();
-    assert!(matches!(e, Error::NotConverged { ref solver, iterations: 1, .. } if solver == "coordinate descent"), "{e}");
+    assert!(
+        matches!(e, Error::NotConverged { ref solver, iterations: 1, .. } if solver == "coordinate descent"),
+        "{e}"
+    );
 }

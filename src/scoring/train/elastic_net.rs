@@ -33,14 +33,14 @@ pub(super) fn check(r: f64, opts: &TrainOptions) -> Result<()> {
         return Err(Error::InvalidParameter {
             name: "l1_ratio".into(),
             value: r.to_string(),
-            reason: "an elastic-net penalty needs a strength: set alpha > 0, or choose it by cross-validation (cv)".into(),
+            reason: "needs a strength: alpha > 0, or cv to choose it".into(),
         });
     }
     if opts.solver == SolverKind::Lbfgs {
         return Err(Error::InvalidParameter {
             name: "l1_ratio".into(),
             value: r.to_string(),
-            reason: "the lbfgs solver cannot fit an L1 penalty; use the newton solver (coordinate descent)".into(),
+            reason: "the lbfgs solver cannot fit an L1 penalty; use newton".into(),
         });
     }
     Ok(())
