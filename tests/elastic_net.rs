@@ -188,9 +188,7 @@ fn cv_path_picks_an_alpha_that_keeps_the_signal_and_drops_most_noise() {
     run.ok();
     assert!(run.stdout.contains("alpha path (K-fold log loss per row"));
     assert!(run.stdout.contains("<- chosen"));
-    assert!(run
-        .stdout
-        .contains(&format!("of 20 coefficients exactly zero")));
+    assert!(run.stdout.contains("of 20 coefficients exactly zero"));
     assert!(run.stderr.contains(
         "a regularised fit, so standard errors, p-values and intervals are not reported"
     ));
