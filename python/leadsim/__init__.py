@@ -374,6 +374,7 @@ def train(
     folds: Optional[int] = None,
     cv: Optional[int] = None,
     alpha: float = 0.0,
+    l1_ratio: Optional[float] = None,
     solver: str = "newton",
     max_iter: Optional[int] = None,
     bands: Optional[Sequence[float]] = None,
@@ -417,9 +418,17 @@ def train(
     folds
         Evaluate by K-fold cross-validation instead of a holdout.
     cv
-        Pick ``alpha`` from a grid by K-fold log loss.
+        Pick ``alpha`` by K-fold log loss: from a grid (ridge), or on a warm-started path from
+        ``alpha_max`` down when ``l1_ratio`` is given.
     alpha
-        L2 penalty on standardised coefficients (0 = maximum likelihood, with inference).
+        Penalty strength on standardised coefficients, on the summed log-loss scale (0 =
+        maximum likelihood, with inference): ridge ``alpha / 2 * |b|^2`` unless ``l1_ratio``
+        is given.
+    l1_ratio
+        Elastic net: the penalty becomes ``alpha * (l1_ratio * |b|_1 + (1 - l1_ratio) / 2 *
+        |b|^2)``, ``l1_ratio`` in (0, 1] (1 = lasso); needs ``alpha > 0`` or ``cv``. Many
+        coefficients come out exactly zero (``Model.fit["zero_coefficients"]``); no standard
+        errors or p-values.
     solver
         ``"newton"`` (IRLS, default) or ``"lbfgs"`` (linfa-logistic).
     max_iter
@@ -491,6 +500,7 @@ def train(
         folds=folds,
         cv=cv,
         alpha=alpha,
+        l1_ratio=l1_ratio,
         solver=solver,
         max_iter=max_iter,
         bands=None if bands is None else [float(b) for b in bands],

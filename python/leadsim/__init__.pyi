@@ -140,6 +140,7 @@ def train(
     folds: Optional[int] = None,
     cv: Optional[int] = None,
     alpha: float = 0.0,
+    l1_ratio: Optional[float] = None,
     solver: str = "newton",
     max_iter: Optional[int] = None,
     bands: Optional[Sequence[float]] = None,

@@ -48,6 +48,7 @@ def train(
     folds: Optional[int],
     cv: Optional[int],
     alpha: float,
+    l1_ratio: Optional[float],
     solver: str,
     max_iter: Optional[int],
     bands: Optional[list[float]],

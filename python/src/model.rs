@@ -153,7 +153,7 @@ pub fn load_model(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
 /// Trains a model; every option is the CLI's, given explicitly by the Python wrapper.
 #[pyfunction(name = "train")]
 #[pyo3(signature = (data, source, *, target, positive, exclude, id, categorical, numeric,
-    missing, min_level_count, holdout, folds, cv, alpha, solver, max_iter, bands, seed,
+    missing, min_level_count, holdout, folds, cv, alpha, l1_ratio, solver, max_iter, bands, seed,
     delimiter, decimal, time_column, date_format, test_latest, test_after, as_of,
     maturity_days))]
 #[allow(clippy::too_many_arguments)]
@@ -173,6 +173,7 @@ pub fn train_model(
     folds: Option<usize>,
     cv: Option<usize>,
     alpha: f64,
+    l1_ratio: Option<f64>,
     solver: &str,
     max_iter: Option<usize>,
     bands: Option<Vec<f64>>,
@@ -227,6 +228,7 @@ pub fn train_model(
             folds,
             cv,
             alpha,
+            l1_ratio,
             solver: solver.parse()?,
             max_iter,
             seed,

@@ -30,6 +30,12 @@ OPTION_SETS = [
         {"alpha": 1.0, "bands": [0.1, 0.2, 0.4], "holdout": 0.0},
     ),
     (["--solver", "lbfgs", "--max-iter", "2000"], {"solver": "lbfgs", "max_iter": 2000}),
+    # Elastic net and the lasso's cross-validated path (issue 13): the same zeros, bit for bit.
+    (["--alpha", "20", "--l1-ratio", "0.5"], {"alpha": 20.0, "l1_ratio": 0.5}),
+    (
+        ["--cv", "3", "--l1-ratio", "1", "--exclude", "deal_value"],
+        {"cv": 3, "l1_ratio": 1.0, "exclude": "deal_value"},
+    ),
     (
         ["--categorical", "page_views", "--numeric", "email_clicks", "--min-level-count", "30",
          "--missing", "unknown", "--id", "lead_id"],
@@ -179,7 +185,8 @@ def test_python_defaults_are_the_librarys():
 
 def test_help_is_useful():
     doc = leadsim.train.__doc__
-    for option in ("exclude", "holdout", "folds", "cv", "alpha", "solver", "bands", "seed"):
+    for option in ("exclude", "holdout", "folds", "cv", "alpha", "l1_ratio", "solver", "bands",
+                   "seed"):
         assert f"\n    {option}" in doc, option
     for name in ("simulate", "generate", "load_model", "Model", "Results"):
         assert len(getattr(leadsim, name).__doc__) > 200, name

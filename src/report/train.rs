@@ -436,6 +436,12 @@ fn coefficients(model: &Model) -> Section {
         .range((lo - pad).max(-FOREST_LIMIT), (hi + pad).min(FOREST_LIMIT));
     let title = if model.fit.inference {
         "Coefficients with 95% confidence intervals".to_string()
+    } else if let Some(r) = model.fit.l1_ratio {
+        format!(
+            "Coefficients (regularised fit, alpha = {}, l1_ratio = {r}: no intervals; {} exactly zero)",
+            model.fit.alpha,
+            model.fit.zero_coefficients.unwrap_or(0)
+        )
     } else {
         format!(
             "Coefficients (regularised fit, alpha = {}: no intervals)",
@@ -525,36 +531,63 @@ fn bands(model: &Model) -> Section {
 
 fn fit(model: &Model) -> Section {
     let f = &model.fit;
-    let table = Table::new(&["", "value"]).id("fit").rows([
-        row(&["solver", f.solver.as_str()]),
-        row(&["alpha (L2 penalty)", &f.alpha.to_string()]),
-        row(&["iterations", &f.iterations.to_string()]),
-        row(&["converged", if f.converged { "yes" } else { "no" }]),
-        row(&[
-            "rows / converters",
-            &format!("{} / {}", f.rows, f.positives),
-        ]),
-        row(&["log-likelihood", &fixed(Some(f.log_likelihood), 2)]),
-        row(&[
-            "null log-likelihood",
-            &fixed(Some(f.null_log_likelihood), 2),
-        ]),
-        row(&["McFadden pseudo R²", &fixed(Some(f.pseudo_r2), 4)]),
-        row(&[
-            "AIC / BIC",
-            &format!("{} / {}", fixed(Some(f.aic), 1), fixed(Some(f.bic), 1)),
-        ]),
-        row(&[
-            "fit / load time (s)",
-            &format!(
-                "{} / {}",
-                fixed(Some(f.fit_seconds), 3),
-                fixed(Some(f.load_seconds), 3)
-            ),
-        ]),
-    ]);
+    let penalty = match (f.l1_ratio, f.zero_coefficients) {
+        (Some(r), Some(zeros)) => vec![
+            row(&["alpha (elastic-net penalty)", &f.alpha.to_string()]),
+            row(&["l1_ratio (1 = lasso)", &r.to_string()]),
+            row(&[
+                "coefficients exactly zero",
+                &format!("{zeros} of {}", model.coefficients.len().saturating_sub(1)),
+            ]),
+        ],
+        _ => vec![row(&["alpha (L2 penalty)", &f.alpha.to_string()])],
+    };
+    let table = Table::new(&["", "value"]).id("fit").rows(
+        std::iter::once(row(&["solver", f.solver.as_str()]))
+            .chain(penalty)
+            .chain([
+                row(&["iterations", &f.iterations.to_string()]),
+                row(&["converged", if f.converged { "yes" } else { "no" }]),
+                row(&[
+                    "rows / converters",
+                    &format!("{} / {}", f.rows, f.positives),
+                ]),
+                row(&["log-likelihood", &fixed(Some(f.log_likelihood), 2)]),
+                row(&[
+                    "null log-likelihood",
+                    &fixed(Some(f.null_log_likelihood), 2),
+                ]),
+                row(&["McFadden pseudo R²", &fixed(Some(f.pseudo_r2), 4)]),
+                row(&[
+                    "AIC / BIC",
+                    &format!("{} / {}", fixed(Some(f.aic), 1), fixed(Some(f.bic), 1)),
+                ]),
+                row(&[
+                    "fit / load time (s)",
+                    &format!(
+                        "{} / {}",
+                        fixed(Some(f.fit_seconds), 3),
+                        fixed(Some(f.load_seconds), 3)
+                    ),
+                ]),
+            ]),
+    );
     let mut s = Section::new("fit", "Fit").table(table);
-    if let Some(search) = &f.alpha_search {
+    if let Some(search) = f.alpha_search.as_ref().filter(|_| f.l1_ratio.is_some()) {
+        s = s.table(
+            Table::new(&["alpha", "cross-validated log loss", "nonzero coefficients", ""])
+                .id("alpha-search")
+                .caption("Alpha path (elastic net, from alpha_max down; nonzero counts of the fit on every training row)")
+                .rows(search.iter().map(|a| {
+                    vec![
+                        significant(Some(a.alpha)),
+                        fixed(a.cv_log_loss, 5),
+                        a.nonzero.map_or(MISSING.to_string(), |k| k.to_string()),
+                        if a.alpha == f.alpha { "chosen".to_string() } else { String::new() },
+                    ]
+                })),
+        );
+    } else if let Some(search) = &f.alpha_search {
         s = s.table(
             Table::new(&["alpha", "cross-validated log loss"])
                 .id("alpha-search")

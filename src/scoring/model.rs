@@ -55,6 +55,13 @@ impl Target {
 pub struct FitSummary {
     pub solver: SolverKind,
     pub alpha: f64,
+    /// Elastic-net mixing (1 = lasso) when the penalty has an L1 part; absent for ridge and
+    /// unpenalised fits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l1_ratio: Option<f64>,
+    /// Coefficients (intercept not counted) that are exactly zero, for elastic-net fits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero_coefficients: Option<usize>,
     pub iterations: usize,
     pub converged: bool,
     /// Summed log likelihood on the training rows.
@@ -83,6 +90,10 @@ pub struct AlphaCandidate {
     pub alpha: f64,
     /// Mean held-out log loss per row over the folds, `None` when a fold failed (separation).
     pub cv_log_loss: Option<f64>,
+    /// Nonzero coefficients of the fit on every training row at this alpha (elastic-net
+    /// paths only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonzero: Option<usize>,
 }
 
 /// Where the reported metrics come from.

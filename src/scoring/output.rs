@@ -137,7 +137,33 @@ pub fn train_summary(m: &Model) -> String {
         "load {:.3} s, fit {:.3} s",
         f.load_seconds, f.fit_seconds
     );
-    if let Some(search) = &f.alpha_search {
+    if let (Some(r), Some(zeros)) = (f.l1_ratio, f.zero_coefficients) {
+        let _ = writeln!(
+            s,
+            "elastic net, l1_ratio {r}: {zeros} of {} coefficients exactly zero",
+            m.coefficients.len().saturating_sub(1)
+        );
+    }
+    if let Some(search) = f.alpha_search.as_ref().filter(|_| f.l1_ratio.is_some()) {
+        let _ = writeln!(
+            s,
+            "\nalpha path (K-fold log loss per row; nonzero coefficients of the fit on every training row):"
+        );
+        for c in search {
+            let _ = writeln!(
+                s,
+                "  alpha {:>12.6}  {}  nonzero {:>4}{}",
+                c.alpha,
+                fixed(c.cv_log_loss, 5),
+                c.nonzero.map_or("–".to_string(), |k| k.to_string()),
+                if c.alpha == f.alpha {
+                    "  <- chosen"
+                } else {
+                    ""
+                }
+            );
+        }
+    } else if let Some(search) = &f.alpha_search {
         let _ = writeln!(s, "\nalpha search (K-fold log loss per row):");
         for c in search {
             let _ = writeln!(

@@ -37,7 +37,7 @@ enum Command {
     Generate(scoring::GenerateArgs),
     /// Fit a logistic-regression lead score on labelled history; save it as JSON with an HTML report
     #[command(
-        after_help = "Examples:\n  leadsim train --data history.csv --target converted --out model.json\n  leadsim train --data data/bank-additional-full.csv.gz --target y --exclude duration --holdout 0 --out bank.json\n  leadsim train --data leads.csv --target Converted --missing Select --exclude Tags,\"Lead Quality\" --cv 5 --out model.json\n  leadsim train --data leads.csv --time-column created_at --test-latest 0.2 --as-of 2026-06-30 --maturity-days 30 --out model.json"
+        after_help = "Examples:\n  leadsim train --data history.csv --target converted --out model.json\n  leadsim train --data data/bank-additional-full.csv.gz --target y --exclude duration --holdout 0 --out bank.json\n  leadsim train --data leads.csv --target Converted --missing Select --exclude Tags,\"Lead Quality\" --cv 5 --out model.json\n  leadsim train --data history.csv --cv 5 --l1-ratio 1 --out lasso.json   (lasso, alpha chosen on a path)\n  leadsim train --data history.csv --alpha 20 --l1-ratio 0.5 --out enet.json   (elastic net; see docs/penalised-fits.md)\n  leadsim train --data leads.csv --time-column created_at --test-latest 0.2 --as-of 2026-06-30 --maturity-days 30 --out model.json"
     )]
     Train(scoring::TrainArgs),
     /// Metrics of a saved model on labelled data (target column taken from the model)
@@ -111,6 +111,7 @@ fn hint(e: &leadsim::Error) -> Option<String> {
     use leadsim::Error as E;
     let flag = |name: &str| match name {
         "alpha" => Some("--alpha"),
+        "l1_ratio" => Some("--l1-ratio"),
         "max_iter" => Some("--max-iter"),
         "holdout" => Some("--holdout"),
         "folds" => Some("--folds"),

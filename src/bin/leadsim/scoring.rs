@@ -121,12 +121,18 @@ pub struct TrainArgs {
     /// Evaluate by K-fold cross-validation instead of a holdout
     #[arg(long)]
     folds: Option<usize>,
-    /// Pick --alpha from a grid by K-fold log loss
+    /// Pick --alpha by K-fold log loss: from a grid (ridge), or on a path from alpha_max down
+    /// (with --l1-ratio)
     #[arg(long)]
     cv: Option<usize>,
-    /// L2 penalty on standardised coefficients (0 = maximum likelihood, with inference)
+    /// Penalty strength on standardised coefficients, summed log-loss scale (0 = maximum
+    /// likelihood, with inference); ridge alpha/2 |b|^2 unless --l1-ratio is given
     #[arg(long, default_value_t = 0.0)]
     alpha: f64,
+    /// Elastic net: penalty alpha * (R |b|_1 + (1-R)/2 |b|^2), R in (0, 1] (1 = lasso); needs
+    /// --alpha > 0 or --cv K
+    #[arg(long, value_name = "R")]
+    l1_ratio: Option<f64>,
     /// newton (IRLS, default) or lbfgs (linfa-logistic)
     #[arg(long, default_value = "newton")]
     solver: SolverKind,
@@ -278,6 +284,7 @@ pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         folds: a.folds,
         cv: a.cv,
         alpha: a.alpha,
+        l1_ratio: a.l1_ratio,
         solver: a.solver,
         max_iter: a.max_iter,
         seed: a.seed,

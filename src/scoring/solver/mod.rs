@@ -11,6 +11,10 @@
 //! * [`SolverKind::Lbfgs`]: linfa-logistic's L-BFGS, wrapped so that its result is oriented for
 //!   `P(y = true)`, checked for convergence, and given the same covariance as Newton's.
 //!
+//! With [`LogisticParams::l1_ratio`] > 0 (and alpha > 0) the penalty is the elastic net
+//! `alpha * (l1_ratio * |coef|_1 + (1 - l1_ratio) / 2 * |coef|^2)`, on the same summed scale,
+//! fitted by IRLS with coordinate descent (`coordinate.rs`).
+//!
 //! Data problems that make maximum likelihood meaningless are reported, never papered over:
 //! separation ([`Error::Separation`]), collinear columns ([`collinear_columns`]), non-convergence
 //! ([`Error::NotConverged`]).
@@ -18,6 +22,9 @@
 mod blocks;
 mod cholesky;
 mod collinear;
+mod coordinate;
+#[cfg(test)]
+mod coordinate_tests;
 mod lbfgs;
 mod newton;
 mod objective;
@@ -42,6 +49,7 @@ use separation::ColumnSummary;
 
 pub use collinear::collinear_columns;
 pub(crate) use collinear::collinear_from_gram;
+pub use coordinate::COORDINATE_DEFAULT_TOLERANCE;
 pub use params::{
     LogisticParams, ValidLogisticParams, LBFGS_DEFAULT_MAX_ITER, LBFGS_DEFAULT_TOLERANCE,
     NEWTON_DEFAULT_MAX_ITER, NEWTON_DEFAULT_TOLERANCE,
@@ -249,6 +257,16 @@ impl ValidLogisticParams {
                 }
                 return Err(Error::Separation { detail });
             }
+        }
+        if self.is_elastic_net() {
+            return coordinate::fit(
+                &problem,
+                self.alpha,
+                self.l1_ratio,
+                self.max_iter(),
+                self.tolerance(),
+                None,
+            );
         }
         match self.solver {
             SolverKind::Newton => newton::fit(&problem, self.max_iter(), self.tolerance()),

@@ -3,6 +3,7 @@
 
 use linfa::ParamGuard;
 
+use super::coordinate::COORDINATE_DEFAULT_TOLERANCE;
 use super::SolverKind;
 use crate::error::{Error, Result};
 
@@ -24,6 +25,7 @@ pub struct LogisticParams(ValidLogisticParams);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidLogisticParams {
     pub(super) alpha: f64,
+    pub(super) l1_ratio: f64,
     pub(super) max_iter: Option<usize>,
     pub(super) tolerance: Option<f64>,
     pub(super) solver: SolverKind,
@@ -41,6 +43,16 @@ impl LogisticParams {
     /// positive keeps separated data finite.
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.0.alpha = alpha;
+        self
+    }
+
+    /// Elastic-net mixing in `[0, 1]`: the penalty becomes
+    /// `alpha * (l1_ratio * |coef|_1 + (1 - l1_ratio) / 2 * |coef|^2)`. 0 (default) is the ridge
+    /// penalty of [`alpha`](Self::alpha), 1 the lasso. With `l1_ratio > 0` and `alpha > 0` the
+    /// fit is by IRLS with coordinate descent (Newton solver only), and its tolerance is on
+    /// `max KKT violation / n` (default [`COORDINATE_DEFAULT_TOLERANCE`]).
+    pub fn l1_ratio(mut self, l1_ratio: f64) -> Self {
+        self.0.l1_ratio = l1_ratio;
         self
     }
 
@@ -93,6 +105,20 @@ impl ParamGuard for LogisticParams {
                 expected: "must be a finite number >= 0",
             });
         }
+        if !(0.0..=1.0).contains(&p.l1_ratio) {
+            return Err(Error::InvalidHyperparameter {
+                name: "l1_ratio",
+                value: p.l1_ratio,
+                expected: "must be in [0, 1] (0 = ridge, 1 = lasso)",
+            });
+        }
+        if p.l1_ratio > 0.0 && p.solver == SolverKind::Lbfgs {
+            return Err(Error::InvalidHyperparameter {
+                name: "l1_ratio",
+                value: p.l1_ratio,
+                expected: "needs the newton solver (L-BFGS cannot fit an L1 penalty)",
+            });
+        }
         if p.max_iter == Some(0) {
             return Err(Error::InvalidHyperparameter {
                 name: "max_iter",
@@ -124,6 +150,16 @@ impl ValidLogisticParams {
         self.alpha
     }
 
+    /// Elastic-net mixing (0 = ridge).
+    pub fn l1_ratio(&self) -> f64 {
+        self.l1_ratio
+    }
+
+    /// Whether the fit is an elastic net (coordinate descent) rather than Newton or L-BFGS.
+    pub(super) fn is_elastic_net(&self) -> bool {
+        self.l1_ratio > 0.0 && self.alpha > 0.0
+    }
+
     /// Iteration budget, with the solver's default filled in.
     pub fn max_iter(&self) -> usize {
         self.max_iter.unwrap_or(match self.solver {
@@ -135,6 +171,7 @@ impl ValidLogisticParams {
     /// Tolerance, with the solver's default filled in.
     pub fn tolerance(&self) -> f64 {
         self.tolerance.unwrap_or(match self.solver {
+            _ if self.is_elastic_net() => COORDINATE_DEFAULT_TOLERANCE,
             SolverKind::Newton => NEWTON_DEFAULT_TOLERANCE,
             SolverKind::Lbfgs => LBFGS_DEFAULT_TOLERANCE,
         })

@@ -62,6 +62,7 @@ pub(super) fn search_alpha(
         out.push(AlphaCandidate {
             alpha,
             cv_log_loss: ok.then(|| loss / labels.len() as f64),
+            nonzero: None,
         });
     }
     Ok(out)

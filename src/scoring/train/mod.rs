@@ -7,6 +7,7 @@
 
 mod alpha;
 mod drift;
+mod elastic_net;
 mod fields;
 mod holdout;
 mod leaks;
@@ -53,6 +54,10 @@ pub struct TrainOptions {
     /// Pick alpha from [`ALPHA_GRID`] by K-fold log loss on the training rows.
     pub cv: Option<usize>,
     pub alpha: f64,
+    /// Elastic-net mixing in (0, 1] (1 = lasso): the penalty becomes
+    /// `alpha * (l1_ratio * |b|_1 + (1 - l1_ratio) / 2 * |b|^2)`; with `cv`, alpha is chosen on a
+    /// warm-started path from `alpha_max` down. `None` is the ridge penalty `alpha / 2 * |b|^2`.
+    pub l1_ratio: Option<f64>,
     pub solver: SolverKind,
     /// Iteration budget; the solver's default when `None`.
     pub max_iter: Option<usize>,
@@ -78,6 +83,7 @@ impl Default for TrainOptions {
             folds: None,
             cv: None,
             alpha: 0.0,
+            l1_ratio: None,
             solver: SolverKind::Newton,
             max_iter: None,
             seed: 42,
@@ -114,6 +120,9 @@ impl TrainOptions {
         }
         if !(self.alpha >= 0.0 && self.alpha.is_finite()) {
             return invalid("alpha", self.alpha, "must be >= 0 and finite");
+        }
+        if let Some(r) = self.l1_ratio {
+            elastic_net::check(r, self)?;
         }
         if self.encoder.min_level_count == 0 {
             return invalid("min_level_count", 0.0, "must be at least 1");
@@ -306,12 +315,16 @@ pub fn train_table(
     let names = encoder.column_names();
     let design = learnt.design;
 
-    let alpha_search = match opts.cv {
-        Some(k) => {
+    let alpha_search = match (opts.cv, opts.l1_ratio) {
+        (Some(k), Some(r)) => {
+            enter(progress, "choosing alpha")?;
+            Some(elastic_net::search_path(&design, &y_train, k, r, opts, progress)?)
+        }
+        (Some(k), None) => {
             enter(progress, "choosing alpha")?;
             Some(alpha::search_alpha(&design, &y_train, k, opts, progress)?)
         }
-        None => None,
+        (None, _) => None,
     };
     let alpha = alpha_search
         .as_ref()
@@ -363,7 +376,12 @@ pub fn train_table(
     } else {
         Vec::new()
     };
-    if !inference {
+    let zero_coefficients = opts
+        .l1_ratio
+        .map(|_| fit.coef.iter().filter(|&&b| b == 0.0).count());
+    if let (Some(r), Some(zeros)) = (opts.l1_ratio, zero_coefficients) {
+        warnings.push(elastic_net::warning(alpha, r, zeros, fit.coef.len()));
+    } else if !inference {
         warnings.push(format!(
             "alpha = {alpha}: a regularised fit, so standard errors, p-values and intervals are not reported"
         ));
@@ -376,6 +394,8 @@ pub fn train_table(
     let fit_summary = FitSummary {
         solver: fit.solver,
         alpha,
+        l1_ratio: opts.l1_ratio,
+        zero_coefficients,
         iterations: fit.iterations,
         converged: fit.converged,
         log_likelihood: fit.log_likelihood,
@@ -498,6 +518,7 @@ pub(super) fn fit_design(
 ) -> Result<LogisticFit> {
     let mut params = LogisticParams::new()
         .alpha(alpha)
+        .l1_ratio(opts.l1_ratio.unwrap_or(0.0))
         .solver(opts.solver)
         .feature_names(names.to_vec())
         .column_units(units.to_vec());
