@@ -371,6 +371,7 @@ def train(
     folds: Optional[int] = None,
     cv: Optional[int] = None,
     alpha: float = 0.0,
+    firth: bool = False,
     solver: str = "newton",
     max_iter: Optional[int] = None,
     bands: Optional[Sequence[float]] = None,
@@ -410,6 +411,12 @@ def train(
         Pick ``alpha`` from a grid by K-fold log loss.
     alpha
         L2 penalty on standardised coefficients (0 = maximum likelihood, with inference).
+    firth
+        Firth's bias-reduced logistic regression (``--firth``): finite estimates that keep
+        standard errors (inverse Fisher information at the estimate, as R's logistf), Wald z
+        and p-values, profile penalised-likelihood 95% intervals and penalised
+        likelihood-ratio p-values (``lr_p_value``) when a feature separates the classes. Not
+        with ``alpha > 0`` or ``cv``; ``solver="newton"`` only.
     solver
         ``"newton"`` (IRLS, default) or ``"lbfgs"`` (linfa-logistic).
     max_iter
@@ -460,6 +467,7 @@ def train(
         folds=folds,
         cv=cv,
         alpha=alpha,
+        firth=firth,
         solver=solver,
         max_iter=max_iter,
         bands=None if bands is None else [float(b) for b in bands],

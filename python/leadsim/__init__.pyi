@@ -139,13 +139,15 @@ def train(
     folds: Optional[int] = None,
     cv: Optional[int] = None,
     alpha: float = 0.0,
+    firth: bool = False,
     solver: str = "newton",
     max_iter: Optional[int] = None,
     bands: Optional[Sequence[float]] = None,
     seed: int = 42,
     delimiter: Optional[str] = None,
 ) -> Model:
-    """Fits a logistic-regression lead score, as ``leadsim train``."""
+    """Fits a logistic-regression lead score, as ``leadsim train``; ``firth=True`` is
+    ``--firth`` (Firth's bias-reduced fit, finite under separation, with standard errors)."""
 
 def load_model(path: PathLike) -> Model:
     """Reads a model file written by ``leadsim train`` or :meth:`Model.save`."""

@@ -48,6 +48,7 @@ def train(
     folds: Optional[int],
     cv: Optional[int],
     alpha: float,
+    firth: bool,
     solver: str,
     max_iter: Optional[int],
     bands: Optional[list[float]],

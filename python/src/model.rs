@@ -150,8 +150,8 @@ pub fn load_model(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
 /// Trains a model; every option is the CLI's, given explicitly by the Python wrapper.
 #[pyfunction(name = "train")]
 #[pyo3(signature = (data, source, *, target, positive, exclude, id, categorical, numeric,
-    missing, min_level_count, holdout, folds, cv, alpha, solver, max_iter, bands, seed,
-    delimiter))]
+    missing, min_level_count, holdout, folds, cv, alpha, firth, solver, max_iter, bands,
+    seed, delimiter))]
 #[allow(clippy::too_many_arguments)]
 pub fn train_model(
     py: Python<'_>,
@@ -169,6 +169,7 @@ pub fn train_model(
     folds: Option<usize>,
     cv: Option<usize>,
     alpha: f64,
+    firth: bool,
     solver: &str,
     max_iter: Option<usize>,
     bands: Option<Vec<f64>>,
@@ -198,6 +199,7 @@ pub fn train_model(
             seed,
             bands,
             time: None,
+            firth,
         })
     };
     let mut opts = raise(py, options())?;
@@ -232,6 +234,7 @@ pub fn train_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     out.set_item("min_level_count", d.encoder.min_level_count)?;
     out.set_item("holdout", d.holdout)?;
     out.set_item("alpha", d.alpha)?;
+    out.set_item("firth", d.firth)?;
     out.set_item("solver", d.solver.as_str())?;
     out.set_item("seed", d.seed)?;
     out.set_item("missing", d.encoder.missing.tokens().to_vec())?;

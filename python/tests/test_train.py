@@ -30,6 +30,8 @@ OPTION_SETS = [
         {"alpha": 1.0, "bands": [0.1, 0.2, 0.4], "holdout": 0.0},
     ),
     (["--solver", "lbfgs", "--max-iter", "2000"], {"solver": "lbfgs", "max_iter": 2000}),
+    # Firth's fit, with its profile intervals and likelihood-ratio p-values in the file.
+    (["--firth", "--exclude", "deal_value"], {"firth": True, "exclude": "deal_value"}),
     (
         ["--categorical", "page_views", "--numeric", "email_clicks", "--min-level-count", "30",
          "--missing", "unknown", "--id", "lead_id"],
@@ -168,7 +170,7 @@ def test_views_of_the_model_file(cli_model):
 def test_python_defaults_are_the_librarys():
     sig = inspect.signature(leadsim.train).parameters
     lib = _native.train_defaults()
-    for name in ("min_level_count", "holdout", "alpha", "solver", "seed"):
+    for name in ("min_level_count", "holdout", "alpha", "firth", "solver", "seed"):
         assert sig[name].default == lib[name], name
     # `missing=()` adds nothing to the library's tokens.
     assert lib["missing"] == ["NA"] and sig["missing"].default == ()
@@ -179,7 +181,8 @@ def test_python_defaults_are_the_librarys():
 
 def test_help_is_useful():
     doc = leadsim.train.__doc__
-    for option in ("exclude", "holdout", "folds", "cv", "alpha", "solver", "bands", "seed"):
+    for option in ("exclude", "holdout", "folds", "cv", "alpha", "firth", "solver", "bands",
+                   "seed"):
         assert f"\n    {option}" in doc, option
     for name in ("simulate", "generate", "load_model", "Model", "Results"):
         assert len(getattr(leadsim, name).__doc__) > 200, name

@@ -127,6 +127,12 @@ pub struct TrainArgs {
     /// L2 penalty on standardised coefficients (0 = maximum likelihood, with inference)
     #[arg(long, default_value_t = 0.0)]
     alpha: f64,
+    /// Firth's bias-reduced logistic regression: finite estimates that keep standard errors,
+    /// z, p-values and (profile-likelihood) intervals when a feature separates the classes, and
+    /// less small-sample bias. Use it when the fit fails with "perfect separation" or when
+    /// positives are few; not with --alpha or --cv
+    #[arg(long, conflicts_with_all = ["alpha", "cv"])]
+    firth: bool,
     /// newton (IRLS, default) or lbfgs (linfa-logistic)
     #[arg(long, default_value = "newton")]
     solver: SolverKind,
@@ -278,6 +284,7 @@ pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         folds: a.folds,
         cv: a.cv,
         alpha: a.alpha,
+        firth: a.firth,
         solver: a.solver,
         max_iter: a.max_iter,
         seed: a.seed,
