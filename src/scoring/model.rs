@@ -86,7 +86,8 @@ pub struct FitSummary {
 /// model file, who cannot tell a profile interval from a Wald one by its numbers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirthSummary {
-    /// `l(b) + 1/2 ln det I(b)` at the estimate.
+    /// `l(b) + 1/2 ln det I(b)` at the estimate, with `I` the information of the original
+    /// (unstandardised) columns: logistf's `loglik["full"]`.
     pub penalised_log_likelihood: f64,
     /// How `std_error` was computed.
     pub std_error: String,

@@ -385,8 +385,12 @@ pub fn train_table(
                 ));
             }
         }
+        // The fit's l* is on the standardised columns, whose information is T' I T for the
+        // map T: ln det differs by 2 ln |det T| = -2 sum ln scale. Reported on the original
+        // units, so that it is logistf's loglik["full"].
+        let shift: f64 = scales.iter().map(|s| s.ln()).sum();
         FirthSummary {
-            penalised_log_likelihood: f.penalised_log_likelihood,
+            penalised_log_likelihood: f.penalised_log_likelihood + shift,
             std_error: FIRTH_STD_ERROR.into(),
             p_value: FIRTH_P_VALUE.into(),
             interval: if f.profile.is_some() {
