@@ -435,10 +435,12 @@ fn coefficients(model: &Model) -> Section {
     let axis = Axis::new("Coefficient: change in log-odds per unit of the column (0 = no effect)")
         .range((lo - pad).max(-FOREST_LIMIT), (hi + pad).min(FOREST_LIMIT));
     let title = if let Some(f) = &model.fit.firth {
-        format!(
-            "Coefficients of Firth's bias-reduced fit, {} intervals",
-            f.interval
-        )
+        let kind = if f.lr_p_value.is_some() {
+            "profile penalised-likelihood"
+        } else {
+            "Wald"
+        };
+        format!("Coefficients of Firth's bias-reduced fit with 95% {kind} intervals")
     } else if model.fit.inference {
         "Coefficients with 95% confidence intervals".to_string()
     } else {
