@@ -101,7 +101,7 @@ pub struct FirthSummary {
 
 /// [`FirthSummary::std_error`] of every Firth fit.
 pub const FIRTH_STD_ERROR: &str =
-    "inverse Fisher information at the Firth estimate (as R's logistf)";
+    "inverse Fisher information at the Firth estimate (as Heinze & Schemper 2002, brglm2 and logistf before 1.24)";
 /// [`FirthSummary::p_value`] of every Firth fit.
 pub const FIRTH_P_VALUE: &str = "Wald: z = estimate / std_error, two-sided normal";
 /// [`FirthSummary::interval`] with profiling on.
