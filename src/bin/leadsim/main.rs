@@ -129,8 +129,8 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         E::TargetValue { .. } => "use --positive VALUE to name the positive class".into(),
         E::TooFewRows { .. } => "add rows, drop features with --exclude, or set --alpha > 0".into(),
         E::Separation { .. } => "try --firth for Firth's bias-reduced fit (finite estimates that \
-                                 keep standard errors, p-values and intervals), or --alpha (e.g. \
-                                 --alpha 1) for a ridge fit (no standard errors); exclude the \
+                                 keep standard errors, p-values and intervals) or --alpha (e.g. \
+                                 --alpha 1) for a ridge fit (no standard errors), or exclude the \
                                  feature if it leaks the outcome"
             .into(),
         E::NotConverged { .. } => "raise --max-iter, or set --alpha > 0".into(),
