@@ -242,7 +242,13 @@ fn calibrated_gaps_are_net_of_the_waiting_and_back_test_the_response() {
         let (_, hist) = own_export(dir.path(), seed);
         let mut c = calibrate(&hist);
         let gaps = |c: &leadsim::calibrate::Calibration| -> Vec<f64> {
-            c.cadence.as_ref().unwrap().gaps.iter().map(|e| e.value).collect()
+            c.cadence
+                .as_ref()
+                .unwrap()
+                .gaps
+                .iter()
+                .map(|e| e.value)
+                .collect()
         };
         let raw = gaps(&c);
         let out = dir.path().join("cal");
@@ -263,7 +269,14 @@ fn calibrated_gaps_are_net_of_the_waiting_and_back_test_the_response() {
         }
         // The calibrated scenario responds as the history did.
         let file = ScenarioFile::load(out.join("scenario.toml")).unwrap();
-        let b = backtest(&hist, &file, ArrivalMode::Replay, 1000 + seed, 10, &|_, _| {});
+        let b = backtest(
+            &hist,
+            &file,
+            ArrivalMode::Replay,
+            1000 + seed,
+            10,
+            &|_, _| {},
+        );
         for m in ["response_p50_h", "response_p90_h"] {
             let row = b.rows.iter().find(|r| r.metric == m).unwrap();
             assert_eq!(row.verdict, "inside", "seed {seed} {m}: {row:?}");

@@ -231,7 +231,14 @@ fn an_sql_before_its_mql_is_an_error() {
     bad(
         "Id,Created,Converted\nL1,2026-03-02T08:00:00Z,2026-03-01T10:00:00Z\n",
         None,
-        &["--column", "leads.lead_id=Id", "--column", "mql_at=Created", "--column", "sql_at=Converted"],
+        &[
+            "--column",
+            "leads.lead_id=Id",
+            "--column",
+            "mql_at=Created",
+            "--column",
+            "sql_at=Converted",
+        ],
         &["line 2", "sql_at (Converted)", "before mql_at (Created)"],
     );
 }

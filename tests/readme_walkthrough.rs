@@ -75,7 +75,10 @@ fn assert_prints(cmd: &str, expected: &[String], actual: &[String]) {
         }
         let want = mask(want);
         let found = if skip {
-            actual[at..].iter().position(|a| mask(a) == want).map(|i| at + i)
+            actual[at..]
+                .iter()
+                .position(|a| mask(a) == want)
+                .map(|i| at + i)
         } else {
             (at < actual.len() && mask(&actual[at]) == want).then_some(at)
         };
@@ -83,7 +86,11 @@ fn assert_prints(cmd: &str, expected: &[String], actual: &[String]) {
             Some(i) => at = i + 1,
             None => panic!(
                 "`{cmd}`: the README's line\n  {want}\nis not {} in the output:\n{}",
-                if skip { "anywhere after the lines before it" } else { "next" },
+                if skip {
+                    "anywhere after the lines before it"
+                } else {
+                    "next"
+                },
                 actual.join("\n")
             ),
         }
@@ -98,7 +105,10 @@ fn the_analyst_walkthrough_reproduces_as_written() {
     let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/b2b-saas-history.csv");
     std::fs::copy(bundled, d.path("data/b2b-saas-history.csv")).unwrap();
     let steps = commands(&readme());
-    assert!(steps.len() >= 6, "the walkthrough lost its commands: {steps:?}");
+    assert!(
+        steps.len() >= 6,
+        "the walkthrough lost its commands: {steps:?}"
+    );
     for (cmd, expected) in &steps {
         let words: Vec<&str> = cmd.split_whitespace().collect();
         let actual: Vec<String> = match words[0] {
@@ -106,7 +116,11 @@ fn the_analyst_walkthrough_reproduces_as_written() {
                 let r = d.run(&words[1..]);
                 r.ok();
                 // Warnings (stderr) come first in the README, as at a terminal.
-                r.stderr.lines().chain(r.stdout.lines()).map(str::to_string).collect()
+                r.stderr
+                    .lines()
+                    .chain(r.stdout.lines())
+                    .map(str::to_string)
+                    .collect()
             }
             "head" => {
                 assert_eq!(words[1], "-3", "{cmd}");
@@ -121,11 +135,18 @@ fn the_analyst_walkthrough_reproduces_as_written() {
 
 #[test]
 fn the_matcher_can_fail() {
-    let actual: Vec<String> = ["a", "b 0.5 s", "c"].iter().map(|s| s.to_string()).collect();
+    let actual: Vec<String> = ["a", "b 0.5 s", "c"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let exp = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert_prints("x", &exp(&["a", "b 0.7 s", "c"]), &actual);
     assert_prints("x", &exp(&["a", "...", "c"]), &actual);
-    for wrong in [exp(&["a", "c"]), exp(&["b 0.5 s", "a"]), exp(&["a", "...", "d"])] {
+    for wrong in [
+        exp(&["a", "c"]),
+        exp(&["b 0.5 s", "a"]),
+        exp(&["a", "...", "d"]),
+    ] {
         let r = std::panic::catch_unwind(|| assert_prints("x", &wrong, &actual));
         assert!(r.is_err(), "{wrong:?} matched");
     }

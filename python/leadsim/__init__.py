@@ -375,6 +375,7 @@ def train(
     cv: Optional[int] = None,
     alpha: float = 0.0,
     l1_ratio: Optional[float] = None,
+    firth: bool = False,
     solver: str = "newton",
     max_iter: Optional[int] = None,
     bands: Optional[Sequence[float]] = None,
@@ -429,6 +430,12 @@ def train(
         |b|^2)``, ``l1_ratio`` in (0, 1] (1 = lasso); needs ``alpha > 0`` or ``cv``. Many
         coefficients come out exactly zero (``Model.fit["zero_coefficients"]``); no standard
         errors or p-values.
+    firth
+        Firth's bias-reduced logistic regression (``--firth``): finite estimates that keep
+        standard errors (inverse Fisher information at the estimate, as R's logistf), Wald z
+        and p-values, profile penalised-likelihood 95% intervals and penalised
+        likelihood-ratio p-values (``lr_p_value``) when a feature separates the classes. Not
+        with ``alpha > 0`` or ``cv``; ``solver="newton"`` only.
     solver
         ``"newton"`` (IRLS, default) or ``"lbfgs"`` (linfa-logistic).
     max_iter
@@ -501,6 +508,7 @@ def train(
         cv=cv,
         alpha=alpha,
         l1_ratio=l1_ratio,
+        firth=firth,
         solver=solver,
         max_iter=max_iter,
         bands=None if bands is None else [float(b) for b in bands],

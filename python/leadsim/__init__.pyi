@@ -141,6 +141,7 @@ def train(
     cv: Optional[int] = None,
     alpha: float = 0.0,
     l1_ratio: Optional[float] = None,
+    firth: bool = False,
     solver: str = "newton",
     max_iter: Optional[int] = None,
     bands: Optional[Sequence[float]] = None,
@@ -154,7 +155,8 @@ def train(
     as_of: Optional[str] = None,
     maturity_days: Optional[float] = None,
 ) -> Model:
-    """Fits a logistic-regression lead score, as ``leadsim train``."""
+    """Fits a logistic-regression lead score, as ``leadsim train``; ``firth=True`` is
+    ``--firth`` (Firth's bias-reduced fit, finite under separation, with standard errors)."""
 
 def load_model(path: PathLike) -> Model:
     """Reads a model file written by ``leadsim train`` or :meth:`Model.save`."""

@@ -49,6 +49,7 @@ def train(
     cv: Optional[int],
     alpha: float,
     l1_ratio: Optional[float],
+    firth: bool,
     solver: str,
     max_iter: Optional[int],
     bands: Optional[list[float]],

@@ -153,7 +153,7 @@ pub fn load_model(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
 /// Trains a model; every option is the CLI's, given explicitly by the Python wrapper.
 #[pyfunction(name = "train")]
 #[pyo3(signature = (data, source, *, target, positive, exclude, id, categorical, numeric,
-    missing, min_level_count, holdout, folds, cv, alpha, l1_ratio, solver, max_iter, bands, seed,
+    missing, min_level_count, holdout, folds, cv, alpha, l1_ratio, firth, solver, max_iter, bands, seed,
     delimiter, decimal, time_column, date_format, test_latest, test_after, as_of,
     maturity_days))]
 #[allow(clippy::too_many_arguments)]
@@ -174,6 +174,7 @@ pub fn train_model(
     cv: Option<usize>,
     alpha: f64,
     l1_ratio: Option<f64>,
+    firth: bool,
     solver: &str,
     max_iter: Option<usize>,
     bands: Option<Vec<f64>>,
@@ -190,11 +191,12 @@ pub fn train_model(
     let options = || -> Outcome<TrainOptions> {
         let date_format = date_format
             .map(|f| {
-                f.parse().map_err(|reason| leadsim::Error::InvalidParameter {
-                    name: "date_format".into(),
-                    value: f.into(),
-                    reason,
-                })
+                f.parse()
+                    .map_err(|reason| leadsim::Error::InvalidParameter {
+                        name: "date_format".into(),
+                        value: f.into(),
+                        reason,
+                    })
             })
             .transpose()?;
         let time = time_column.map(|column| TimeOptions {
@@ -234,6 +236,7 @@ pub fn train_model(
             seed,
             bands,
             time,
+            firth,
         })
     };
     let mut opts = raise(py, options())?;
@@ -252,7 +255,12 @@ pub fn train_model(
                 // There is no file to hash; the model records an empty hash.
                 sha256: Box::new(|| Ok(String::new())),
             };
-            Ok(train::train_table(&table, source, &opts, &Interruptible(cancel))?)
+            Ok(train::train_table(
+                &table,
+                source,
+                &opts,
+                &Interruptible(cancel),
+            )?)
         }
     })?;
     Ok(PyModel {
@@ -279,6 +287,7 @@ pub fn train_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     out.set_item("min_level_count", d.encoder.min_level_count)?;
     out.set_item("holdout", d.holdout)?;
     out.set_item("alpha", d.alpha)?;
+    out.set_item("firth", d.firth)?;
     out.set_item("solver", d.solver.as_str())?;
     out.set_item("seed", d.seed)?;
     out.set_item("missing", d.encoder.missing.tokens().to_vec())?;

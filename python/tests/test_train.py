@@ -36,6 +36,8 @@ OPTION_SETS = [
         ["--cv", "3", "--l1-ratio", "1", "--exclude", "deal_value"],
         {"cv": 3, "l1_ratio": 1.0, "exclude": "deal_value"},
     ),
+    # Firth's fit, with its profile intervals and likelihood-ratio p-values in the file.
+    (["--firth", "--exclude", "deal_value"], {"firth": True, "exclude": "deal_value"}),
     (
         ["--categorical", "page_views", "--numeric", "email_clicks", "--min-level-count", "30",
          "--missing", "unknown", "--id", "lead_id"],
@@ -174,7 +176,7 @@ def test_views_of_the_model_file(cli_model):
 def test_python_defaults_are_the_librarys():
     sig = inspect.signature(leadsim.train).parameters
     lib = _native.train_defaults()
-    for name in ("min_level_count", "holdout", "alpha", "solver", "seed"):
+    for name in ("min_level_count", "holdout", "alpha", "firth", "solver", "seed"):
         assert sig[name].default == lib[name], name
     # `missing=()` adds nothing to the library's tokens.
     assert lib["missing"] == ["NA"] and sig["missing"].default == ()
@@ -185,7 +187,8 @@ def test_python_defaults_are_the_librarys():
 
 def test_help_is_useful():
     doc = leadsim.train.__doc__
-    for option in ("exclude", "holdout", "folds", "cv", "alpha", "l1_ratio", "solver", "bands",
+    for option in ("exclude", "holdout", "folds", "cv", "alpha", "l1_ratio", "firth", "solver",
+                   "bands",
                    "seed"):
         assert f"\n    {option}" in doc, option
     for name in ("simulate", "generate", "load_model", "Model", "Results"):

@@ -129,7 +129,13 @@ pub fn net_of_waiting(
             }
         };
     }
-    Some((out, simulated.into_iter().map(|s| s.unwrap_or(f64::NAN)).collect()))
+    Some((
+        out,
+        simulated
+            .into_iter()
+            .map(|s| s.unwrap_or(f64::NAN))
+            .collect(),
+    ))
 }
 
 /// [`LogHistogram::central_mean`] of the hours from the end of attempt k to the start of

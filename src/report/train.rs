@@ -434,7 +434,14 @@ fn coefficients(model: &Model) -> Section {
     let pad = (hi - lo).max(0.1) * 0.05;
     let axis = Axis::new("Coefficient: change in log-odds per unit of the column (0 = no effect)")
         .range((lo - pad).max(-FOREST_LIMIT), (hi + pad).min(FOREST_LIMIT));
-    let title = if model.fit.inference {
+    let title = if let Some(f) = &model.fit.firth {
+        let kind = if f.lr_p_value.is_some() {
+            "profile penalised-likelihood"
+        } else {
+            "Wald"
+        };
+        format!("Coefficients of Firth's bias-reduced fit with 95% {kind} intervals")
+    } else if model.fit.inference {
         "Coefficients with 95% confidence intervals".to_string()
     } else if let Some(r) = model.fit.l1_ratio {
         format!(
@@ -449,36 +456,75 @@ fn coefficients(model: &Model) -> Section {
         )
     };
     let forest = ForestPlot::new(title, axis, rows);
-    let table = Table::new(&[
-        "term",
-        "estimate",
-        "std. error",
-        "z",
-        "p",
-        "95% CI",
-        "odds ratio",
-    ])
-    .id("coefficients")
-    .rows(model.coefficients.iter().map(|c| {
-        let ci = match (c.ci_lower, c.ci_upper) {
-            (Some(a), Some(b)) => format!("[{}, {}]", significant(Some(a)), significant(Some(b))),
-            _ => MISSING.to_string(),
-        };
+    // A Firth fit says which kind each inference column is, and adds logistf's default test.
+    let firth = model.fit.firth.as_ref();
+    let lr = model.coefficients.iter().any(|c| c.lr_p_value.is_some());
+    let mut headers = if firth.is_some() {
         vec![
-            c.name.clone(),
-            significant(Some(c.estimate)),
-            significant(c.std_error),
-            fixed(c.z, 2),
-            p_value(c.p_value),
-            ci,
-            significant(Some(c.odds_ratio)),
+            "term",
+            "estimate",
+            "std. error",
+            "z (Wald)",
+            "p (Wald)",
+            if lr {
+                "95% CI (profile)"
+            } else {
+                "95% CI (Wald)"
+            },
+            "odds ratio",
         ]
-    }));
+    } else {
+        vec![
+            "term",
+            "estimate",
+            "std. error",
+            "z",
+            "p",
+            "95% CI",
+            "odds ratio",
+        ]
+    };
+    if lr {
+        headers.push("p (penalised LR)");
+    }
+    let table = Table::new(&headers)
+        .id("coefficients")
+        .rows(model.coefficients.iter().map(|c| {
+            let ci = match (c.ci_lower, c.ci_upper) {
+                (Some(a), Some(b)) => {
+                    format!("[{}, {}]", significant(Some(a)), significant(Some(b)))
+                }
+                _ => MISSING.to_string(),
+            };
+            let mut row = vec![
+                c.name.clone(),
+                significant(Some(c.estimate)),
+                significant(c.std_error),
+                fixed(c.z, 2),
+                p_value(c.p_value),
+                ci,
+                significant(Some(c.odds_ratio)),
+            ];
+            if lr {
+                row.push(p_value(c.lr_p_value));
+            }
+            row
+        }));
     let mut s = Section::new("coefficients", "Coefficients").paragraph(
         "Effects on the log-odds of converting, in the columns' own units: per unit for numbers, yes against no, and each level against the column's reference level for categories. The intercept is left out of the plot.",
     );
     if !model.fit.inference {
         s = s.note("This fit is regularised: its standard errors and intervals would not be valid, so only point estimates are shown.");
+    }
+    if let Some(f) = firth {
+        let mut note = format!(
+            "Firth's bias-reduced logistic regression (penalised log likelihood {:.4}): its estimates stay finite when a feature separates the classes. Standard errors: {}. z and p: {}. Intervals: {}.",
+            f.penalised_log_likelihood, f.std_error, f.p_value, f.interval
+        );
+        if let Some(t) = &f.lr_p_value {
+            note.push_str(&format!(" p (penalised LR): {t}."));
+        }
+        s = s.note(&note);
     }
     s.figures(vec![Figure::new("chart-coefficients", forest.to_svg(), "Coefficient estimates (squares) with 95% confidence intervals (whiskers) on the log-odds scale; the dashed line is no effect. Arrows mark intervals that run past the axis.").wide()])
         .table(table)

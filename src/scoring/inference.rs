@@ -23,6 +23,10 @@ pub struct Coefficient {
     pub ci_lower: Option<f64>,
     pub ci_upper: Option<f64>,
     pub odds_ratio: f64,
+    /// Firth fits only: the penalised likelihood-ratio p-value of this coefficient being 0
+    /// (logistf's default test); `p_value` stays the Wald p-value of `z`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr_p_value: Option<f64>,
 }
 
 /// Two-sided p-value of a standard normal statistic, accurate far into the tail.
@@ -83,6 +87,7 @@ pub(crate) fn coefficient_table(
                 ci_lower: inference.then_some(estimate - Z_975 * se),
                 ci_upper: inference.then_some(estimate + Z_975 * se),
                 odds_ratio: estimate.exp(),
+                lr_p_value: None,
             }
         })
         .collect()

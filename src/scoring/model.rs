@@ -82,7 +82,43 @@ pub struct FitSummary {
     pub inference: bool,
     /// The alpha search, when cross-validation picked alpha (`TrainOptions::cv`).
     pub alpha_search: Option<Vec<AlphaCandidate>>,
+    /// Firth's bias-reduced fit (`TrainOptions::firth`): its penalised likelihood and what
+    /// each inference column of the coefficient table is. `log_likelihood` (and pseudo R2,
+    /// AIC, BIC) stay the unpenalised log likelihood at the Firth estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firth: Option<FirthSummary>,
 }
+
+/// How a Firth fit's coefficient table was computed, column by column (for readers of the
+/// model file, who cannot tell a profile interval from a Wald one by its numbers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirthSummary {
+    /// `l(b) + 1/2 ln det I(b)` at the estimate, with `I` the information of the original
+    /// (unstandardised) columns: logistf's `loglik["full"]`.
+    pub penalised_log_likelihood: f64,
+    /// How `std_error` was computed.
+    pub std_error: String,
+    /// How `z` and `p_value` were computed.
+    pub p_value: String,
+    /// How `ci_lower` and `ci_upper` were computed.
+    pub interval: String,
+    /// How `lr_p_value` was computed (`None` when profiling was off).
+    pub lr_p_value: Option<String>,
+}
+
+/// [`FirthSummary::std_error`] of every Firth fit.
+pub const FIRTH_STD_ERROR: &str =
+    "inverse Fisher information at the Firth estimate (as Heinze & Schemper 2002, brglm2 and logistf before 1.24)";
+/// [`FirthSummary::p_value`] of every Firth fit.
+pub const FIRTH_P_VALUE: &str = "Wald: z = estimate / std_error, two-sided normal";
+/// [`FirthSummary::interval`] with profiling on.
+pub const FIRTH_PROFILE_INTERVAL: &str =
+    "95% profile penalised likelihood (logistf's default, pl = TRUE)";
+/// [`FirthSummary::interval`] with profiling off.
+pub const FIRTH_WALD_INTERVAL: &str = "95% Wald: estimate +- 1.96 std_error";
+/// [`FirthSummary::lr_p_value`] with profiling on.
+pub const FIRTH_LR_P_VALUE: &str =
+    "penalised likelihood ratio, chi-square with 1 df (logistf's default test)";
 
 /// One alpha tried by cross-validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -186,9 +186,21 @@ pub fn train_summary(m: &Model) -> String {
         .max()
         .unwrap_or(10)
         .clamp(11, 48);
+    if let Some(firth) = &f.firth {
+        let _ = writeln!(
+            s,
+            "Firth's bias-reduced fit: penalised log likelihood {:.4} (log likelihood above is unpenalised)\n  std_error: {}\n  z, p_value: {}\n  ci_lower, ci_upper: {}",
+            firth.penalised_log_likelihood, firth.std_error, firth.p_value, firth.interval
+        );
+        if let Some(lr) = &firth.lr_p_value {
+            let _ = writeln!(s, "  lr_p_value: {lr}");
+        }
+    }
+    // Firth fits with profiling add logistf's default test as a last column.
+    let lr = m.coefficients.iter().any(|c| c.lr_p_value.is_some());
     let _ = writeln!(
         s,
-        "\n{:<width$} {:>11} {:>10} {:>8} {:>9} {:>11} {:>11} {:>10}",
+        "\n{:<width$} {:>11} {:>10} {:>8} {:>9} {:>11} {:>11} {:>10}{}",
         "coefficient",
         "estimate",
         "std_error",
@@ -196,13 +208,18 @@ pub fn train_summary(m: &Model) -> String {
         "p_value",
         "ci_lower",
         "ci_upper",
-        "odds_ratio"
+        "odds_ratio",
+        if lr {
+            format!(" {:>10}", "lr_p_value")
+        } else {
+            String::new()
+        }
     );
     for c in &m.coefficients {
         let name: String = c.name.chars().take(width).collect();
         let _ = writeln!(
             s,
-            "{:<width$} {:>11} {:>10} {:>8} {:>9} {:>11} {:>11} {:>10}",
+            "{:<width$} {:>11} {:>10} {:>8} {:>9} {:>11} {:>11} {:>10}{}",
             name,
             coefficient_number(c.estimate, 5),
             optional_coefficient_number(c.std_error, 5),
@@ -210,7 +227,12 @@ pub fn train_summary(m: &Model) -> String {
             p_value(c.p_value),
             optional_coefficient_number(c.ci_lower, 5),
             optional_coefficient_number(c.ci_upper, 5),
-            coefficient_number(c.odds_ratio, 4)
+            coefficient_number(c.odds_ratio, 4),
+            if lr {
+                format!(" {:>10}", p_value(c.lr_p_value))
+            } else {
+                String::new()
+            }
         );
     }
     if !f.inference {

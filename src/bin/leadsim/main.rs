@@ -116,6 +116,8 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         "holdout" => Some("--holdout"),
         "folds" => Some("--folds"),
         "cv" => Some("--cv"),
+        "solver" => Some("--solver"),
+        "firth" => Some("--firth"),
         "min_level_count" => Some("--min-level-count"),
         "test_latest" => Some("--test-latest"),
         "test_after" => Some("--test-after"),
@@ -127,8 +129,10 @@ fn hint(e: &leadsim::Error) -> Option<String> {
         // --- scoring ---
         E::TargetValue { .. } => "use --positive VALUE to name the positive class".into(),
         E::TooFewRows { .. } => "add rows, drop features with --exclude, or set --alpha > 0".into(),
-        E::Separation { .. } => "set --alpha (e.g. --alpha 1) for a regularised fit, or exclude \
-                                 the feature if it leaks the outcome"
+        E::Separation { .. } => "try --firth for Firth's bias-reduced fit (finite estimates that \
+                                 keep standard errors, p-values and intervals) or --alpha (e.g. \
+                                 --alpha 1) for a ridge fit (no standard errors), or exclude the \
+                                 feature if it leaks the outcome"
             .into(),
         E::NotConverged { .. } => "raise --max-iter, or set --alpha > 0".into(),
         E::NotPositiveDefinite => "set --alpha > 0".into(),

@@ -133,6 +133,12 @@ pub struct TrainArgs {
     /// --alpha > 0 or --cv K
     #[arg(long, value_name = "R")]
     l1_ratio: Option<f64>,
+    /// Firth's bias-reduced logistic regression: finite estimates that keep standard errors,
+    /// z, p-values and (profile-likelihood) intervals when a feature separates the classes, and
+    /// less small-sample bias. Use it when the fit fails with "perfect separation" or when
+    /// positives are few; not with --alpha, --cv or --l1-ratio
+    #[arg(long, conflicts_with_all = ["alpha", "cv", "l1_ratio"])]
+    firth: bool,
     /// newton (IRLS, default) or lbfgs (linfa-logistic)
     #[arg(long, default_value = "newton")]
     solver: SolverKind,
@@ -285,6 +291,7 @@ pub fn cmd_train(a: TrainArgs) -> Result<ExitCode> {
         cv: a.cv,
         alpha: a.alpha,
         l1_ratio: a.l1_ratio,
+        firth: a.firth,
         solver: a.solver,
         max_iter: a.max_iter,
         seed: a.seed,

@@ -24,6 +24,7 @@
 
 mod build;
 mod checks;
+mod hat;
 mod kernels;
 mod pass;
 mod predict;
@@ -33,6 +34,7 @@ mod tests;
 
 pub use build::{CategoryCoder, FromEncoder};
 pub use checks::{ClassRanges, LevelCounts};
+pub use hat::HatSums;
 pub use pass::PassStats;
 
 use ndarray::Array2;

@@ -36,6 +36,11 @@ impl Cholesky {
         Some(Cholesky { l })
     }
 
+    /// `ln det A`, from the pivots: `2 sum ln L_jj`.
+    pub fn log_det(&self) -> f64 {
+        2.0 * self.l.diag().iter().map(|v| v.ln()).sum::<f64>()
+    }
+
     /// Solves `A x = b`.
     pub fn solve(&self, b: &Array1<f64>) -> Array1<f64> {
         let k = self.l.nrows();

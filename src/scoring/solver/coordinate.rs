@@ -176,6 +176,7 @@ pub(crate) fn fit(
         gradient_norm: violation,
         covariance: active_covariance(&st.hess, &beta, pen.l2),
         solver: SolverKind::Newton,
+        firth: None,
     })
 }
 

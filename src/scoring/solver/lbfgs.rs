@@ -110,6 +110,7 @@ fn fit_dense(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticFit> {
         gradient_norm,
         covariance: chol.inverse(),
         solver: SolverKind::Lbfgs,
+        firth: None,
     })
 }
 

@@ -25,10 +25,12 @@ mod collinear;
 mod coordinate;
 #[cfg(test)]
 mod coordinate_tests;
+mod firth;
 mod lbfgs;
 mod newton;
 mod objective;
 mod params;
+mod profile;
 mod rows;
 mod separation;
 #[cfg(test)]
@@ -54,6 +56,7 @@ pub use params::{
     LogisticParams, ValidLogisticParams, LBFGS_DEFAULT_MAX_ITER, LBFGS_DEFAULT_TOLERANCE,
     NEWTON_DEFAULT_MAX_ITER, NEWTON_DEFAULT_TOLERANCE,
 };
+pub use profile::FirthInference;
 pub use separation::separating_feature;
 
 /// Which algorithm fits the model. Both reach the same optimum; Newton is faster and more
@@ -121,6 +124,21 @@ pub struct LogisticFit {
     pub covariance: Array2<f64>,
     /// The solver that produced the fit.
     pub solver: SolverKind,
+    /// For a Firth fit ([`LogisticParams::firth`]): the penalised likelihood and the profile
+    /// inference (when [`LogisticParams::profile`] is on). `covariance` is then `I(b)^-1` at the
+    /// Firth estimate, as logistf reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firth: Option<FirthDetails>,
+}
+
+/// What a Firth fit adds to [`LogisticFit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirthDetails {
+    /// `l*(b) = l(b) + 1/2 ln det I(b)` at the estimate.
+    pub penalised_log_likelihood: f64,
+    /// Profile penalised-likelihood intervals and likelihood-ratio tests on the original
+    /// units, intercept first; `None` when profiling was turned off.
+    pub profile: Option<FirthInference>,
 }
 
 impl LogisticFit {
@@ -199,7 +217,7 @@ impl ValidLogisticParams {
             });
         }
         let names = resolve_names(&self.feature_names, &[], p)?;
-        if n == 0 || (self.alpha == 0.0 && n < p + 1) {
+        if n == 0 || (self.alpha == 0.0 && !self.firth && n < p + 1) {
             return Err(Error::TooFewRows {
                 rows: n,
                 features: p + 1,
@@ -224,6 +242,9 @@ impl ValidLogisticParams {
         let positives = summary.positives;
         if positives == 0 || positives == n {
             return Err(Error::OneClass { positives, rows: n });
+        }
+        if self.firth {
+            return self.fit_firth(&problem);
         }
         if self.alpha == 0.0 {
             if let Some(sep) = summary.separating_column() {
@@ -273,6 +294,24 @@ impl ValidLogisticParams {
             SolverKind::Lbfgs => lbfgs::fit(&problem, self.max_iter(), self.tolerance()),
         }
     }
+
+    /// Firth's fit, then (unless turned off) its profile inference.
+    fn fit_firth(&self, problem: &Problem) -> Result<LogisticFit> {
+        let (max_iter, tol) = (self.max_iter(), self.tolerance());
+        let (mut fit, best) = firth::fit(problem, max_iter, tol)?;
+        let units: Vec<(f64, f64)> = if self.column_units.len() == problem.p() {
+            self.column_units.clone()
+        } else {
+            vec![(0.0, 1.0); problem.p()]
+        };
+        let profile =
+            (!self.no_profile).then(|| profile::profile(problem, &best, &units, max_iter, tol));
+        fit.firth = Some(FirthDetails {
+            penalised_log_likelihood: -best.objective,
+            profile,
+        });
+        Ok(fit)
+    }
 }
 
 impl<D, T> Fit<ArrayBase<D, Ix2>, T, Error> for ValidLogisticParams
@@ -296,7 +335,7 @@ where
             });
         }
         let names = resolve_names(&self.feature_names, dataset.feature_names(), p)?;
-        if n == 0 || (self.alpha == 0.0 && n < p + 1) {
+        if n == 0 || (self.alpha == 0.0 && !self.firth && n < p + 1) {
             return Err(Error::TooFewRows {
                 rows: n,
                 features: p + 1,

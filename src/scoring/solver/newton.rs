@@ -356,5 +356,6 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
         gradient_norm: scaled_max_abs(&g, n),
         covariance: chol.inverse(),
         solver: SolverKind::Newton,
+        firth: None,
     })
 }

@@ -31,6 +31,9 @@ pub struct ValidLogisticParams {
     pub(super) solver: SolverKind,
     pub(super) feature_names: Vec<String>,
     pub(super) column_units: Vec<(f64, f64)>,
+    pub(super) firth: bool,
+    /// Profile inference for Firth fits; `None` means on.
+    pub(super) no_profile: bool,
 }
 
 impl LogisticParams {
@@ -64,7 +67,8 @@ impl LogisticParams {
 
     /// Convergence tolerance. Newton: Newton decrement relative to `max(1, |objective|)` (default
     /// [`NEWTON_DEFAULT_TOLERANCE`]); L-BFGS: `max |gradient| / n` (default
-    /// [`LBFGS_DEFAULT_TOLERANCE`]).
+    /// [`LBFGS_DEFAULT_TOLERANCE`]); Firth: the largest Fisher-scoring step in standard errors
+    /// of its coefficient (default [`NEWTON_DEFAULT_TOLERANCE`]).
     pub fn tolerance(mut self, tolerance: f64) -> Self {
         self.0.tolerance = Some(tolerance);
         self
@@ -88,6 +92,23 @@ impl LogisticParams {
     /// units the analyst knows. Empty means the columns are already in original units.
     pub fn column_units(mut self, units: Vec<(f64, f64)>) -> Self {
         self.0.column_units = units;
+        self
+    }
+}
+
+impl LogisticParams {
+    /// Firth's bias-reduced fit instead of maximum likelihood: finite estimates with standard
+    /// errors even when the classes are separated (see the `firth` module). Newton only, and
+    /// not with a ridge penalty (`alpha` must be 0).
+    pub fn firth(mut self, firth: bool) -> Self {
+        self.0.firth = firth;
+        self
+    }
+
+    /// Whether a Firth fit also computes profile penalised-likelihood intervals and
+    /// likelihood-ratio tests (on by default; about a dozen constrained fits per coefficient).
+    pub fn profile(mut self, profile: bool) -> Self {
+        self.0.no_profile = !profile;
         self
     }
 }
@@ -124,6 +145,20 @@ impl ParamGuard for LogisticParams {
                 name: "max_iter",
                 value: 0.0,
                 expected: "must be at least 1",
+            });
+        }
+        if p.firth && p.alpha != 0.0 {
+            return Err(Error::InvalidHyperparameter {
+                name: "alpha",
+                value: p.alpha,
+                expected: "must be 0 with Firth's penalty (the two penalties are alternatives)",
+            });
+        }
+        if p.firth && p.solver != SolverKind::Newton {
+            return Err(Error::InvalidParameter {
+                name: "solver".into(),
+                value: p.solver.to_string(),
+                reason: "Firth's fit runs on the Newton solver only".into(),
             });
         }
         if let Some(tol) = p.tolerance {
@@ -180,6 +215,11 @@ impl ValidLogisticParams {
     /// Solver.
     pub fn solver(&self) -> SolverKind {
         self.solver
+    }
+
+    /// Whether the fit is Firth's.
+    pub fn is_firth(&self) -> bool {
+        self.firth
     }
 
     /// Names given for error messages (possibly empty).

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use super::newton::{self, PassStats};
 use crate::scoring::design::Design;
@@ -55,6 +55,15 @@ impl Rows<'_> {
                     n_extreme: s.n_extreme,
                 }
             }
+        }
+    }
+
+    /// Firth's score correction `[1, X]'(h (1/2 - mu))` at `beta`, given `cov = I^-1` there;
+    /// see [`super::firth`] and [`Design::firth_correction`].
+    pub fn firth_correction(&self, beta: &Array1<f64>, cov: &Array2<f64>) -> Array1<f64> {
+        match self {
+            Rows::Dense(x) => super::firth::dense_correction(*x, beta, cov),
+            Rows::Codes(d) => d.firth_correction(beta.view(), cov).correction,
         }
     }
 

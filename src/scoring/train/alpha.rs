@@ -37,7 +37,7 @@ pub(super) fn search_alpha(
             let te: Vec<usize> = (0..labels.len()).filter(|&i| fold_of[i] == f).collect();
             let x_tr = design.select_rows(&tr);
             let y_tr: Array1<bool> = tr.iter().map(|&i| labels[i]).collect();
-            match fit_design(&x_tr, y_tr.view(), alpha, opts, &names, &[]) {
+            match fit_design(&x_tr, y_tr.view(), alpha, opts, &names, &[], false) {
                 Ok(fit) => {
                     let beta: Array1<f64> = std::iter::once(fit.intercept)
                         .chain(fit.coef.iter().copied())

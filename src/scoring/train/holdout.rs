@@ -37,7 +37,7 @@ pub(super) fn out_of_fold(
             .map(|c| (c.mean, c.scale))
             .collect();
         let y: Array1<bool> = tr.iter().map(|&i| labels[i]).collect();
-        let fit = fit_design(&learnt.design, y.view(), alpha, opts, &names, &units)?;
+        let fit = fit_design(&learnt.design, y.view(), alpha, opts, &names, &units, false)?;
         drop(learnt.design);
         let fold_model = FoldModel::new(&learnt.encoder, &fit);
         let p = fold_model.predict(table, features, &te, &mut ignored)?;

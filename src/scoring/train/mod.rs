@@ -27,7 +27,10 @@ use crate::scoring::design::Design;
 use crate::scoring::encode::{Encoder, EncoderSettings};
 use crate::scoring::inference::coefficient_table;
 use crate::scoring::metrics::{self, ScoreBands};
-use crate::scoring::model::{EvaluationReport, FitSummary, Model, TrainingInfo, FORMAT_VERSION};
+use crate::scoring::model::{
+    EvaluationReport, FirthSummary, FitSummary, Model, TrainingInfo, FIRTH_LR_P_VALUE,
+    FIRTH_PROFILE_INTERVAL, FIRTH_P_VALUE, FIRTH_STD_ERROR, FIRTH_WALD_INTERVAL, FORMAT_VERSION,
+};
 use crate::scoring::solver::{LogisticFit, LogisticParams, SolverKind};
 
 pub use alpha::ALPHA_GRID;
@@ -67,6 +70,11 @@ pub struct TrainOptions {
     /// Time-aware validation: the holdout is the latest leads instead of a random share
     /// (`holdout` is then not used), and immature leads are left out.
     pub time: Option<TimeOptions>,
+    /// Firth's bias-reduced fit instead of maximum likelihood: finite estimates with standard
+    /// errors, Wald z and p-values, profile penalised-likelihood intervals and
+    /// likelihood-ratio p-values, even when the classes are separated. Not with `alpha > 0`
+    /// or `cv` (a ridge penalty is the other answer to separation), Newton solver only.
+    pub firth: bool,
 }
 
 impl Default for TrainOptions {
@@ -89,6 +97,7 @@ impl Default for TrainOptions {
             seed: 42,
             bands: None,
             time: None,
+            firth: false,
         }
     }
 }
@@ -123,6 +132,38 @@ impl TrainOptions {
         }
         if let Some(r) = self.l1_ratio {
             elastic_net::check(r, self)?;
+        }
+        if self.firth {
+            if let Some(r) = self.l1_ratio {
+                return invalid(
+                    "l1_ratio",
+                    r,
+                    "not with firth: an elastic-net penalty and Firth's are alternatives",
+                );
+            }
+            if self.alpha != 0.0 {
+                return invalid(
+                    "alpha",
+                    self.alpha,
+                    "must be 0 with firth: Firth's penalty and the ridge penalty are alternatives",
+                );
+            }
+            if let Some(k) = self.cv {
+                return Err(Error::InvalidParameter {
+                    name: "cv".into(),
+                    value: k.to_string(),
+                    reason:
+                        "cross-validation chooses a ridge alpha, which a Firth fit does not use"
+                            .into(),
+                });
+            }
+            if self.solver != SolverKind::Newton {
+                return Err(Error::InvalidParameter {
+                    name: "solver".into(),
+                    value: self.solver.to_string(),
+                    reason: "a Firth fit runs on the newton solver only".into(),
+                });
+            }
         }
         if self.encoder.min_level_count == 0 {
             return invalid("min_level_count", 0.0, "must be at least 1");
@@ -318,7 +359,9 @@ pub fn train_table(
     let alpha_search = match (opts.cv, opts.l1_ratio) {
         (Some(k), Some(r)) => {
             enter(progress, "choosing alpha")?;
-            Some(elastic_net::search_path(&design, &y_train, k, r, opts, progress)?)
+            Some(elastic_net::search_path(
+                &design, &y_train, k, r, opts, progress,
+            )?)
         }
         (Some(k), None) => {
             enter(progress, "choosing alpha")?;
@@ -340,15 +383,16 @@ pub fn train_table(
     enter(progress, "fitting")?;
     let t_fit = Instant::now();
     let units: Vec<(f64, f64)> = encoder.columns.iter().map(|c| (c.mean, c.scale)).collect();
-    let fit =
-        fit_design(&design, y_train.view(), alpha, opts, &names, &units).map_err(|e| match e {
+    let fit = fit_design(&design, y_train.view(), alpha, opts, &names, &units, true).map_err(
+        |e| match e {
             // The leak is usually why the classes separate: say so in the one message the
             // analyst sees.
             Error::Separation { detail } if !leaks.is_empty() => Error::Separation {
                 detail: format!("{detail}. Before the fit: {}", leaks.join("; ")),
             },
             e => e,
-        })?;
+        },
+    )?;
     if !fit.converged {
         warnings.push(format!(
             "the {} solver stopped close to, but not at, its tolerance (gradient {:.1e} per row); raise --max-iter or use --solver newton",
@@ -363,7 +407,7 @@ pub fn train_table(
     let means: Vec<f64> = encoder.columns.iter().map(|c| c.mean).collect();
     let scales: Vec<f64> = encoder.columns.iter().map(|c| c.scale).collect();
     let inference = alpha == 0.0;
-    let coefficients = coefficient_table(
+    let mut coefficients = coefficient_table(
         &names,
         &coef_std,
         &fit.covariance,
@@ -371,6 +415,43 @@ pub fn train_table(
         &scales,
         inference,
     );
+    let firth = fit.firth.as_ref().map(|f| {
+        if let Some(pl) = &f.profile {
+            for (j, c) in coefficients.iter_mut().enumerate() {
+                c.ci_lower = pl.ci_lower[j];
+                c.ci_upper = pl.ci_upper[j];
+                c.lr_p_value = pl.lr_p_value[j];
+            }
+            let missing: Vec<&str> = coefficients
+                .iter()
+                .filter(|c| c.ci_lower.is_none() || c.ci_upper.is_none() || c.lr_p_value.is_none())
+                .map(|c| c.name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                warnings.push(format!(
+                    "the profile penalised likelihood could not be followed far enough for {} coefficient(s) ({}): the interval end or likelihood-ratio p-value it needed is not reported (the Wald standard error, z and p are)",
+                    missing.len(),
+                    missing.join(", ")
+                ));
+            }
+        }
+        // The fit's l* is on the standardised columns, whose information is T' I T for the
+        // map T: ln det differs by 2 ln |det T| = -2 sum ln scale. Reported on the original
+        // units, so that it is logistf's loglik["full"].
+        let shift: f64 = scales.iter().map(|s| s.ln()).sum();
+        FirthSummary {
+            penalised_log_likelihood: f.penalised_log_likelihood + shift,
+            std_error: FIRTH_STD_ERROR.into(),
+            p_value: FIRTH_P_VALUE.into(),
+            interval: if f.profile.is_some() {
+                FIRTH_PROFILE_INTERVAL
+            } else {
+                FIRTH_WALD_INTERVAL
+            }
+            .into(),
+            lr_p_value: f.profile.is_some().then(|| FIRTH_LR_P_VALUE.into()),
+        }
+    });
     let field_tests = if inference {
         fields::field_tests(&encoder, &coef_std, &fit.covariance)
     } else {
@@ -409,6 +490,7 @@ pub fn train_table(
         load_seconds,
         inference,
         alpha_search,
+        firth,
     };
 
     enter(progress, "evaluating")?;
@@ -421,7 +503,16 @@ pub fn train_table(
     };
     let (kind, probs, eval_labels) = if let Some(fold_of) = &folds {
         let k = opts.folds.unwrap_or(0);
-        let probs = holdout::out_of_fold(table, &roles.features, &labels, fold_of, k, alpha, opts, progress)?;
+        let probs = holdout::out_of_fold(
+            table,
+            &roles.features,
+            &labels,
+            fold_of,
+            k,
+            alpha,
+            opts,
+            progress,
+        )?;
         ("cross-validation", probs, labels.clone())
     } else if eval_rows.is_empty() {
         ("in-sample", train_probs.clone(), y_train.to_vec())
@@ -507,7 +598,8 @@ pub fn train_table(
     })
 }
 
-/// Fits the standardised design with the options' solver and budget.
+/// Fits the standardised design with the options' solver and budget; `profile` asks a Firth
+/// fit for its profile inference (the final fit does, fold fits do not).
 pub(super) fn fit_design(
     design: &Design,
     y: ArrayView1<bool>,
@@ -515,10 +607,13 @@ pub(super) fn fit_design(
     opts: &TrainOptions,
     names: &[String],
     units: &[(f64, f64)],
+    profile: bool,
 ) -> Result<LogisticFit> {
     let mut params = LogisticParams::new()
         .alpha(alpha)
         .l1_ratio(opts.l1_ratio.unwrap_or(0.0))
+        .firth(opts.firth)
+        .profile(profile)
         .solver(opts.solver)
         .feature_names(names.to_vec())
         .column_units(units.to_vec());

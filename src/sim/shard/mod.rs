@@ -39,9 +39,7 @@ use source::{config_sha256, table_hashes};
 use super::calibration::calibrate;
 use super::metric;
 use super::run::rank::check_metric;
-use super::run::{
-    seed_and_replications, simulate_units_cancellable, Analysis, RunOptions, Unit,
-};
+use super::run::{seed_and_replications, simulate_units_cancellable, Analysis, RunOptions, Unit};
 use crate::error::{Error, Result};
 
 /// Runs shard `shard` of the units of `source`'s file (see the module docs for the partition).
