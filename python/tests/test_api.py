@@ -42,7 +42,7 @@ def normalise(params):
 
 def test_functions_match_their_stubs():
     functions = {n.name: n for n in stub_tree().body if isinstance(n, ast.FunctionDef)}
-    assert set(functions) == {"train", "load_model", "generate", "simulate"}
+    assert set(functions) == {"train", "load_model", "generate", "simulate", "simulate_shard", "merge"}
     for name, fn in functions.items():
         assert normalise(parameters(fn)) == runtime_parameters(getattr(leadsim, name)), name
 
