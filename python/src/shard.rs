@@ -1,14 +1,14 @@
 //! `simulate_shard` and `merge`: a cluster's sharded runs from Python, around `leadsim::sim`'s
 //! shard layer (the partial results are the CLI's `shard-I-of-N.json` files).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
 
-use leadsim::sim::{self, Analysis, RunOptions, ScenarioSource, Shard};
+use leadsim::sim::{self, Analysis, Shard};
 
-use crate::simulate::PyResults;
+use crate::simulate::{messages, run_options, scenario_source, PyResults};
 use crate::worker;
 
 /// Runs shard `shard` ("I/N") of a scenario file (`kind = "path"`) or scenario text
@@ -32,21 +32,9 @@ pub fn simulate_shard(
     let from_path = kind == "path";
     worker::run(py, move |cancel| {
         let shard: Shard = shard.parse()?;
-        let source = if from_path {
-            ScenarioSource::load(&scenario)?
-        } else {
-            ScenarioSource::from_text(scenario, Path::new(&name))?
-        };
-        let warnings = sim::warnings(source.file())
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let opts = RunOptions {
-            seed,
-            replications,
-            threads,
-            progress: None,
-        };
+        let source = scenario_source(from_path, scenario, &name)?;
+        let warnings = messages(&sim::warnings(source.file()));
+        let opts = run_options(seed, replications, threads);
         let analysis = Analysis {
             precision: None,
             max_replications: None,
@@ -69,12 +57,7 @@ pub fn merge(
 ) -> PyResult<(PyResults, usize, Vec<String>)> {
     let (merged, warnings) = worker::run(py, move |_cancel| {
         let merged = sim::merge(&inputs, objective.as_deref())?;
-        let warnings = merged
-            .results
-            .warnings()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let warnings = messages(&merged.results.warnings());
         Ok((merged, warnings))
     })?;
     Ok((

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use leadsim::sim::{self, Analysis, PrecisionTarget, Results, RunOptions, ScenarioFile};
+use leadsim::sim::{self, Analysis, PrecisionTarget, Results, RunOptions, ScenarioSource};
 use leadsim::Error;
 
 use crate::errors::raise;
@@ -87,11 +87,7 @@ pub fn simulate(
 ) -> PyResult<(PyResults, Vec<String>)> {
     let from_path = kind == "path";
     let (results, warnings) = worker::run(py, move |cancel| {
-        let file = if from_path {
-            ScenarioFile::load(&scenario)?
-        } else {
-            ScenarioFile::from_toml_str(&scenario, Path::new(&name))?
-        };
+        let file = scenario_source(from_path, scenario, &name)?.into_file();
         let precision = match (precision, precision_metric) {
             (Some(half_width), metric) => Some(PrecisionTarget {
                 metric: metric.unwrap_or_else(|| "mql_to_sql".into()),
@@ -107,25 +103,16 @@ pub fn simulate(
             }
             (None, None) => None,
         };
-        let opts = RunOptions {
-            seed,
-            replications,
-            threads,
-            progress: None,
-        };
         let analysis = Analysis {
             precision,
             max_replications,
             objective: Some(objective),
         };
         // The warnings the CLI prints before the run and after it, in that order.
-        let before = sim::warnings(&file);
+        let mut warnings = messages(&sim::warnings(&file));
+        let opts = run_options(seed, replications, threads);
         let results = sim::run_cancellable(&file, &opts, &analysis, Some(cancel))?;
-        let warnings = before
-            .iter()
-            .chain(&results.warnings())
-            .map(ToString::to_string)
-            .collect();
+        warnings.extend(messages(&results.warnings()));
         Ok((results, warnings))
     })?;
     Ok((
@@ -134,6 +121,39 @@ pub fn simulate(
         },
         warnings,
     ))
+}
+
+/// A scenario file (`from_path`) or scenario text named `name` in messages, with its text kept
+/// (what a shard records).
+pub fn scenario_source(
+    from_path: bool,
+    scenario: String,
+    name: &str,
+) -> leadsim::Result<ScenarioSource> {
+    if from_path {
+        ScenarioSource::load(&scenario)
+    } else {
+        ScenarioSource::from_text(scenario, Path::new(name))
+    }
+}
+
+/// Run options as the Python calls give them (no progress bar).
+pub fn run_options(
+    seed: Option<u64>,
+    replications: Option<usize>,
+    threads: Option<usize>,
+) -> RunOptions<'static> {
+    RunOptions {
+        seed,
+        replications,
+        threads,
+        progress: None,
+    }
+}
+
+/// Warnings as the CLI prints them after `warning: `.
+pub fn messages(warnings: &[sim::Warning]) -> Vec<String> {
+    warnings.iter().map(ToString::to_string).collect()
 }
 
 /// The library's simulation defaults, for the Python wrapper's tests.

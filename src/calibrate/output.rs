@@ -40,14 +40,19 @@ pub fn write_calibration(
         .prefix(".leadsim-calibrate-")
         .tempdir_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    let file = stage_files(stage.path(), h, c, source)?;
+    let file = stage_files(stage.path(), h, c, source, &FILES)?;
     let netted = c
         .cadence
         .as_ref()
         .and_then(|cadence| waiting::net_of_waiting(&file, cadence, file.seed));
     if let Some((cadence, _)) = netted {
         c.cadence = Some(cadence);
-        stage_files(stage.path(), h, c, source)?;
+        // The population does not depend on the cadence: only the other three change.
+        let changed: Vec<&str> = FILES
+            .into_iter()
+            .filter(|&f| f != POPULATION_FILE)
+            .collect();
+        stage_files(stage.path(), h, c, source, &changed)?;
     }
     let mut written = Vec::new();
     for name in FILES {
@@ -63,25 +68,29 @@ pub fn write_calibration(
     Ok(written)
 }
 
-/// Writes the four files into `stage` and returns the scenario loaded back from there.
+/// Writes the files named in `names` (of [`FILES`]) into `stage` and returns the scenario loaded
+/// back from there.
 fn stage_files(
     stage: &Path,
     h: &History,
     c: &Calibration,
     source: &str,
+    names: &[&str],
 ) -> Result<crate::sim::ScenarioFile> {
-    let json = serde_json::to_string_pretty(c).map_err(|e| Error::InvalidParameter {
-        name: "calibration".into(),
-        value: String::new(),
-        reason: e.to_string(),
-    })?;
-    let texts = [
-        scenario_toml(h, c, source),
-        population_csv(h, c),
-        json + "\n",
-        crate::report::calibrate::calibration_page(c, source),
-    ];
-    for (name, text) in FILES.iter().zip(&texts) {
+    for &name in names {
+        let text = match name {
+            "scenario.toml" => scenario_toml(h, c, source),
+            POPULATION_FILE => population_csv(h, c),
+            "calibration.json" => {
+                serde_json::to_string_pretty(c).map_err(|e| Error::InvalidParameter {
+                    name: "calibration".into(),
+                    value: String::new(),
+                    reason: e.to_string(),
+                })? + "\n"
+            }
+            "calibration.html" => crate::report::calibrate::calibration_page(c, source),
+            other => unreachable!("not a calibration file: {other}"),
+        };
         let p = stage.join(name);
         std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
     }

@@ -141,8 +141,7 @@ pub fn net_of_waiting(
 /// [`LogHistogram::central_mean`] of the hours from the end of attempt k to the start of
 /// attempt k + 1 (k = 0 .. `gaps` - 1) over `replications` replications of `sc`'s baseline,
 /// for leads that arrived after the warm-up, binned as the export's gaps are.
-#[doc(hidden)]
-pub fn simulated_central_gaps(
+fn simulated_central_gaps(
     sc: &crate::sim::model::Scenario,
     seed: u64,
     replications: u64,

@@ -78,6 +78,11 @@ impl ScenarioSource {
         &self.file
     }
 
+    /// The parsed file, without its text.
+    pub fn into_file(self) -> ScenarioFile {
+        self.file
+    }
+
     /// Hex SHA-256 of the file's bytes.
     pub fn sha256(&self) -> &str {
         &self.record.sha256
