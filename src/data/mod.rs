@@ -9,6 +9,7 @@
 pub mod dates;
 mod hash;
 pub(crate) mod memory;
+mod plain;
 pub(crate) mod source;
 pub(crate) mod table;
 
@@ -83,11 +84,52 @@ pub enum Number {
 
 /// Parses a number the way a data file writes it.
 pub fn parse_number(text: &str) -> Number {
+    if let Some(v) = parse_plain_decimal(text.as_bytes()) {
+        return Number::Finite(v);
+    }
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Number::Finite(v),
         Ok(_) => Number::NonFinite,
         Err(_) => Number::Text,
     }
+}
+
+/// `[+-]digits[.digits]` with at most 15 significant digits (or `None`), as `str::parse` would
+/// read it. Training files are mostly such numbers, and this path is several times faster.
+/// Exact: the digits fit a `u64` below 2^53 and 10^k (k <= 22) is a double, so the one
+/// correctly rounded division gives the correctly rounded value (Clinger's fast path).
+fn parse_plain_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (negative, rest) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0usize;
+    let mut frac = None::<usize>;
+    for (i, &c) in rest.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > 15 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+            }
+            b'.' if frac.is_none() => frac = Some(i + 1),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let decimals = frac.map_or(0, |start| rest.len() - start);
+    let v = mantissa as f64 / *POW10.get(decimals)?;
+    Some(if negative { -v } else { v })
 }
 
 /// Reads yes/no and true/false (any case) as 1/0.
@@ -113,6 +155,66 @@ mod tests {
         assert!(m.is_missing("Select"));
         assert!(!m.is_missing("na"));
         assert!(!m.is_missing("0"));
+    }
+
+    #[test]
+    fn the_fast_path_reads_every_number_as_str_parse_does() {
+        // A deterministic spread of plain decimals: lengths, signs, leading zeros, points at
+        // every place, the 15-digit edge; each must equal the standard library's reading bit
+        // for bit (including -0).
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut checked = 0;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = 1 + (x % 18) as usize;
+            let mut s: String = (0..len)
+                .map(|i| char::from(b'0' + ((x >> (i * 3)) % 10) as u8))
+                .collect();
+            let point = (x >> 56) as usize % (len + 2);
+            if point <= len {
+                s.insert(point, '.');
+            }
+            match (x >> 50) % 3 {
+                0 => s.insert(0, '-'),
+                1 => s.insert(0, '+'),
+                _ => {}
+            }
+            if let Ok(want) = s.parse::<f64>() {
+                assert_eq!(
+                    parse_number(&s),
+                    Number::Finite(want),
+                    "{s}: {:?}",
+                    parse_plain_decimal(s.as_bytes())
+                );
+                if let Some(got) = parse_plain_decimal(s.as_bytes()) {
+                    assert_eq!(got.to_bits(), want.to_bits(), "{s}");
+                    checked += 1;
+                }
+            } else {
+                assert_eq!(parse_plain_decimal(s.as_bytes()), None, "{s}");
+            }
+        }
+        // Most of them took the fast path (those of at most 15 digits).
+        assert!(checked > 100_000, "{checked}");
+        for s in [
+            "-0",
+            "-0.0",
+            "0.1",
+            "0.30000000000000004",
+            "123456789012345",
+            ".5",
+            "5.",
+            ".",
+        ] {
+            let want = s.parse::<f64>().ok();
+            let got = match parse_number(s) {
+                Number::Finite(v) => Some(v),
+                _ => None,
+            };
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{s}");
+        }
     }
 
     #[test]
