@@ -59,7 +59,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Opens `path`, decompressing gzip (detected by its magic bytes; a `.gz` name without them is
 /// an error), skipping a UTF-8 byte-order mark, and returns a buffered byte reader.
-fn open_bytes(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+pub(super) fn open_bytes(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut magic = [0u8; 2];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
@@ -113,7 +113,7 @@ impl std::fmt::Display for GzipError {
 
 impl std::error::Error for GzipError {}
 
-fn map_read_error(path: &Path, e: std::io::Error) -> Error {
+pub(super) fn map_read_error(path: &Path, e: std::io::Error) -> Error {
     match e
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<GzipError>())

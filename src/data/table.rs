@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::data::plain;
 use crate::data::source::{column_index, is_decimal_comma, CsvOptions, CsvStream};
 use crate::data::{parse_number, parse_yes_no, ColumnKind, MissingTokens, Number};
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ pub(super) struct TextColumn {
 }
 
 impl TextColumn {
-    fn get(&self, row: usize) -> &str {
+    pub(super) fn get(&self, row: usize) -> &str {
         let start = if row == 0 { 0 } else { self.ends[row - 1] };
         &self.text[start..self.ends[row]]
     }
@@ -67,24 +68,17 @@ impl Table {
         let mut stream = CsvStream::open(path.as_ref(), options)?;
         let headers = stream.headers().to_vec();
         let path = stream.path().to_path_buf();
-        let mut columns = vec![TextColumn::default(); headers.len()];
-        let mut lines = Vec::new();
-        let mut bytes_hint = 0u64;
-        while let Some((record, line)) = stream.next_record()? {
-            for (c, field) in record.iter().enumerate() {
-                let s = crate::data::source::field_str(&path, line, &headers[c], field)?;
-                bytes_hint += s.len() as u64;
-                let col = &mut columns[c];
-                col.text.push_str(s);
-                col.ends.push(col.text.len());
-            }
-            lines.push(line);
-            if lines.len() % 65536 == 0 {
-                if let Some(p) = progress {
-                    p(lines.len() as u64);
-                }
-            }
-        }
+        let plain = plain::read(
+            &path,
+            &headers,
+            stream.delimiter(),
+            options.decimal_comma == Some(true),
+            progress,
+        )?;
+        let (mut columns, lines, bytes_hint) = match plain {
+            Some(read) => (read.columns, read.lines, read.bytes),
+            None => Table::read_records(&mut stream, &headers, progress)?,
+        };
         if lines.is_empty() {
             return Err(Error::HeaderOnly { path });
         }
@@ -120,6 +114,43 @@ impl Table {
             bytes_hint,
             decimal_comma,
         })
+    }
+
+    /// The record-by-record reading of [`Table::load`], for files the plain path does not take
+    /// (quoted fields, bare carriage returns).
+    fn read_records(
+        stream: &mut CsvStream,
+        headers: &[String],
+        progress: Option<&dyn Fn(u64)>,
+    ) -> Result<(Vec<TextColumn>, Vec<u64>, u64)> {
+        let path = stream.path().to_path_buf();
+        let mut columns = vec![TextColumn::default(); headers.len()];
+        let mut lines = Vec::new();
+        let mut bytes_hint = 0u64;
+        while let Some((record, line)) = stream.next_record()? {
+            for (c, field) in record.iter().enumerate() {
+                let s = crate::data::source::field_str(&path, line, &headers[c], field)?;
+                bytes_hint += s.len() as u64;
+                let col = &mut columns[c];
+                col.text.push_str(s);
+                col.ends.push(col.text.len());
+            }
+            lines.push(line);
+            if lines.len() % 65536 == 0 {
+                if let Some(p) = progress {
+                    p(lines.len() as u64);
+                }
+            }
+        }
+        Ok((columns, lines, bytes_hint))
+    }
+
+    #[cfg(test)]
+    pub(super) fn read_records_for_tests(
+        stream: &mut CsvStream,
+        headers: &[String],
+    ) -> Result<(Vec<TextColumn>, Vec<u64>, u64)> {
+        Table::read_records(stream, headers, None)
     }
 
     /// Columns read with decimal commas detected by [`Table::load`] (`9,7` read as 9.7).
@@ -183,8 +214,11 @@ impl Table {
         let mut values = Vec::with_capacity(self.rows());
         let mut first_non_finite: Option<usize> = None;
         let mut first_text: Option<usize> = None;
-        for r in 0..self.rows() {
-            let v = self.value(r, c);
+        let column = &self.columns[c];
+        let mut start = 0;
+        for (r, &end) in column.ends.iter().enumerate() {
+            let v = &column.text[start..end];
+            start = end;
             if missing.is_missing(v) {
                 values.push(f64::NAN);
                 continue;
