@@ -15,7 +15,7 @@ use super::{
 use crate::data::{ColumnKind, ParsedColumn, Table};
 use crate::error::Result;
 use crate::scoring::design::{CategoryCoder, Codes, Design};
-use crate::scoring::metrics::roc_auc;
+use crate::scoring::metrics::roc_auc_beyond;
 
 /// An encoder together with the training design it was learnt from.
 pub(crate) struct LearntEncoding {
@@ -24,10 +24,12 @@ pub(crate) struct LearntEncoding {
     pub design: Design,
     /// Columns removed as constant or duplicated (collinear ones are removed later).
     pub dropped: Vec<DroppedColumn>,
-    /// ROC AUC of each numeric and yes/no feature's imputed values against the outcomes, by
-    /// table column, when [`Encoder::learn_scoring`] was given them (the leak check's
-    /// single-field AUC, computed while the values are at hand rather than parsed again).
-    pub single_field_auc: HashMap<usize, Option<f64>>,
+    /// The leak check's single-field ROC AUC of each numeric and yes/no feature's imputed
+    /// values against the outcomes, by table column, when [`Encoder::learn_scoring`] was given
+    /// them (computed while the values are at hand rather than parsed again): exact where its
+    /// strength `max(auc, 1 - auc)` may exceed the screen's, `None` where it cannot
+    /// ([`roc_auc_beyond`]).
+    pub leak_auc: HashMap<usize, Option<f64>>,
 }
 
 impl LearntEncoding {
@@ -149,8 +151,9 @@ impl Encoder {
         Encoder::learn_scoring(table, feature_columns, rows, settings, None)
     }
 
-    /// As [`Encoder::learn`]; with `outcomes` (one per row of `rows`), also the single-field
-    /// ROC AUC of every numeric and yes/no feature ([`LearntEncoding::single_field_auc`]).
+    /// As [`Encoder::learn`]; with `leak_screen` (the outcomes, one per row of `rows`, and the
+    /// leak check's AUC strength), also the single-field ROC AUC of the numeric and yes/no
+    /// features that may pass it ([`LearntEncoding::leak_auc`]).
     ///
     /// # Errors
     /// As [`Encoder::learn`].
@@ -159,21 +162,23 @@ impl Encoder {
         feature_columns: &[usize],
         rows: &[usize],
         settings: &EncoderSettings,
-        outcomes: Option<&[bool]>,
+        leak_screen: Option<(&[bool], f64)>,
     ) -> Result<LearntEncoding> {
         // Columns are independent: learn them in parallel, collected in column order.
         let learnt: Vec<(Learnt, Option<Option<f64>>)> = feature_columns
             .par_iter()
             .map(|&c| {
                 let (spec, raw) = learn_feature(table, c, rows, settings)?;
-                let auc = match (&raw, outcomes) {
-                    (Raw::Dense(cols), Some(y)) => Some(roc_auc(&cols[0], y)),
+                let auc = match (&raw, leak_screen) {
+                    (Raw::Dense(cols), Some((y, strength))) => {
+                        Some(roc_auc_beyond(&cols[0], y, strength))
+                    }
                     _ => None,
                 };
                 Ok(((spec, raw), auc))
             })
             .collect::<Result<_>>()?;
-        let single_field_auc: HashMap<usize, Option<f64>> = feature_columns
+        let leak_auc: HashMap<usize, Option<f64>> = feature_columns
             .iter()
             .zip(&learnt)
             .filter_map(|(&c, (_, auc))| auc.map(|a| (c, a)))
@@ -360,7 +365,7 @@ impl Encoder {
             },
             design,
             dropped,
-            single_field_auc,
+            leak_auc,
         })
     }
 }

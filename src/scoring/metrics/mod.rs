@@ -11,7 +11,7 @@
 //! order (input order, or a stable sort of it), so results are bit-for-bit reproducible.
 //!
 //! One file per kind of question, all re-exported here:
-//! * `ranking.rs`: [`roc_auc`], [`pr_auc`] (average precision), [`roc_curve`], [`pr_curve`];
+//! * `ranking.rs`: [`roc_auc`] (and the leak screen [`roc_auc_beyond`]), [`pr_auc`] (average precision), [`roc_curve`], [`pr_curve`];
 //! * `probability.rs`: [`log_loss`], [`brier`], [`calibration`] with its ECE;
 //! * `policy.rs`: [`gains`] and lift, [`threshold_table`];
 //! * `bands.rs`: [`ScoreBands`] and [`band_table`];
@@ -35,7 +35,9 @@ pub use drift::{
 };
 pub use policy::{default_thresholds, gains, threshold_table, GainsRow, ThresholdRow};
 pub use probability::{brier, calibration, log_loss, Calibration, CalibrationBin, LOG_LOSS_EPS};
-pub use ranking::{pr_auc, pr_curve, roc_auc, roc_curve, CurvePoint, DEFAULT_CURVE_POINTS};
+pub use ranking::{
+    pr_auc, pr_curve, roc_auc, roc_auc_beyond, roc_curve, CurvePoint, DEFAULT_CURVE_POINTS,
+};
 use rows::{check_lengths, count_true, ratio, Ranked};
 
 /// Number of calibration bins used by [`evaluate`] (deciles).

@@ -17,6 +17,88 @@ pub fn roc_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
     roc_auc_by_class(probs, labels)
 }
 
+/// [`roc_auc`] where it could be far from one half: the exact value when
+/// `max(auc, 1 - auc)` may exceed `strength`, `None` when a counting pass proves it does not
+/// (or a class is absent). A screen for leaks over many columns: the counting pass (rows binned
+/// by value into 4,096 equal-width bins, bounds from treating each bin's tied pairs as all
+/// won or all lost) costs a fraction of the sort that the exact value needs.
+pub fn roc_auc_beyond(probs: &[f64], labels: &[bool], strength: f64) -> Option<f64> {
+    const BINS: usize = 4096;
+    check_lengths(probs, labels);
+    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, false);
+    for &p in probs {
+        lo = lo.min(p);
+        hi = hi.max(p);
+        nan |= p.is_nan();
+    }
+    let span = hi - lo;
+    if nan || !(span.is_finite() && span > 0.0) {
+        // One value (AUC one half exactly), or values the bins cannot place: the exact rule.
+        return roc_auc(probs, labels).filter(|a| a.max(1.0 - a) > strength);
+    }
+    let per = BINS as f64 / span;
+    // Monotone in p (each rounding step is), so equal values share a bin and the bins keep the
+    // order of the values.
+    let bin = |p: f64| (((p - lo) * per) as usize).min(BINS - 1);
+    // Per bin: negatives and positives, counted in four interleaved tables so that runs of
+    // one value (a flag) do not wait on the same counter.
+    let mut tables = vec![[0u32; 2 * BINS]; 4];
+    let mut quads = probs.chunks_exact(4).zip(labels.chunks_exact(4));
+    for (p, l) in &mut quads {
+        for q in 0..4 {
+            tables[q][2 * bin(p[q]) + usize::from(l[q])] += 1;
+        }
+    }
+    let rest = probs.len() / 4 * 4;
+    for (&p, &l) in probs[rest..].iter().zip(&labels[rest..]) {
+        tables[0][2 * bin(p) + usize::from(l)] += 1;
+    }
+    let counts: Vec<[u64; 2]> = (0..BINS)
+        .map(|b| [0, 1].map(|l| tables.iter().map(|t| u64::from(t[2 * b + l])).sum()))
+        .collect();
+    // Whether a bin holds more than one value: its first value against every other.
+    let mut first = vec![f64::NAN; BINS];
+    let mut mixed = vec![false; BINS];
+    for &p in probs {
+        let b = bin(p);
+        if first[b].is_nan() {
+            first[b] = p;
+        }
+        mixed[b] |= first[b] != p;
+    }
+    // Twice the Mann-Whitney U: a won pair counts 2, a tie 1; a pair inside a mixed bin is
+    // anything from 0 to 2.
+    let (mut below_neg, mut twice_u, mut unknown) = (0u128, 0u128, 0u128);
+    for ([neg, pos], &mixed) in counts.iter().zip(&mixed) {
+        let inside = u128::from(*pos) * u128::from(*neg);
+        twice_u += 2 * u128::from(*pos) * below_neg;
+        if mixed {
+            unknown += 2 * inside;
+        } else {
+            twice_u += inside;
+        }
+        below_neg += u128::from(*neg);
+    }
+    let pos: u128 = counts.iter().map(|c| u128::from(c[1])).sum();
+    let pairs = 2 * pos * below_neg;
+    if pairs == 0 {
+        return None;
+    }
+    if unknown == 0 {
+        // Every bin holds one value: the same integers as the rank sum, so the exact value.
+        let auc = twice_u as f64 / pairs as f64;
+        return (auc.max(1.0 - auc) > strength).then_some(auc);
+    }
+    let (auc_lo, auc_hi) = (
+        twice_u as f64 / pairs as f64,
+        (twice_u + unknown) as f64 / pairs as f64,
+    );
+    if auc_hi <= strength && 1.0 - auc_lo <= strength {
+        return None;
+    }
+    roc_auc(probs, labels).filter(|a| a.max(1.0 - a) > strength)
+}
+
 /// [`roc_auc`] from rows ranked ascending.
 pub(super) fn roc_auc_ranked(asc: &Ranked) -> Option<f64> {
     let pos = asc.positives(&(0..asc.len())) as u128;
@@ -229,6 +311,67 @@ pub(super) fn pr_curve_ranked(desc: &Ranked, max_points: usize) -> Vec<CurvePoin
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_leak_screen_gives_the_exact_auc_whenever_it_is_beyond_the_strength() {
+        // Columns from noise to a near-perfect separator, with ties (rounded values), an
+        // outlier that squeezes the bins, and a reversed direction: the screen must return the
+        // exact AUC exactly when its strength exceeds 0.95, and skip the rest.
+        let n = 20_000;
+        let labels: Vec<bool> = (0..n).map(|i| (i * 7919) % 10 < 3).collect();
+        let mut seen = [0usize; 2];
+        for signal in [0.0, 0.5, 1.0, 2.0, 3.0, 3.3, 3.5, 4.0, 6.0] {
+            for (round, outlier, flip) in [
+                (false, false, false),
+                (true, false, true),
+                (false, true, false),
+            ] {
+                let mut probs: Vec<f64> = (0..n)
+                    .map(|i| {
+                        let noise = ((i as f64 * 0.618_033_988_7).fract() - 0.5) * 2.0;
+                        let v = noise + if labels[i] { signal } else { 0.0 };
+                        let v = if round { (v * 10.0).round() / 10.0 } else { v };
+                        if flip {
+                            -v
+                        } else {
+                            v
+                        }
+                    })
+                    .collect();
+                if outlier {
+                    probs[5] = 1e9;
+                }
+                let exact = roc_auc(&probs, &labels).unwrap();
+                let strong = exact.max(1.0 - exact) > 0.95;
+                let got = roc_auc_beyond(&probs, &labels, 0.95);
+                assert_eq!(
+                    got,
+                    strong.then_some(exact),
+                    "signal {signal}, exact {exact}"
+                );
+                seen[usize::from(strong)] += 1;
+            }
+        }
+        assert!(
+            seen[0] > 3 && seen[1] > 3,
+            "both kinds were tried: {seen:?}"
+        );
+        // A few distinct values (a flag, a count): the bins give the exact value themselves.
+        for cut in [1, 3, 9] {
+            let probs: Vec<f64> = (0..n)
+                .map(|i| f64::from(u8::from(labels[i] != (i % 100 < cut))))
+                .collect();
+            let exact = roc_auc(&probs, &labels).unwrap();
+            let got = roc_auc_beyond(&probs, &labels, 0.95);
+            assert_eq!(
+                got.map(f64::to_bits),
+                (exact.max(1.0 - exact) > 0.95).then_some(exact.to_bits()),
+                "{cut}"
+            );
+        }
+        assert_eq!(roc_auc_beyond(&[1.0, 1.0], &[true, false], 0.95), None);
+        assert_eq!(roc_auc_beyond(&[1.0, 2.0], &[true, true], 0.95), None);
+    }
+
     use super::super::tied_data;
     use super::*;
     use approx::assert_abs_diff_eq;

@@ -11,7 +11,7 @@ use crate::data::{parse_number, parse_yes_no, MissingTokens, Number, Table};
 use crate::scoring::encode::{
     BuildFast, Encoder, FeatureEncoding, FeatureSpec, MISSING_LEVEL, OTHER_LEVEL,
 };
-use crate::scoring::metrics::roc_auc;
+use crate::scoring::metrics::roc_auc_beyond;
 
 /// Single-field ROC AUC (either direction) above which a column is named as a likely leak.
 pub const LEAK_AUC: f64 = 0.95;
@@ -158,7 +158,7 @@ fn feature_leaks(
                     .collect()
             }
         };
-        out.extend(auc_leak(spec, roc_auc(&score, y)));
+        out.extend(auc_leak(spec, roc_auc_beyond(&score, y, LEAK_AUC)));
     }
     out
 }
@@ -224,17 +224,17 @@ mod tests {
             &features,
             &rows,
             &EncoderSettings::default(),
-            Some(&labels),
+            Some((&labels, LEAK_AUC)),
         )
         .unwrap();
-        assert_eq!(learnt.single_field_auc.len(), 3, "numbers and flags only");
+        assert_eq!(learnt.leak_auc.len(), 3, "numbers and flags only");
         let with = likely_leaks(
             &table,
             &features,
             &learnt.encoder,
             &rows,
             &labels,
-            &learnt.single_field_auc,
+            &learnt.leak_auc,
         );
         let without = likely_leaks(
             &table,

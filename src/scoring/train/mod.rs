@@ -316,7 +316,10 @@ pub fn train_table(
         &roles.features,
         &train_rows,
         &opts.encoder,
-        Some(y_train.as_slice().expect("a fresh array is contiguous")),
+        Some((
+            y_train.as_slice().expect("a fresh array is contiguous"),
+            LEAK_AUC,
+        )),
     )?;
     for d in &learnt.dropped {
         warnings.push(format!("dropped column \"{}\": {}", d.name, d.reason));
@@ -349,7 +352,7 @@ pub fn train_table(
         &learnt.encoder,
         &train_rows,
         &labels,
-        &learnt.single_field_auc,
+        &learnt.leak_auc,
     );
     warnings.extend(leaks.iter().cloned());
     let encoder = learnt.encoder;
