@@ -359,3 +359,74 @@ fn a_labelled_calibration_is_the_same_for_1_2_and_8_threads() {
     assert_eq!(base, run(2));
     assert_eq!(base, run(8));
 }
+
+#[test]
+fn calibrate_stages_observed_outcomes_and_leaves_young_leads_empty() {
+    // Export date 2026-06-30 (end of day): MQLs of May and earlier are at least 30 days old
+    // and carry 1 or 0; June's are too young to be observed in full and carry nothing, SQL
+    // or not (docs/calibrate.md).
+    let dir = tempfile::tempdir().unwrap();
+    let leads = dir.path().join("leads.csv");
+    std::fs::write(
+        &leads,
+        "lead_id,mql_at,score,sql_at\n\
+         old-sql,2026-04-01T10:00:00Z,0.4,2026-04-02T10:00:00Z\n\
+         old-no,2026-04-02T10:00:00Z,0.3,\n\
+         edge-no,2026-05-31T23:00:00Z,0.2,\n\
+         young-sql,2026-06-02T10:00:00Z,0.6,2026-06-03T10:00:00Z\n\
+         young-no,2026-06-20T10:00:00Z,0.1,\n",
+    )
+    .unwrap();
+    let hist = leadsim::history::read_history(
+        &leads,
+        None,
+        &leadsim::history::ReadOptions {
+            as_of: Some("2026-06-30".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let c = leadsim::calibrate::calibrate(&hist);
+    let csv = leadsim::calibrate::scenario::population_csv(&hist, &c);
+    let labels: Vec<(&str, &str)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0], f[3])
+        })
+        .collect();
+    assert_eq!(csv.lines().next(), Some("lead_id,score,mql_hours,sql"));
+    assert_eq!(
+        labels,
+        [
+            ("old-sql", "1"),
+            ("old-no", "0"),
+            ("edge-no", "0"),
+            ("young-sql", ""),
+            ("young-no", "")
+        ]
+    );
+    let toml = leadsim::calibrate::scenario::scenario_toml(&hist, &c, "test");
+    assert!(toml.contains("\nlabel_column = \"sql\""), "{toml}");
+    assert!(toml.contains("empty for the 2 leads"), "{toml}");
+    // Without an sql_at column there is nothing observed: no label column.
+    std::fs::write(&leads, "lead_id,mql_at,score\na,2026-04-01T10:00:00Z,0.4\n").unwrap();
+    let hist = leadsim::history::read_history(
+        &leads,
+        None,
+        &leadsim::history::ReadOptions {
+            as_of: Some("2026-06-30".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let c = leadsim::calibrate::calibrate(&hist);
+    assert_eq!(
+        leadsim::calibrate::scenario::population_csv(&hist, &c)
+            .lines()
+            .next(),
+        Some("lead_id,score,mql_hours")
+    );
+    assert!(!leadsim::calibrate::scenario::scenario_toml(&hist, &c, "t").contains("\nlabel_column"));
+}

@@ -250,12 +250,21 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
     let labelled = labelled_leads(h);
     if labelled > 0 {
         let _ = writeln!(o, "score_column = \"score\"");
+        let young = h.leads.len() - labelled;
         let _ = writeln!(
             o,
-            "# label_column: each lead's observed outcome, 1 an SQL by the export date, 0 not; \
-             empty for the {} leads\n# whose MQL is less than {PROCESS_DAYS:.0} days before the \
-             export date (too young to be observed in full)",
-            h.leads.len() - labelled
+            "# label_column: each lead's observed outcome, 1 an SQL by the export date, 0 not; {}",
+            if young == 0 {
+                format!(
+                    "every MQL is at least\n# {PROCESS_DAYS:.0} days before the export date, so \
+                     every outcome is observed in full"
+                )
+            } else {
+                format!(
+                    "empty for the {young} leads\n# whose MQL is less than {PROCESS_DAYS:.0} days \
+                     before the export date (too young to be observed in full)"
+                )
+            }
         );
         let _ = writeln!(
             o,
