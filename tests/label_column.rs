@@ -430,3 +430,41 @@ fn calibrate_stages_observed_outcomes_and_leaves_young_leads_empty() {
     );
     assert!(!leadsim::calibrate::scenario::scenario_toml(&hist, &c, "t").contains("\nlabel_column"));
 }
+
+#[test]
+fn a_decile_without_an_observed_outcome_keeps_its_mean_score_and_says_so() {
+    // 200 leads, scores 0.02 to 0.30; the 20 lowest have no observed outcome, so decile 1 has
+    // rows but nothing to count, and keeps its mean score as its label rate.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("leads.csv");
+    let mut text = String::from("score,sql\n");
+    for i in 0..200u32 {
+        let score = 0.02 + 0.28 * f64::from(i) / 199.0;
+        let label = if i < 20 {
+            ""
+        } else if i % 5 == 0 {
+            "1"
+        } else {
+            "0"
+        };
+        text.push_str(&format!("{score},{label}\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let file = parse(&funnel(&table_keys(&csv, "label_column = \"sql\""))).unwrap();
+    let cals = calibrate(&file, 1, Some(1)).unwrap();
+    let cal = &cals.list[0];
+    let first = &cal.deciles[0];
+    assert_eq!(first.labelled, Some(0));
+    assert!(first.leads > 0);
+    // Its mean score lies between the lowest scores (0.02 to 0.048); the others are 20%.
+    assert!(
+        first.label_rate > 0.02 && first.label_rate < 0.049,
+        "{first:?}"
+    );
+    assert!(cal.deciles[1..].iter().all(|d| d.labelled.unwrap() > 0));
+    let text = cal.table();
+    assert!(
+        text.contains("no observed outcome in decile 1: the mean score is its label rate"),
+        "{text}"
+    );
+}
