@@ -283,3 +283,90 @@ fn calibrated_gaps_are_net_of_the_waiting_and_back_test_the_response() {
         }
     }
 }
+
+/// The standard error behind a 95% interval `[lo, hi]` whose half-width is `q` standard
+/// errors.
+fn se_of(lo: f64, hi: f64, q: f64) -> f64 {
+    (hi - lo) / (2.0 * q)
+}
+
+/// The 97.5% quantile of Student's t with 9 degrees of freedom: the back-test's simulated
+/// interval over 10 replications is the mean -+ this many standard errors.
+const T9: f64 = 2.262;
+
+/// Each `mql_to_sql_decile_*` row of a back-test of the scenario in `dir/name` with its
+/// distance from the observed rate: in standard errors of the difference (observed Wilson
+/// and simulated t intervals, taken as independent), and in the simulation's own.
+fn decile_distances(
+    hist: &leadsim::history::History,
+    path: &std::path::Path,
+    seed: u64,
+) -> Vec<(leadsim::calibrate::backtest::BacktestRow, f64, f64)> {
+    let file = ScenarioFile::load(path).unwrap();
+    let b = backtest(
+        hist,
+        &file,
+        ArrivalMode::Replay,
+        1000 + seed,
+        10,
+        &|_, _| {},
+    );
+    (1..=10)
+        .map(|k| {
+            let name = format!("mql_to_sql_decile_{k}");
+            let r = b
+                .rows
+                .iter()
+                .find(|r| r.metric == name)
+                .expect(&name)
+                .clone();
+            let se_sim = se_of(r.simulated_lo, r.simulated_hi, T9);
+            let d = r.simulated_mean - r.observed;
+            let z = d / se_of(r.observed_lo, r.observed_hi, 1.96).hypot(se_sim);
+            (r, z, d / se_sim)
+        })
+        .collect()
+}
+
+#[test]
+fn a_calibrated_scenario_reproduces_the_observed_sql_rate_of_every_score_decile() {
+    // The export's scores are the generator's noisy ones (score_noise at its default), which
+    // are not the label probabilities: the lowest decile converts better than its mean score
+    // (docs/calibrate.md, the walkthrough). `calibrate` stages each lead's observed outcome
+    // as `label_column`, so the calibrated baseline reproduces every decile's observed rate.
+    for seed in [3, 11] {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, hist) = own_export(dir.path(), seed);
+        let mut c = calibrate(&hist);
+        let out = dir.path().join("cal");
+        leadsim::calibrate::output::write_calibration(&out, &hist, &mut c, "own export").unwrap();
+        let toml = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+        assert!(toml.contains("\nlabel_column = \"sql\""), "{toml}");
+        for (r, z, zs) in decile_distances(&hist, &out.join("scenario.toml"), seed) {
+            let name = &r.metric;
+            eprintln!(
+                "seed {seed} {name}: observed {:.4}, simulated {:.4}, z {z:.2}, own se {zs:.2}",
+                r.observed, r.simulated_mean
+            );
+            assert_eq!(r.verdict, "inside", "seed {seed} {name}: {r:?}");
+            // Within 3 standard errors of the difference of two estimates (a 0.3% two-sided
+            // chance for one decile if the simulation is right).
+            assert!(z.abs() < 3.0, "seed {seed} {name}: z {z:.2} ({r:?})");
+            // Tighter: the scenario is calibrated to these very rates, so its mean misses them
+            // only by its own Monte Carlo error (the calibration's is about a fifth of it, and the
+            // back-test's decile edges, quantiles of the same scores, differ from the
+            // calibration's by at most a lead's rank). |t_9| > 4 has a 0.3% chance.
+            assert!(zs.abs() < 4.0, "seed {seed} {name}: {zs:.2} own se ({r:?})");
+        }
+        // The same export calibrated to its scores (the label column left out) misses by far
+        // more than that in some decile: the check above can fail.
+        let without = toml.replace("\nlabel_column = \"sql\"", "\n# label_column = \"sql\"");
+        std::fs::write(out.join("scores.toml"), without).unwrap();
+        let worst = decile_distances(&hist, &out.join("scores.toml"), seed)
+            .iter()
+            .map(|x| x.2.abs())
+            .fold(0.0, f64::max);
+        eprintln!("seed {seed}: calibrated to the scores, worst decile {worst:.1} own se");
+        assert!(worst > 4.0, "seed {seed}: {worst}");
+    }
+}

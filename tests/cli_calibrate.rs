@@ -91,9 +91,11 @@ fn the_salesforce_example_calibrates_into_a_runnable_scenario() {
         }
     }
     assert!(!toml.contains("propensity_column ="));
+    // The export has sql_at: the staged population carries each lead's observed outcome.
+    assert!(toml.contains("\nlabel_column = \"sql\""), "{toml}");
     assert!(d
         .read("cal/population.csv")
-        .starts_with("lead_id,score,mql_hours\n"));
+        .starts_with("lead_id,score,mql_hours,sql\n"));
     let json: serde_json::Value = serde_json::from_str(&d.read("cal/calibration.json")).unwrap();
     assert!(json["sales"]["win_rate"]["value"].is_number());
     // The scenario runs.

@@ -11,6 +11,15 @@
 //! (Monday 00:00 of the first MQL's week, in the export's zone), so that
 //! `arrivals.replay = "mql_hours"` replays the history's own arrivals.
 //!
+//! **Observed outcomes.** With an `sql_at` column the table also holds `sql`, each lead's
+//! observed outcome (1: an SQL by the export date, 0: not), and the scenario sets
+//! `label_column = "sql"`: each score decile is calibrated to its observed SQL rate rather than
+//! its mean score, which a real CRM's scores need not equal. **Choice** (censoring): a lead
+//! whose MQL is less than [`PROCESS_DAYS`] before the export date is too young for its call
+//! process to be over, and its `sql` is left empty (not observed), SQL or not, so the young
+//! leads neither count as failures nor only as successes; these are the leads the back-test
+//! leaves out of its SQL rates for the same reason (docs/calibrate.md).
+//!
 //! **Choices** where the export is silent (each also said in a comment of the file): queue
 //! discipline `fifo`, `skill = 1` (not separable from propensity), no patience (a lead that
 //! went cold looks like one never called), rep cost at its default, the SLA at its default,
@@ -19,6 +28,7 @@
 
 use std::fmt::Write as _;
 
+use crate::calibrate::backtest::PROCESS_DAYS;
 use crate::calibrate::estimate::{Estimate, Source};
 use crate::calibrate::Calibration;
 use crate::history::time::{weekday_of_day, DAY, HOUR};
@@ -117,13 +127,35 @@ pub fn hours_since(origin: i64, t: i64) -> f64 {
     (t - origin) as f64 / HOUR as f64
 }
 
-/// The population table: `lead_id, score, mql_hours`.
+/// The population table's column of observed outcomes.
+pub const LABEL_COLUMN: &str = "sql";
+
+/// Whether lead `i`'s SQL outcome is observed in full at the export date: its MQL is at least
+/// [`PROCESS_DAYS`] before it.
+fn observed(h: &History, i: usize) -> bool {
+    h.leads.mql_at[i] + (PROCESS_DAYS * DAY as f64) as i64 <= h.as_of
+}
+
+/// The leads whose outcome the population's [`LABEL_COLUMN`] gives: every lead old enough
+/// ([`observed`]) when the export has an `sql_at` column, else none (then the table has no
+/// label column).
+pub fn labelled_leads(h: &History) -> usize {
+    if !h.leads.sql_at.is_mapped() {
+        return 0;
+    }
+    (0..h.leads.len()).filter(|&i| observed(h, i)).count()
+}
+
+/// The population table: `lead_id, score, mql_hours`, and `sql` (1, 0, or empty while too
+/// young) when [`labelled_leads`] is positive.
 pub fn population_csv(h: &History, c: &Calibration) -> String {
     let l = &h.leads;
     let origin = run_origin(h);
     let base = c.funnel.mql_to_sql.value;
-    let mut s = String::with_capacity(l.len() * 32);
-    s.push_str("lead_id,score,mql_hours\n");
+    let labels = labelled_leads(h) > 0;
+    let mut s = String::with_capacity(l.len() * 34);
+    s.push_str("lead_id,score,mql_hours");
+    s.push_str(if labels { ",sql\n" } else { "\n" });
     for i in 0..l.len() {
         let score = if l.score.is_mapped() {
             l.score.get(i).unwrap_or(base)
@@ -136,7 +168,15 @@ pub fn population_csv(h: &History, c: &Calibration) -> String {
         } else {
             id.to_string()
         };
-        let _ = writeln!(s, "{id},{score:.6},{:.4}", hours_since(origin, l.mql_at[i]));
+        let _ = write!(s, "{id},{score:.6},{:.4}", hours_since(origin, l.mql_at[i]));
+        if labels {
+            s.push_str(match (observed(h, i), l.sql_at.get(i).is_some()) {
+                (false, _) => ",",
+                (true, true) => ",1",
+                (true, false) => ",0",
+            });
+        }
+        s.push('\n');
     }
     s
 }
@@ -207,7 +247,44 @@ pub fn scenario_toml(h: &History, c: &Calibration, source: &str) -> String {
         }
     );
     let _ = writeln!(o, "table = \"{POPULATION_FILE}\"");
-    let _ = writeln!(o, "score_column = \"score\"\n");
+    let labelled = labelled_leads(h);
+    if labelled > 0 {
+        let _ = writeln!(o, "score_column = \"score\"");
+        let young = h.leads.len() - labelled;
+        let _ = writeln!(
+            o,
+            "# label_column: each lead's observed outcome, 1 an SQL by the export date, 0 not; {}",
+            if young == 0 {
+                format!(
+                    "every MQL is at least\n# {PROCESS_DAYS:.0} days before the export date, so \
+                     every outcome is observed in full"
+                )
+            } else {
+                format!(
+                    "empty for the {young} leads\n# whose MQL is less than {PROCESS_DAYS:.0} days \
+                     before the export date (too young to be observed in full)"
+                )
+            }
+        );
+        let _ = writeln!(
+            o,
+            "label_column = \"{LABEL_COLUMN}\"  # each score decile is calibrated to its observed \
+             SQL rate ({labelled} leads), not to its mean score\n"
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "score_column = \"score\"  # no label_column: {}\n",
+            if h.leads.sql_at.is_mapped() {
+                format!(
+                    "no lead's MQL is {PROCESS_DAYS:.0} days before the export date, so no \
+                     outcome is observed in full"
+                )
+            } else {
+                "the export has no sql_at column".to_string()
+            }
+        );
+    }
 
     // Arrivals.
     let a = &c.arrivals;

@@ -109,6 +109,18 @@ pub enum ConfigProblem {
     /// `arrivals.replay` without a population table to replay.
     #[error("replaying arrival times needs a population table")]
     ReplayNeedsTable,
+    /// `label_column` beside a propensity the file gives (nothing is calibrated then).
+    #[error(
+        "a label column sets the label rate of a calibrated table; it cannot be combined with \
+         {other}, which takes the propensity as given"
+    )]
+    LabelWithPropensity { other: String },
+    /// A label column without a single observed outcome.
+    #[error("column \"{column}\" of {} has no observed outcome (every value is empty)", .table.display())]
+    NoLabels {
+        table: std::path::PathBuf,
+        column: String,
+    },
     /// Not exactly one of the population's sources.
     #[error("set exactly one of generator, table or constant (found {})", OrNone(.found))]
     NotOneSource { found: Vec<String> },

@@ -21,11 +21,23 @@ impl View<'_> {
              scaled propensity would exceed 1 cannot have the label rate the history says under \
              that process: it is capped at 1 and counted here.",
         );
+        if list.iter().any(|c| c.label_column.is_some()) {
+            section = section.paragraph(
+                "A table with a label column gives each lead's observed outcome: there the \
+                 decile's label rate is the observed SQL rate of its leads with an outcome, not \
+                 its mean score, and within the decile the propensity stays proportional to the \
+                 score, so the ranking is the score's.",
+            );
+        }
         for (k, c) in list.iter().enumerate() {
+            let label = match &c.label_column {
+                None => "label rate".to_string(),
+                Some(l) => format!("label rate (observed, column {l})"),
+            };
             let mut table = Table::new(&[
                 "decile",
                 "scores",
-                "label rate",
+                &label,
                 "SQL rate simulated under the history's process",
                 "factor",
                 "leads capped at 1",
@@ -42,7 +54,7 @@ impl View<'_> {
                 table = table.row(vec![
                     d.decile.to_string(),
                     format!("{:.3} to {:.3}", d.score_low, d.score_high),
-                    value(Unit::Share, d.label_rate),
+                    label_cell(d),
                     value(Unit::Share, d.simulated_rate),
                     format!("{:.3}", d.factor),
                     format!("{} of {}", d.capped, d.leads),
@@ -51,5 +63,13 @@ impl View<'_> {
             section = section.table(table);
         }
         Some(section)
+    }
+}
+
+/// The decile's label rate, marked when a label column had no observed outcome in it.
+fn label_cell(d: &crate::sim::calibration::DecileRow) -> String {
+    match d.labelled {
+        Some(0) if d.leads > 0 => format!("{} (mean score)", value(Unit::Share, d.label_rate)),
+        _ => value(Unit::Share, d.label_rate),
     }
 }

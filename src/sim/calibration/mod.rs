@@ -15,8 +15,10 @@
 //! multiplier `b` (the pool's skill times the speed-to-lead multiplier at its reaching delay).
 //! The expected SQLs of decile `d` with factor `f` are `sum_{reached i} min(1, min(1, f p_i) b_i)`
 //! (the qualification draw integrated out, a Rao-Blackwellised estimate), a monotone
-//! piecewise-linear function of `f`; [`solve`] finds the `f_d` at which it equals
-//! `sum_{counted i} p_i` exactly. A decile that even `f -> inf` cannot bring to its label rate
+//! piecewise-linear function of `f`; [`solve`] finds the `f_d` at which it equals the decile's
+//! label count exactly: `sum_{counted i} p_i`, or, for a table with a `label_column`, the
+//! decile's observed label rate (over the table's rows with an observed outcome) times its
+//! counted leads. Either way the propensity stays proportional to `p` within the decile. A decile that even `f -> inf` cannot bring to its label rate
 //! keeps the largest useful factor and is reported, as are the leads whose `f_d p_i` exceeds 1
 //! (those the historical process cannot produce), through [`Warning::CannotProduce`].
 //!
@@ -80,8 +82,13 @@ pub struct DecileRow {
     pub score_high: f64,
     /// Counted leads of the decile in the calibration's replications.
     pub leads: usize,
-    /// Their mean label probability: the rate the history shows.
+    /// The rate the history shows: the counted leads' mean label probability, or with a
+    /// label column the observed rate of the table's labelled rows in the decile.
     pub label_rate: f64,
+    /// With a label column: the table's rows of the decile with an observed outcome (0: none,
+    /// and the decile falls back to its mean label probability).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labelled: Option<usize>,
     /// The expected SQL rate of the decile when H is simulated with the factor (equal to
     /// `label_rate` unless the decile is infeasible).
     pub simulated_rate: f64,
@@ -106,6 +113,9 @@ pub struct Calibration {
     pub scenarios: Vec<String>,
     /// Replications of H traced.
     pub replications: usize,
+    /// The table column whose observed outcomes set the label rates (`None`: the scores).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<String>,
     /// The ten deciles, lowest scores first.
     pub deciles: Vec<DecileRow>,
     /// What the engine applies.
@@ -309,11 +319,15 @@ fn calibrate_one(h: &Scenario, seed: u64) -> Calibration {
             multipliers[d] += r.multiplier;
         }
     }
+    let observed = observed_labels(&h.population, &cuts);
     let mut factors = [1.0; 10];
     let mut deciles = Vec::with_capacity(10);
     for d in 0..10 {
         let n = p_of[d].len();
-        let target: f64 = p_of[d].iter().fold(0.0, |a, p| a + p);
+        let target: f64 = match observed {
+            Some(o) if o[d].1 > 0 => o[d].0 as f64 / o[d].1 as f64 * n as f64,
+            _ => p_of[d].iter().fold(0.0, |a, p| a + p),
+        };
         let sol = solve(&terms[d], target);
         factors[d] = sol.factor;
         let per = |x: f64| if n == 0 { f64::NAN } else { x / n as f64 };
@@ -323,6 +337,7 @@ fn calibrate_one(h: &Scenario, seed: u64) -> Calibration {
             score_high: if d == 9 { 1.0 } else { cuts[d] },
             leads: n,
             label_rate: per(target),
+            labelled: observed.map(|o| o[d].1),
             simulated_rate: per(expected(&terms[d], sol.factor)),
             factor: sol.factor,
             capped: p_of[d].iter().filter(|p| sol.factor * **p > 1.0).count(),
@@ -339,9 +354,35 @@ fn calibrate_one(h: &Scenario, seed: u64) -> Calibration {
         population: describe(&h.population),
         scenarios: Vec::new(),
         replications: reps,
+        label_column: match &h.population {
+            Population::Table { label_column, .. } => label_column.clone(),
+            _ => None,
+        },
         deciles,
         factors: Arc::new(calibrated_factors(&h.population, cuts, factors)),
     }
+}
+
+/// `(observed SQLs, rows with an observed outcome)` of each score decile of a table with a
+/// label column (`None` for any other population).
+fn observed_labels(p: &Population, cuts: &[f64; 9]) -> Option<[(usize, usize); 10]> {
+    let Population::Table {
+        data,
+        labels: Some(labels),
+        ..
+    } = p
+    else {
+        return None;
+    };
+    let mut out = [(0, 0); 10];
+    for (a, l) in data.iter().zip(labels.iter()) {
+        if let Some(sql) = l {
+            let d = DecileFactors::decile(cuts, a.score);
+            out[d].0 += usize::from(*sql);
+            out[d].1 += 1;
+        }
+    }
+    Some(out)
 }
 
 /// The factors with the calibrated population's mean propensity `q_bar`: over a table's rows,
@@ -368,8 +409,15 @@ pub fn describe(p: &Population) -> String {
         Population::Table {
             table,
             score_column,
+            label_column,
             ..
-        } => format!("table {} (score column {score_column})", table.display()),
+        } => match label_column {
+            None => format!("table {} (score column {score_column})", table.display()),
+            Some(l) => format!(
+                "table {} (score column {score_column}, label column {l})",
+                table.display()
+            ),
+        },
         Population::Constant { .. } => "constant".to_string(),
     }
 }

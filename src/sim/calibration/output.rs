@@ -9,8 +9,9 @@ use crate::error::{Error, Result};
 use crate::format::{value, Unit};
 
 impl Calibration {
-    /// The calibration as a plain-text table: decile, score range, label rate, simulated SQL
-    /// rate under the historical process, factor, leads capped.
+    /// The calibration as a plain-text table: decile, score range, label rate (`observed`
+    /// when a label column gives it), simulated SQL rate under the historical process, factor,
+    /// leads capped; with a label column, a note on the deciles it had no outcome for.
     pub fn table(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(
@@ -23,7 +24,16 @@ impl Calibration {
         let _ = writeln!(
             s,
             "{:>6}  {:>13}  {:>10}  {:>14}  {:>7}  {:>13}",
-            "decile", "score", "label rate", "simulated (H)", "factor", "leads capped"
+            "decile",
+            "score",
+            if self.label_column.is_some() {
+                "observed"
+            } else {
+                "label rate"
+            },
+            "simulated (H)",
+            "factor",
+            "leads capped"
         );
         for d in &self.deciles {
             let _ = writeln!(
@@ -36,6 +46,25 @@ impl Calibration {
                 d.factor,
                 format!("{} of {}", d.capped, d.leads),
             );
+        }
+        if let Some(col) = &self.label_column {
+            let _ = writeln!(
+                s,
+                "observed: the SQL rate of the table's leads with an outcome in column \"{col}\""
+            );
+            let bare: Vec<String> = self
+                .deciles
+                .iter()
+                .filter(|d| d.labelled == Some(0) && d.leads > 0)
+                .map(|d| d.decile.to_string())
+                .collect();
+            if !bare.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "no observed outcome in decile {}: the mean score is its label rate",
+                    bare.join(", ")
+                );
+            }
         }
         s
     }

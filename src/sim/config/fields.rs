@@ -14,11 +14,25 @@ use crate::text::closest;
 /// Parsing context: the file (for messages and relative paths) and a cache of loaded tables.
 pub(super) struct Ctx<'a> {
     pub(super) file: &'a Path,
-    #[allow(clippy::type_complexity)]
-    pub(super) tables: HashMap<
-        (PathBuf, String, String, Option<String>, Option<String>),
-        (Arc<Vec<LeadAttrs>>, Option<Arc<Vec<(f64, u32)>>>),
-    >,
+    pub(super) tables: HashMap<TableKey, LoadedTable>,
+}
+
+/// A table read with these columns: (path, score, propensity, value, replay time, label).
+pub(super) type TableKey = (
+    PathBuf,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A table as the population holds it.
+#[derive(Clone)]
+pub(super) struct LoadedTable {
+    pub(super) data: Arc<Vec<LeadAttrs>>,
+    pub(super) replay: Option<Arc<Vec<(f64, u32)>>>,
+    pub(super) labels: Option<Arc<Vec<Option<bool>>>>,
 }
 
 impl Ctx<'_> {

@@ -78,6 +78,7 @@ pub(super) fn population(
                     "propensity_column",
                     "value_column",
                     "propensity_scale",
+                    "label_column",
                 ],
                 path,
             )?;
@@ -89,6 +90,7 @@ pub(super) fn population(
                 .to_string();
             let propensity_column = opt_str(cx, t, "propensity_column", path)?.map(str::to_string);
             let value_column = opt_str(cx, t, "value_column", path)?.map(str::to_string);
+            let label_column = opt_str(cx, t, "label_column", path)?.map(str::to_string);
             let propensity_scale = match t.get("propensity_scale") {
                 None => None,
                 Some(_) => Some(non_neg(
@@ -99,6 +101,21 @@ pub(super) fn population(
                     DEFAULT_PROPENSITY_SCALE,
                 )?),
             };
+            if label_column.is_some() {
+                // A label rate only means something for a propensity that is calibrated.
+                let given = [
+                    ("propensity_column", propensity_column.is_some()),
+                    ("propensity_scale", propensity_scale.is_some()),
+                ];
+                if let Some((other, _)) = given.iter().find(|g| g.1) {
+                    return Err(cx.err(
+                        &join(path, "label_column"),
+                        ConfigProblem::LabelWithPropensity {
+                            other: other.to_string(),
+                        },
+                    ));
+                }
+            }
             let key = (
                 table.clone(),
                 score_column.clone(),
@@ -107,23 +124,42 @@ pub(super) fn population(
                     .unwrap_or_else(|| score_column.clone()),
                 value_column.clone(),
                 replay.map(str::to_string),
+                label_column.clone(),
             );
-            let (data, replay) = match cx.tables.get(&key) {
+            let loaded = match cx.tables.get(&key) {
                 Some(d) => d.clone(),
                 None => {
-                    let (rows, times) = super::table::read_table(
+                    let rows = super::table::read_table(
                         &table,
-                        &score_column,
-                        propensity_column.as_deref().unwrap_or(&score_column),
-                        value_column.as_deref(),
-                        replay,
+                        &super::table::Columns {
+                            score: &score_column,
+                            propensity: propensity_column.as_deref().unwrap_or(&score_column),
+                            value: value_column.as_deref(),
+                            time: replay,
+                            label: label_column.as_deref(),
+                        },
                     )?;
-                    let replay = times.map(|times| {
+                    if let (Some(labels), Some(column)) = (&rows.labels, &label_column) {
+                        if labels.iter().all(Option::is_none) {
+                            return Err(cx.err(
+                                &join(path, "label_column"),
+                                ConfigProblem::NoLabels {
+                                    table: table.clone(),
+                                    column: column.clone(),
+                                },
+                            ));
+                        }
+                    }
+                    let replay = rows.times.map(|times| {
                         let mut order: Vec<(f64, u32)> = times.into_iter().zip(0u32..).collect();
                         order.sort_by(|a, b| a.0.total_cmp(&b.0));
                         Arc::new(order)
                     });
-                    let d = (Arc::new(rows), replay);
+                    let d = LoadedTable {
+                        data: Arc::new(rows.leads),
+                        replay,
+                        labels: rows.labels.map(Arc::new),
+                    };
                     cx.tables.insert(key, d.clone());
                     d
                 }
@@ -133,10 +169,12 @@ pub(super) fn population(
                 score_column,
                 propensity_column,
                 value_column,
+                label_column,
                 propensity_scale,
-                rows: data.len(),
-                data,
-                replay,
+                rows: loaded.data.len(),
+                data: loaded.data,
+                labels: loaded.labels,
+                replay: loaded.replay,
             })
         }
     }

@@ -51,8 +51,8 @@ pub struct Scenario {
 impl Population {
     /// Whether the population gives scores but no explicit propensity, so that the propensity
     /// is calibrated under the historical process: the generator, or a table without
-    /// `propensity_column` and `propensity_scale`. Constant populations and explicit
-    /// propensities are taken as given.
+    /// `propensity_column` and `propensity_scale` (with or without a `label_column`).
+    /// Constant populations and explicit propensities are taken as given.
     pub fn calibrates(&self) -> bool {
         match self {
             Population::Generator { .. } => true,
@@ -102,6 +102,11 @@ pub enum Population {
         propensity_column: Option<String>,
         /// Column holding the deal value, if any.
         value_column: Option<String>,
+        /// Column holding each lead's outcome observed under the historical process (1/0,
+        /// yes/no, true/false; empty: not observed): the label rate a calibration reproduces
+        /// per score decile instead of the mean score (docs/model.md section 8.2).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label_column: Option<String>,
         /// Multiplier on the propensity column (the product is capped at 1); `None` when the
         /// file does not set it (a factor of 1).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,6 +116,9 @@ pub enum Population {
         /// The rows themselves.
         #[serde(skip)]
         data: Arc<Vec<LeadAttrs>>,
+        /// With `label_column`: each row's observed outcome (`None`: not observed).
+        #[serde(skip)]
+        labels: Option<Arc<Vec<Option<bool>>>>,
         /// With `arrivals.replay`: `(arrival hour, row)` sorted by time (ties in file order).
         #[serde(skip)]
         replay: Option<Arc<Vec<(f64, u32)>>>,
