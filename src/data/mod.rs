@@ -6,6 +6,7 @@
 //!
 //! The submodules are crate-internal; everything a user needs is re-exported here.
 
+pub(crate) mod batches;
 pub mod dates;
 mod hash;
 pub(crate) mod memory;

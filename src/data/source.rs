@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -52,18 +54,44 @@ pub struct CsvStream {
     /// The csv crate counts a CRLF line break only when the next record starts, so records of a
     /// CRLF file come out one line early; this corrects it.
     line_offset: u64,
+    /// Bytes taken from the file so far (compressed bytes for gzip), for progress displays.
+    bytes_read: Arc<AtomicU64>,
+    /// The file's size on disk.
+    file_size: u64,
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Counts the bytes taken from the file, below any decompression, so that progress is measured
+/// against the size on disk.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Opens `path`, decompressing gzip (detected by its magic bytes; a `.gz` name without them is
-/// an error), skipping a UTF-8 byte-order mark, and returns a buffered byte reader.
-fn open_bytes(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+/// an error), skipping a UTF-8 byte-order mark, and returns a buffered byte reader, the counter
+/// of bytes read from the file and the file's size.
+fn open_bytes(path: &Path) -> Result<(Box<dyn BufRead + Send>, Arc<AtomicU64>, u64)> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut magic = [0u8; 2];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let count = Arc::new(AtomicU64::new(0));
+    let file = Counting {
+        inner: file,
+        count: Arc::clone(&count),
+    };
     let named_gz = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
@@ -86,7 +114,7 @@ fn open_bytes(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     if head.starts_with(BOM) {
         reader.consume(BOM.len());
     }
-    Ok(Box::new(reader))
+    Ok((Box::new(reader), count, size))
 }
 
 /// Marks decompression failures so that they can be reported as "not a valid gzip file".
@@ -169,7 +197,7 @@ impl CsvStream {
     /// an unreadable header, duplicate header names.
     pub fn open(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Self> {
         let path = path.as_ref();
-        let mut bytes = open_bytes(path)?;
+        let (mut bytes, bytes_read, file_size) = open_bytes(path)?;
         let head = bytes.fill_buf().map_err(|e| map_read_error(path, e))?;
         if head.is_empty() {
             return Err(Error::EmptyFile {
@@ -196,6 +224,8 @@ impl CsvStream {
             decimal_comma: (options.decimal_comma == Some(true)).then(csv::ByteRecord::new),
             rows: 0,
             line_offset: u64::from(crlf),
+            bytes_read,
+            file_size,
         };
         let header = stream
             .reader
@@ -296,6 +326,22 @@ impl CsvStream {
     /// Number of records read so far.
     pub fn rows_read(&self) -> u64 {
         self.rows
+    }
+
+    /// Bytes taken from the file so far: compressed bytes for a gzip file, and a little ahead
+    /// of the records returned (the reader buffers).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// A handle on [`bytes_read`](Self::bytes_read) that another thread can watch.
+    pub(crate) fn bytes_counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
+    }
+
+    /// The file's size on disk, what [`bytes_read`](Self::bytes_read) reaches at the end.
+    pub fn file_size(&self) -> u64 {
+        self.file_size
     }
 }
 
