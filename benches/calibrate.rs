@@ -7,9 +7,9 @@
 //! how much of the second core the reading got.
 //!
 //! `cargo bench --bench calibrate`. Measured 2026-12-01 (docs/calibrate.md, "Memory" and
-//! "Performance of `leadsim calibrate`"), with another helper's compiler holding most of one core: read + calibrate 6.71 s
-//! (95% 6.61 to 6.82 s) over 10 samples; one run read 5.45 s wall / 5.40 s CPU, read +
-//! calibrate 6.97 s wall / 6.75 s CPU; peak resident memory 280 MB.
+//! "Performance of `leadsim calibrate`"), with another helper's compiler holding most of one
+//! core: read + calibrate 6.71 s (95% 6.61 to 6.82 s) over 10 samples; one run read 5.45 s
+//! wall / 5.40 s CPU, read + calibrate 6.97 s wall / 6.75 s CPU; peak resident memory 280 MB.
 
 use std::time::Duration;
 

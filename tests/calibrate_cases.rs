@@ -188,8 +188,7 @@ fn the_same_export_calibrates_identically_on_1_2_and_8_threads() {
             .build()
             .unwrap();
         pool.install(|| {
-            let h =
-                read_history(&export.leads, Some(export.attempts.as_path()), &options).unwrap();
+            let h = read_history(&export.leads, Some(export.attempts.as_path()), &options).unwrap();
             serde_json::to_string(&calibrate(&h)).unwrap()
         })
     };

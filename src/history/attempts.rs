@@ -609,7 +609,7 @@ impl<'a> Folder<'a> {
 }
 
 /// Streams the attempts table into an [`AttemptsDigest`]: the records are split and parsed on
-/// a second thread (`data::batches`) while this one looks up their leads and folds them in.
+/// two other threads (`data::batches`) while this one looks up their leads and folds them in.
 /// `progress` hears the bytes read of the file's size after every batch.
 ///
 /// # Errors
@@ -617,6 +617,7 @@ impl<'a> Folder<'a> {
 /// [`Error::RequiredColumnMissing`]; [`Error::UnknownLead`]; [`Error::BadTimestamp`];
 /// [`Error::BadValue`] for a length that is not a number, a call that ends before it starts,
 /// a `connected` value that is not yes/no (without dispositions given).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_attempts(
     path: &Path,
     leads: &Leads,

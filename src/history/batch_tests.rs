@@ -1,4 +1,4 @@
-//! Reading on two threads in batches (`data::batches`) must not show: the same export read
+//! Reading on three threads in batches (`data::batches`) must not show: the same export read
 //! with one record per batch, a few, or the default batch gives the same history, the same
 //! warnings and the same first error; the progress reports move forward to each file's size.
 

@@ -413,7 +413,7 @@ impl RecordParser for LeadParser<'_> {
     }
 }
 
-/// Reads and checks the leads table: the records are split and parsed on a second thread
+/// Reads and checks the leads table: the records are split and parsed on two other threads
 /// (`data::batches`) while this one checks ids and stores the columns. `progress` hears the
 /// bytes read of the file's size after every batch.
 ///

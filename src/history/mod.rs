@@ -93,9 +93,10 @@ pub struct ReadProgress {
 
 /// Reads an export's leads table and, if given, its attempts table.
 ///
-/// Each table is read by two threads: one splits and parses the records, the other (the
-/// calling thread) checks ids and folds the rows in, so a large export takes about half the
-/// time on two cores. The result, the warnings and the first error do not depend on it.
+/// Each table is read by three threads: one splits the file into records, one parses them,
+/// and the calling thread checks ids and folds the rows in (`data::batches`), so a large
+/// export reads in well under the one-thread time on two cores (docs/calibrate.md,
+/// "Performance"). The result, the warnings and the first error do not depend on it.
 ///
 /// # Errors
 /// Every reading and checking error of the two tables (see [`leads`] and [`attempts`]);
