@@ -2,9 +2,14 @@
 //! export of `history::synth`, written once per run), read and calibrated end to end:
 //! `read_history` (CSV parsing, checks, the streamed attempts digest) plus `calibrate`.
 //! The target is under 10 s on the 2-core machine in bounded memory; the bench prints
-//! the peak resident memory of the process (VmHWM) after the runs.
+//! the peak resident memory of the process (VmHWM) after the runs. Reading runs on three
+//! threads (`data::batches`), so the one-run line's read wall time against its CPU time shows
+//! how much of the second core the reading got.
 //!
-//! `cargo bench --bench calibrate`
+//! `cargo bench --bench calibrate`. Measured 2026-12-01 (docs/calibrate.md, "Memory" and
+//! "Performance of `leadsim calibrate`"), with another helper's compiler holding most of one
+//! core: read + calibrate 6.71 s (95% 6.61 to 6.82 s) over 10 samples; one run read 5.45 s
+//! wall / 5.40 s CPU, read + calibrate 6.97 s wall / 6.75 s CPU; peak resident memory 280 MB.
 
 use std::time::Duration;
 

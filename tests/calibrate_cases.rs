@@ -180,13 +180,17 @@ fn the_same_export_calibrates_identically_on_1_2_and_8_threads() {
         as_of: Some(export.as_of.clone()),
         ..Default::default()
     };
-    let h = read_history(&export.leads, Some(export.attempts.as_path()), &options).unwrap();
+    // Read inside the pool too: reading runs on threads of its own (a splitter and a parser
+    // beside the caller), whatever the pool's size.
     let json = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| serde_json::to_string(&calibrate(&h)).unwrap())
+        pool.install(|| {
+            let h = read_history(&export.leads, Some(export.attempts.as_path()), &options).unwrap();
+            serde_json::to_string(&calibrate(&h)).unwrap()
+        })
     };
     let one = json(1);
     assert_eq!(one, json(2));

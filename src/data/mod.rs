@@ -1,11 +1,12 @@
-//! Reading lead data: CSV files streamed record by record ([`CsvStream`], `source.rs`),
-//! small-enough training files held column by column ([`Table`], `table.rs`), tables built
+//! Reading lead data: CSV files streamed record by record ([`CsvStream`], `source.rs`), or
+//! split, parsed and consumed on three threads in batches (`batches.rs`), small-enough training files held column by column ([`Table`], `table.rs`), tables built
 //! from columns already in memory ([`Table::from_columns`], `memory.rs`), file
 //! fingerprints ([`sha256_file`], `hash.rs`), dates and timestamps ([`dates`]), and the value rules they share: what counts as
 //! missing, what parses as a number, which columns are yes/no.
 //!
 //! The submodules are crate-internal; everything a user needs is re-exported here.
 
+pub(crate) mod batches;
 pub mod dates;
 mod hash;
 pub(crate) mod memory;

@@ -42,7 +42,7 @@ pub(super) fn read(
     decimal_comma: bool,
     progress: Option<&dyn Fn(u64)>,
 ) -> Result<Option<PlainRead>> {
-    let mut source = open_bytes(path)?;
+    let (mut source, _, _) = open_bytes(path)?;
     let (tx, rx) = sync_channel::<std::io::Result<Vec<u8>>>(1);
     std::thread::scope(|scope| {
         // Reading (and decompressing) the next block overlaps with parsing this one.

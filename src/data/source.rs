@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -52,18 +54,44 @@ pub struct CsvStream {
     /// The csv crate counts a CRLF line break only when the next record starts, so records of a
     /// CRLF file come out one line early; this corrects it.
     line_offset: u64,
+    /// Bytes taken from the file so far (compressed bytes for gzip), for progress displays.
+    bytes_read: Arc<AtomicU64>,
+    /// The file's size on disk.
+    file_size: u64,
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Counts the bytes taken from the file, below any decompression, so that progress is measured
+/// against the size on disk.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Opens `path`, decompressing gzip (detected by its magic bytes; a `.gz` name without them is
-/// an error), skipping a UTF-8 byte-order mark, and returns a buffered byte reader.
-pub(super) fn open_bytes(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+/// an error), skipping a UTF-8 byte-order mark, and returns a buffered byte reader, the counter
+/// of bytes read from the file and the file's size.
+pub(super) fn open_bytes(path: &Path) -> Result<(Box<dyn BufRead + Send>, Arc<AtomicU64>, u64)> {
     let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut magic = [0u8; 2];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| Error::io(path, e))?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let count = Arc::new(AtomicU64::new(0));
+    let file = Counting {
+        inner: file,
+        count: Arc::clone(&count),
+    };
     let named_gz = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
@@ -86,7 +114,7 @@ pub(super) fn open_bytes(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     if head.starts_with(BOM) {
         reader.consume(BOM.len());
     }
-    Ok(Box::new(reader))
+    Ok((Box::new(reader), count, size))
 }
 
 /// Marks decompression failures so that they can be reported as "not a valid gzip file".
@@ -169,7 +197,7 @@ impl CsvStream {
     /// an unreadable header, duplicate header names.
     pub fn open(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Self> {
         let path = path.as_ref();
-        let mut bytes = open_bytes(path)?;
+        let (mut bytes, bytes_read, file_size) = open_bytes(path)?;
         let head = bytes.fill_buf().map_err(|e| map_read_error(path, e))?;
         if head.is_empty() {
             return Err(Error::EmptyFile {
@@ -196,6 +224,8 @@ impl CsvStream {
             decimal_comma: (options.decimal_comma == Some(true)).then(csv::ByteRecord::new),
             rows: 0,
             line_offset: u64::from(crlf),
+            bytes_read,
+            file_size,
         };
         let header = stream
             .reader
@@ -293,9 +323,60 @@ impl CsvStream {
         Ok(Some((&self.record, line)))
     }
 
+    /// Reads the next record into `record` (a buffer the caller keeps, so that records can be
+    /// handed between threads without copying); `Ok(None)` at the end, else the record's line.
+    ///
+    /// # Errors
+    /// As [`next_record`](Self::next_record).
+    pub(crate) fn read_into(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
+        if self.decimal_comma.is_some() {
+            return Ok(match self.next_record()? {
+                None => None,
+                Some((converted, line)) => {
+                    record.clone_from(converted);
+                    Some(line)
+                }
+            });
+        }
+        let more = self
+            .reader
+            .read_byte_record(record)
+            .map_err(|e| csv_error(&self.path, e, self.line_offset))?;
+        if !more {
+            return Ok(None);
+        }
+        self.rows += 1;
+        let line = record.position().map_or(0, |p| p.line()) + self.line_offset;
+        if record.len() != self.headers.len() {
+            return Err(Error::RaggedRow {
+                path: self.path.clone(),
+                line,
+                expected: self.headers.len(),
+                found: record.len(),
+            });
+        }
+        Ok(Some(line))
+    }
+
     /// Number of records read so far.
     pub fn rows_read(&self) -> u64 {
         self.rows
+    }
+
+    /// Bytes taken from the file so far: compressed bytes for a gzip file, and a little ahead
+    /// of the records returned (the reader buffers).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// A handle on [`bytes_read`](Self::bytes_read) that another thread can watch.
+    pub(crate) fn bytes_counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
+    }
+
+    /// The file's size on disk, what [`bytes_read`](Self::bytes_read) reaches at the end.
+    pub fn file_size(&self) -> u64 {
+        self.file_size
     }
 }
 
@@ -342,7 +423,12 @@ fn csv_error(path: &Path, e: csv::Error, line_offset: u64) -> Error {
 /// [`Error::Csv`] naming the line and column when the bytes are not UTF-8.
 pub fn field_str<'a>(path: &Path, line: u64, column: &str, bytes: &'a [u8]) -> Result<&'a str> {
     std::str::from_utf8(bytes)
-        .map(str::trim)
+        .map(|s| match (bytes.first(), bytes.last()) {
+            // Most fields start and end with a visible ASCII character: nothing to trim, and
+            // the Unicode-aware trim is costly on millions of fields.
+            (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+            _ => s.trim(),
+        })
         .map_err(|_| Error::Csv {
             path: path.to_path_buf(),
             line,
@@ -402,6 +488,61 @@ mod tests {
         assert_eq!(rows[0].0, vec!["1", "a;b"]);
         assert_eq!(rows[1].1, 3);
         assert_eq!(rows[2], (vec!["3".to_string(), "x".to_string()], 5));
+    }
+
+    #[test]
+    fn read_into_gives_the_records_and_lines_of_next_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "a.csv",
+            b"id;note\r\n1;\"a;b\"\r\n2;\"multi\r\nline\"\r\n3;x\r\n4\r\n",
+        );
+        let mut s = CsvStream::open(&p, &CsvOptions::default()).unwrap();
+        let mut rec = csv::ByteRecord::new();
+        let mut got = Vec::new();
+        let err = loop {
+            match s.read_into(&mut rec) {
+                Ok(Some(line)) => {
+                    got.push((rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>(), line))
+                }
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
+        let mut s = CsvStream::open(&p, &CsvOptions::default()).unwrap();
+        let mut want = Vec::new();
+        let want_err = loop {
+            match s.next_record() {
+                Ok(Some((r, line))) => {
+                    want.push((r.iter().map(<[u8]>::to_vec).collect::<Vec<_>>(), line))
+                }
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
+        assert_eq!(got, want);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[2].1, 5, "the CRLF line count");
+        assert!(
+            matches!(err, Some(Error::RaggedRow { line: 6, .. })),
+            "{err:?}"
+        );
+        assert!(matches!(want_err, Some(Error::RaggedRow { line: 6, .. })));
+    }
+
+    #[test]
+    fn fields_are_trimmed_of_unicode_space_only_at_their_ends() {
+        let p = Path::new("x.csv");
+        assert_eq!(field_str(p, 2, "c", b"abc").unwrap(), "abc");
+        assert_eq!(field_str(p, 2, "c", b"  a b ").unwrap(), "a b");
+        assert_eq!(
+            field_str(p, 2, "c", "\u{a0}x\u{a0}".as_bytes()).unwrap(),
+            "x"
+        );
+        assert_eq!(field_str(p, 2, "c", "x\u{3000}".as_bytes()).unwrap(), "x");
+        assert_eq!(field_str(p, 2, "c", b"").unwrap(), "");
+        assert!(field_str(p, 2, "c", b"a\xffb").is_err());
     }
 
     #[test]

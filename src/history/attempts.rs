@@ -10,14 +10,18 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::data::batches::{parse_in_background, RecordParser};
 use crate::data::source::field_str;
 use crate::data::{parse_number, parse_yes_no, CsvOptions, CsvStream, MissingTokens, Number};
 use crate::error::{Error, Result};
 use crate::history::columns::{locate, AttemptField, ColumnMap, Located};
 use crate::history::digest::{LogHistogram, LogMoments, PowerSums};
+use crate::history::ids::hash;
 use crate::history::leads::{LastEvent, Leads};
+use crate::history::parsed::{BatchIds, Failure, Latest};
 use crate::history::time::{parse_timestamp, Instant, Zone, HOUR};
 use crate::history::warnings::{WarningKind, Warnings};
+use crate::history::{ReadProgress, ReadStage};
 
 /// Marks "no time".
 pub const NONE: i64 = i64::MIN;
@@ -124,6 +128,7 @@ pub struct AttemptsDigest {
 /// One call, parsed.
 #[derive(Debug, Clone, Copy)]
 struct Row {
+    /// The lead's number, once its id is looked up (`u32::MAX` before).
     lead: u32,
     start: Instant,
     /// Seconds; NaN when unknown.
@@ -140,11 +145,12 @@ enum Length {
     Ended(Located),
 }
 
-/// Turns records into rows.
+/// Turns records into rows, on the reading thread: everything but the lead lookup. The reps,
+/// dispositions, warnings and latest event it gathers come back when the file is done.
 struct RowReader<'a> {
     path: &'a Path,
+    file: String,
     zone: &'a Zone,
-    leads: &'a Leads,
     missing: MissingTokens,
     id: Located,
     start: Located,
@@ -156,6 +162,18 @@ struct RowReader<'a> {
     rep_index: HashMap<String, u32>,
     last_rep: Option<(String, u32)>,
     dispositions: Vec<(String, u64, bool)>,
+    warnings: Warnings,
+    latest: Latest,
+}
+
+/// A batch of calls from the reading thread: rows whose lead is still to be looked up, each
+/// with its lead id and the id's hash.
+#[derive(Debug, Default)]
+struct AttemptBatch {
+    ids: BatchIds,
+    hashes: Vec<u64>,
+    rows: Vec<Row>,
+    failure: Option<Failure>,
 }
 
 impl<'a> RowReader<'a> {
@@ -164,7 +182,7 @@ impl<'a> RowReader<'a> {
         headers: &[String],
         map: &ColumnMap,
         zone: &'a Zone,
-        leads: &'a Leads,
+        last: &Option<LastEvent>,
     ) -> Result<Self> {
         let find = |f: AttemptField| {
             locate(
@@ -194,8 +212,8 @@ impl<'a> RowReader<'a> {
         }
         Ok(RowReader {
             path,
+            file: path.display().to_string(),
             zone,
-            leads,
             missing: MissingTokens::default(),
             id: find(AttemptField::LeadId)?.expect("required"),
             start: find(AttemptField::StartedAt)?.expect("required"),
@@ -207,6 +225,8 @@ impl<'a> RowReader<'a> {
             rep_index: HashMap::new(),
             last_rep: None,
             dispositions: Vec::new(),
+            warnings: Warnings::new(),
+            latest: Latest::after(last),
         })
     }
 
@@ -240,21 +260,33 @@ impl<'a> RowReader<'a> {
         })
     }
 
-    fn read(
+    fn parse_row(
         &mut self,
         rec: &csv::ByteRecord,
         line: u64,
-        warnings: &mut Warnings,
-        last: &mut Option<LastEvent>,
-    ) -> Result<Row> {
-        let file = self.path.display();
-        let id = self.text(rec, line, &self.id)?.unwrap_or("");
-        let lead = self.leads.ids.get(id).ok_or_else(|| Error::UnknownLead {
-            path: self.path.to_path_buf(),
-            line,
-            lead_id: id.to_string(),
-            leads: self.leads.path.clone(),
-        })?;
+        batch: &mut AttemptBatch,
+    ) -> std::result::Result<(), Failure> {
+        let id = self
+            .text(rec, line, &self.id)
+            .map_err(Failure::Id)?
+            .unwrap_or("");
+        match self.fields(rec, line) {
+            Ok(row) => {
+                batch.hashes.push(hash(id));
+                batch.ids.push(id);
+                batch.rows.push(row);
+                Ok(())
+            }
+            Err(error) => Err(Failure::Field {
+                id: id.to_string(),
+                line,
+                error,
+            }),
+        }
+    }
+
+    /// The fields after the lead id, in the order they are checked.
+    fn fields(&mut self, rec: &csv::ByteRecord, line: u64) -> Result<Row> {
         let start_text = self
             .text(rec, line, &self.start)?
             .ok_or_else(|| Error::BadTimestamp {
@@ -265,15 +297,8 @@ impl<'a> RowReader<'a> {
                 reason: "every attempt needs a start time".into(),
             })?;
         let start = self.time(start_text, line, &self.start)?;
-        if last.as_ref().map_or(true, |e| start > e.at) {
-            *last = Some(LastEvent {
-                at: start,
-                path: self.path.to_path_buf(),
-                line,
-                column: self.start.column.clone(),
-                value: start_text.to_string(),
-            });
-        }
+        self.latest
+            .offer(start, line, &self.start.column, start_text);
         let length = match &self.length {
             None => None,
             Some(Length::Ended(l)) => match self.text(rec, line, l)? {
@@ -289,15 +314,7 @@ impl<'a> RowReader<'a> {
                             reason: format!("the call ends before it starts ({start_text})"),
                         });
                     }
-                    if last.as_ref().map_or(true, |e| end > e.at) {
-                        *last = Some(LastEvent {
-                            at: end,
-                            path: self.path.to_path_buf(),
-                            line,
-                            column: l.column.clone(),
-                            value: s.to_string(),
-                        });
-                    }
+                    self.latest.offer(end, line, &l.column, s);
                     Some((end - start) as f64)
                 }
             },
@@ -320,34 +337,33 @@ impl<'a> RowReader<'a> {
             }
         };
         if self.length.is_some() && length.is_none() {
-            warnings.add(WarningKind::AttemptNoDuration, || {
+            let file = &self.file;
+            self.warnings.add(WarningKind::AttemptNoDuration, || {
                 format!("{file} line {line}")
             });
         }
-        let connected = match &self.connected {
+        let connected_text = match &self.connected {
+            None => None,
+            Some(l) => Some(self.text(rec, line, l)?),
+        };
+        let connected = match connected_text {
             None => false,
-            Some(l) => {
-                let l = l.clone();
-                match self.text(rec, line, &l)? {
-                    None => {
-                        warnings.add(WarningKind::ConnectedMissing, || {
-                            format!("{file} line {line}")
-                        });
-                        false
-                    }
-                    Some(s) => self.read_connected(s, line, &l)?,
-                }
+            Some(None) => {
+                let file = &self.file;
+                self.warnings.add(WarningKind::ConnectedMissing, || {
+                    format!("{file} line {line}")
+                });
+                false
             }
+            Some(Some(s)) => self.read_connected(s, line)?,
         };
-        let rep = match &self.rep {
-            None => u32::MAX,
-            Some(l) => match self.text(rec, line, &l.clone())? {
-                None => u32::MAX,
-                Some(s) => self.intern_rep(s),
-            },
+        let rep_text = match &self.rep {
+            None => None,
+            Some(l) => self.text(rec, line, l)?,
         };
+        let rep = rep_text.map_or(u32::MAX, |s| self.intern_rep(s));
         Ok(Row {
-            lead,
+            lead: u32::MAX,
             start,
             length: length.map_or(f32::NAN, |v| v as f32),
             connected,
@@ -356,7 +372,7 @@ impl<'a> RowReader<'a> {
         })
     }
 
-    fn read_connected(&mut self, s: &str, line: u64, l: &Located) -> Result<bool> {
+    fn read_connected(&mut self, s: &str, line: u64) -> Result<bool> {
         if let Some(entry) = self.dispositions.iter_mut().find(|d| d.0 == s) {
             entry.1 += 1;
             return Ok(entry.2);
@@ -370,15 +386,16 @@ impl<'a> RowReader<'a> {
             }) {
                 Some(v) => v == 1.0,
                 None => {
+                    let column = self.connected.as_ref().map_or("", |l| l.column.as_str());
                     return Err(Error::BadValue {
                         path: self.path.to_path_buf(),
                         line,
-                        column: l.column.clone(),
+                        column: column.to_string(),
                         value: s.to_string(),
                         reason: "expected yes/no, true/false or 1/0; for dispositions such as \
                                  \"Left voicemail\", name the values that mean connected"
                             .into(),
-                    })
+                    });
                 }
             },
         };
@@ -387,7 +404,7 @@ impl<'a> RowReader<'a> {
     }
 
     fn intern_rep(&mut self, s: &str) -> u32 {
-        if let Some((name, i)) = &self.last_rep {
+        if let Some((name, i)) = &mut self.last_rep {
             if name == s {
                 return *i;
             }
@@ -401,8 +418,64 @@ impl<'a> RowReader<'a> {
                 i
             }
         };
-        self.last_rep = Some((s.to_string(), i));
+        // Reuse the buffer: calls by one rep often come in runs, but not always.
+        match &mut self.last_rep {
+            Some((name, last)) => {
+                name.clear();
+                name.push_str(s);
+                *last = i;
+            }
+            None => self.last_rep = Some((s.to_string(), i)),
+        }
         i
+    }
+}
+
+impl RecordParser for RowReader<'_> {
+    type Batch = AttemptBatch;
+
+    fn parse(&mut self, rec: &csv::ByteRecord, line: u64, batch: &mut AttemptBatch) -> bool {
+        match self.parse_row(rec, line, batch) {
+            Ok(()) => true,
+            Err(f) => {
+                batch.failure = Some(f);
+                false
+            }
+        }
+    }
+}
+
+/// Looks up each row's lead, in file order, and hands the row on; then reports the batch's
+/// failure, after the lookup of its record's lead. Stops early when `take` says so (`false`).
+fn lookup_batch(
+    leads: &Leads,
+    path: &Path,
+    batch: AttemptBatch,
+    mut take: impl FnMut(Row) -> bool,
+) -> Result<bool> {
+    let unknown = |id: &str, line: u64| Error::UnknownLead {
+        path: path.to_path_buf(),
+        line,
+        lead_id: id.to_string(),
+        leads: leads.path.clone(),
+    };
+    for (i, mut row) in batch.rows.into_iter().enumerate() {
+        let id = batch.ids.get(i);
+        row.lead = leads
+            .ids
+            .get_hashed(id, batch.hashes[i])
+            .ok_or_else(|| unknown(id, row.line))?;
+        if !take(row) {
+            return Ok(false);
+        }
+    }
+    match batch.failure {
+        None => Ok(true),
+        Some(Failure::Id(e)) => Err(e),
+        Some(Failure::Field { id, line, error }) => match leads.ids.get(&id) {
+            None => Err(unknown(&id, line)),
+            Some(_) => Err(error),
+        },
     }
 }
 
@@ -535,13 +608,16 @@ impl<'a> Folder<'a> {
     }
 }
 
-/// Streams the attempts table into an [`AttemptsDigest`].
+/// Streams the attempts table into an [`AttemptsDigest`]: the records are split and parsed on
+/// two other threads (`data::batches`) while this one looks up their leads and folds them in.
+/// `progress` hears the bytes read of the file's size after every batch.
 ///
 /// # Errors
 /// Reading errors of [`CsvStream`]; [`Error::MappedColumnMissing`],
 /// [`Error::RequiredColumnMissing`]; [`Error::UnknownLead`]; [`Error::BadTimestamp`];
 /// [`Error::BadValue`] for a length that is not a number, a call that ends before it starts,
 /// a `connected` value that is not yes/no (without dispositions given).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_attempts(
     path: &Path,
     leads: &Leads,
@@ -550,6 +626,8 @@ pub(crate) fn read_attempts(
     csv: &CsvOptions,
     warnings: &mut Warnings,
     last: &mut Option<LastEvent>,
+    batch_rows: usize,
+    progress: &dyn Fn(ReadProgress),
 ) -> Result<AttemptsDigest> {
     const PASS_KINDS: [WarningKind; 8] = [
         WarningKind::AttemptNoDuration,
@@ -561,30 +639,59 @@ pub(crate) fn read_attempts(
         WarningKind::RetainedWithAttempts,
         WarningKind::AttemptsSorted,
     ];
-    let mut stream = CsvStream::open(path, csv)?;
+    let stream = CsvStream::open(path, csv)?;
     let headers = stream.headers().to_vec();
-    let mut reader = RowReader::new(path, &headers, map, zone, leads)?;
+    let total = stream.file_size();
+    let reader = RowReader::new(path, &headers, map, zone, last)?;
     let mut folder = Folder::new(leads, zone, path);
     let mut rows = 0u64;
-    let mut sorted = false;
-    while let Some((rec, line)) = stream.next_record()? {
-        let row = reader.read(rec, line, warnings, last)?;
-        rows += 1;
-        if folder.push(row, warnings).is_err() {
-            sorted = true;
-            break;
+    let (first_pass, mut reader) = parse_in_background(stream, reader, batch_rows, |batches| {
+        for batch in batches {
+            let in_order = lookup_batch(leads, path, batch.rows, |row| {
+                rows += 1;
+                folder.push(row, warnings).is_ok()
+            })?;
+            if !in_order {
+                // A call out of time order: the file is read again and sorted.
+                return Ok(false);
+            }
+            if let Some(e) = batch.error {
+                return Err(e);
+            }
+            progress(ReadProgress {
+                stage: ReadStage::Attempts,
+                bytes_read: batch.bytes_read,
+                bytes_total: total,
+            });
         }
-    }
+        Ok(true)
+    });
+    let sorted = !first_pass?;
     if sorted {
         // Second pass: parse every row again into a compact vector, sort by lead and start
         // (stable, so equal starts keep file order), replay.
         warnings.clear(&PASS_KINDS);
-        let mut stream = CsvStream::open(path, csv)?;
-        let mut reader2 = RowReader::new(path, &headers, map, zone, leads)?;
+        let stream = CsvStream::open(path, csv)?;
+        let reader2 = RowReader::new(path, &headers, map, zone, last)?;
         let mut all = Vec::new();
-        while let Some((rec, line)) = stream.next_record()? {
-            all.push(reader2.read(rec, line, warnings, last)?);
-        }
+        let (read, reader2) = parse_in_background(stream, reader2, batch_rows, |batches| {
+            for batch in batches {
+                lookup_batch(leads, path, batch.rows, |row| {
+                    all.push(row);
+                    true
+                })?;
+                if let Some(e) = batch.error {
+                    return Err(e);
+                }
+                progress(ReadProgress {
+                    stage: ReadStage::AttemptsAgain,
+                    bytes_read: batch.bytes_read,
+                    bytes_total: total,
+                });
+            }
+            Ok(())
+        });
+        read?;
         all.sort_by_key(|r| (r.lead, r.start));
         rows = all.len() as u64;
         warnings.add(WarningKind::AttemptsSorted, || {
@@ -598,6 +705,8 @@ pub(crate) fn read_attempts(
         }
         reader = reader2;
     }
+    warnings.merge(std::mem::take(&mut reader.warnings));
+    std::mem::take(&mut reader.latest).finish(path, last);
     Ok(AttemptsDigest {
         path: path.to_path_buf(),
         leads: folder.calls,

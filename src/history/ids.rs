@@ -15,7 +15,7 @@ pub struct IdIndex {
 /// the low bits used for the slot depend on every byte (FxHash alone leaves ids that differ
 /// only in their last characters, "L0000123", in one cluster). Ids are the user's own data, so
 /// resistance to crafted collisions is not needed.
-fn hash(s: &str) -> u64 {
+pub(crate) fn hash(s: &str) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h: u64 = 0;
     let mut bytes = s.as_bytes();
@@ -62,11 +62,16 @@ impl IdIndex {
 
     /// The number of `id`, if present.
     pub fn get(&self, id: &str) -> Option<u32> {
+        self.get_hashed(id, hash(id))
+    }
+
+    /// [`get`](Self::get) with the id's [`hash`] computed elsewhere (on a reading thread).
+    pub(crate) fn get_hashed(&self, id: &str, hash: u64) -> Option<u32> {
         if self.table.is_empty() {
             return None;
         }
         let mask = self.table.len() - 1;
-        let mut slot = hash(id) as usize & mask;
+        let mut slot = hash as usize & mask;
         loop {
             match self.table[slot] {
                 0 => return None,

@@ -3,13 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::data::batches::{parse_in_background, RecordParser};
 use crate::data::source::field_str;
 use crate::data::{parse_number, CsvOptions, CsvStream, MissingTokens, Number};
 use crate::error::{Error, Result};
 use crate::history::columns::{locate, ColumnMap, LeadField, Located};
 use crate::history::ids::IdIndex;
+use crate::history::parsed::{BatchIds, Failure, Latest};
 use crate::history::time::{parse_timestamp_precision, Instant, Zone};
 use crate::history::warnings::{WarningKind, Warnings};
+use crate::history::{ReadProgress, ReadStage};
 
 /// Marks an empty time.
 const NONE: i64 = i64::MIN;
@@ -185,7 +188,234 @@ impl LeadColumns {
     }
 }
 
-/// Reads and checks the leads table.
+/// The event columns a lead row carries, in the order of [`LeadRow::times`].
+const EVENTS: [LeadField; 6] = [
+    LeadField::HandedOverAt,
+    LeadField::SqlAt,
+    LeadField::DisqualifiedAt,
+    LeadField::WonAt,
+    LeadField::LostAt,
+    LeadField::PurchasedAt,
+];
+
+/// One lead, parsed and checked on its own (everything but the uniqueness of its id).
+#[derive(Debug, Clone, Copy)]
+struct LeadRow {
+    line: u64,
+    mql: Instant,
+    mql_date_only: bool,
+    /// NaN when absent or the column is not mapped.
+    score: f64,
+    amount: f64,
+    purchase_amount: f64,
+    pool: u16,
+    segment: u16,
+    /// [`NONE`] when absent; in the order of [`EVENTS`].
+    times: [Instant; 6],
+}
+
+/// A batch of leads from the reading thread.
+#[derive(Debug, Default)]
+struct LeadBatch {
+    ids: BatchIds,
+    rows: Vec<LeadRow>,
+    failure: Option<Failure>,
+}
+
+/// The reading thread's half of the leads table: every per-row parse and check; the levels,
+/// warnings and latest event it gathers come back when the file is done.
+struct LeadParser<'a> {
+    path: &'a Path,
+    file: String,
+    headers: &'a [String],
+    cols: &'a LeadColumns,
+    zone: &'a Zone,
+    missing: MissingTokens,
+    amount_mapped: bool,
+    pool: Levels,
+    segment: Levels,
+    warnings: Warnings,
+    latest: Latest,
+}
+
+impl LeadParser<'_> {
+    fn row(
+        &mut self,
+        rec: &csv::ByteRecord,
+        line: u64,
+        batch: &mut LeadBatch,
+    ) -> std::result::Result<(), Failure> {
+        let path = self.path;
+        let headers = self.headers;
+        let missing = &self.missing;
+        let zone = self.zone;
+        let cols = self.cols;
+        // The text of a located field on this record, `None` when empty or filtered out.
+        let text = |l: &Located| -> Result<Option<&str>> {
+            if let Some((ci, _)) = &l.condition {
+                let c = field_str(path, line, &headers[*ci], rec.get(*ci).unwrap_or(b""))?;
+                if !l.pass(Some(c)) {
+                    return Ok(None);
+                }
+            }
+            let s = field_str(path, line, &l.column, rec.get(l.index).unwrap_or(b""))?;
+            Ok(if missing.is_missing(s) { None } else { Some(s) })
+        };
+        let time = |l: &Located| -> Result<Option<(Instant, bool, &str)>> {
+            match text(l)? {
+                None => Ok(None),
+                Some(s) => parse_timestamp_precision(s, zone)
+                    .map(|(t, d)| Some((t, d, s)))
+                    .map_err(|reason| Error::BadTimestamp {
+                        path: path.to_path_buf(),
+                        line,
+                        column: l.column.clone(),
+                        value: s.to_string(),
+                        reason: reason.to_string(),
+                    }),
+            }
+        };
+        let number = |l: &Located| -> Result<Option<(f64, &str)>> {
+            match text(l)? {
+                None => Ok(None),
+                Some(s) => match parse_number(s) {
+                    Number::Finite(v) => Ok(Some((v, s))),
+                    _ => Err(Error::BadValue {
+                        path: path.to_path_buf(),
+                        line,
+                        column: l.column.clone(),
+                        value: s.to_string(),
+                        reason: "not a number".into(),
+                    }),
+                },
+            }
+        };
+        let id = text(&cols.id).map_err(Failure::Id)?.unwrap_or("");
+        if id.is_empty() {
+            return Err(Failure::Id(Error::BadValue {
+                path: path.to_path_buf(),
+                line,
+                column: cols.id.column.clone(),
+                value: String::new(),
+                reason: "every lead needs a lead_id".into(),
+            }));
+        }
+        let mut fields = || -> Result<LeadRow> {
+            let (mql, mql_date_only, mql_text) =
+                time(&cols.mql)?.ok_or_else(|| Error::BadValue {
+                    path: path.to_path_buf(),
+                    line,
+                    column: cols.mql.column.clone(),
+                    value: String::new(),
+                    reason: "every lead needs an mql_at".into(),
+                })?;
+            self.latest.offer(mql, line, &cols.mql.column, mql_text);
+            let mut row = LeadRow {
+                line,
+                mql,
+                mql_date_only,
+                score: f64::NAN,
+                amount: f64::NAN,
+                purchase_amount: f64::NAN,
+                pool: 0,
+                segment: 0,
+                times: [NONE; 6],
+            };
+            let mut times: [Option<Instant>; 13] = [None; 13];
+            let mut date_only = [false; 13];
+            date_only[LeadField::MqlAt as usize] = mql_date_only;
+            for (f, l) in &cols.fields {
+                match f {
+                    LeadField::Score => match number(l)? {
+                        Some((s, written)) => {
+                            if !(0.0..=1.0).contains(&s) {
+                                return Err(Error::BadValue {
+                                    path: path.to_path_buf(),
+                                    line,
+                                    column: l.column.clone(),
+                                    value: written.to_string(),
+                                    reason: "a score must lie in [0, 1]".into(),
+                                });
+                            }
+                            row.score = s;
+                        }
+                        None => self.warnings.add(WarningKind::ScoreMissing, || {
+                            format!("{} line {line}", self.file)
+                        }),
+                    },
+                    LeadField::Amount | LeadField::PurchaseAmount => {
+                        let v = number(l)?.map(|(v, _)| v);
+                        if v.is_some_and(|a| a <= 0.0) {
+                            self.warnings.add(WarningKind::NonPositiveAmount, || {
+                                format!("{} line {line}", self.file)
+                            });
+                        }
+                        let v = v.filter(|&a| a > 0.0).unwrap_or(f64::NAN);
+                        if *f == LeadField::Amount {
+                            row.amount = v;
+                        } else {
+                            row.purchase_amount = v;
+                        }
+                    }
+                    LeadField::Pool => {
+                        row.pool = self.pool.intern(text(l)?.unwrap_or(DEFAULT_POOL));
+                    }
+                    LeadField::Segment => {
+                        row.segment = self.segment.intern(text(l)?.unwrap_or(""));
+                    }
+                    _ => {
+                        if let Some((t, d, written)) = time(l)? {
+                            self.latest.offer(t, line, &l.column, written);
+                            times[*f as usize] = Some(t);
+                            date_only[*f as usize] = d;
+                        }
+                    }
+                }
+            }
+            check_order(path, line, id, mql, &mut times, &date_only, cols, zone)?;
+            for (k, f) in EVENTS.into_iter().enumerate() {
+                row.times[k] = times[f as usize].unwrap_or(NONE);
+            }
+            let won = row.times[3] != NONE;
+            if won && self.amount_mapped && row.amount.is_nan() {
+                self.warnings.add(WarningKind::WonWithoutAmount, || {
+                    format!("{} line {line}", self.file)
+                });
+            }
+            Ok(row)
+        };
+        match fields() {
+            Ok(row) => {
+                batch.ids.push(id);
+                batch.rows.push(row);
+                Ok(())
+            }
+            Err(error) => Err(Failure::Field {
+                id: id.to_string(),
+                line,
+                error,
+            }),
+        }
+    }
+}
+
+impl RecordParser for LeadParser<'_> {
+    type Batch = LeadBatch;
+
+    fn parse(&mut self, rec: &csv::ByteRecord, line: u64, batch: &mut LeadBatch) -> bool {
+        match self.row(rec, line, batch) {
+            Ok(()) => true,
+            Err(f) => {
+                batch.failure = Some(f);
+                false
+            }
+        }
+    }
+}
+
+/// Reads and checks the leads table: the records are split and parsed on two other threads
+/// (`data::batches`) while this one checks ids and stores the columns. `progress` hears the
+/// bytes read of the file's size after every batch.
 ///
 /// # Errors
 /// Reading errors of [`CsvStream`]; [`Error::MappedColumnMissing`],
@@ -193,6 +423,7 @@ impl LeadColumns {
 /// outside [0, 1] or a non-numeric amount; [`Error::DuplicateLead`]; [`Error::EventOrder`]
 /// (an event before `mql_at`, a deal closed before `sql_at`); [`Error::DealWithoutSql`];
 /// [`Error::HeaderOnly`] for a table without leads.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_leads(
     path: &Path,
     map: &ColumnMap,
@@ -200,8 +431,10 @@ pub(crate) fn read_leads(
     csv: &CsvOptions,
     warnings: &mut Warnings,
     last: &mut Option<LastEvent>,
+    batch_rows: usize,
+    progress: &dyn Fn(ReadProgress),
 ) -> Result<Leads> {
-    let mut stream = CsvStream::open(path, csv)?;
+    let stream = CsvStream::open(path, csv)?;
     let headers = stream.headers().to_vec();
     let find = |f: LeadField| locate(path, &headers, "leads", f.name(), f.required(), map.lead(f));
     let cols = LeadColumns {
@@ -218,7 +451,6 @@ pub(crate) fn read_leads(
         },
     };
     let has = |f: LeadField| cols.get(f).is_some();
-    let missing = MissingTokens::default();
     let mut leads = Leads {
         path: path.to_path_buf(),
         score: Numbers::new(has(LeadField::Score), 0),
@@ -232,166 +464,46 @@ pub(crate) fn read_leads(
         purchase_amount: Numbers::new(has(LeadField::PurchaseAmount), 0),
         ..Default::default()
     };
+    let mut parser = LeadParser {
+        path,
+        file: path.display().to_string(),
+        headers: &headers,
+        cols: &cols,
+        zone,
+        missing: MissingTokens::default(),
+        amount_mapped: has(LeadField::Amount),
+        pool: Levels::default(),
+        segment: Levels::default(),
+        warnings: Warnings::new(),
+        latest: Latest::after(last),
+    };
     if !has(LeadField::Pool) {
-        leads.pool.names.push(DEFAULT_POOL.to_string());
+        parser.pool.names.push(DEFAULT_POOL.to_string());
     }
     if !has(LeadField::Segment) {
-        leads.segment.names.push(String::new());
+        parser.segment.names.push(String::new());
     }
-    let file = path.display().to_string();
-    while let Some((rec, line)) = stream.next_record()? {
-        // The text of a located field on this record, `None` when empty or filtered out.
-        let text = |l: &Located| -> Result<Option<&str>> {
-            if let Some((ci, _)) = &l.condition {
-                let c = field_str(path, line, &headers[*ci], rec.get(*ci).unwrap_or(b""))?;
-                if !l.pass(Some(c)) {
-                    return Ok(None);
-                }
+    let total = stream.file_size();
+    let (stored, parser) = parse_in_background(stream, parser, batch_rows, |batches| {
+        for batch in batches {
+            store_batch(&mut leads, batch.rows)?;
+            if let Some(e) = batch.error {
+                return Err(e);
             }
-            let s = field_str(path, line, &l.column, rec.get(l.index).unwrap_or(b""))?;
-            Ok(if missing.is_missing(s) { None } else { Some(s) })
-        };
-        let time = |l: &Located| -> Result<Option<(Instant, bool)>> {
-            match text(l)? {
-                None => Ok(None),
-                Some(s) => parse_timestamp_precision(s, zone)
-                    .map(Some)
-                    .map_err(|reason| Error::BadTimestamp {
-                        path: path.to_path_buf(),
-                        line,
-                        column: l.column.clone(),
-                        value: s.to_string(),
-                        reason: reason.to_string(),
-                    }),
-            }
-        };
-        let number = |l: &Located| -> Result<Option<f64>> {
-            match text(l)? {
-                None => Ok(None),
-                Some(s) => match parse_number(s) {
-                    Number::Finite(v) => Ok(Some(v)),
-                    _ => Err(Error::BadValue {
-                        path: path.to_path_buf(),
-                        line,
-                        column: l.column.clone(),
-                        value: s.to_string(),
-                        reason: "not a number".into(),
-                    }),
-                },
-            }
-        };
-        let id = text(&cols.id)?.unwrap_or("");
-        if id.is_empty() {
-            return Err(Error::BadValue {
-                path: path.to_path_buf(),
-                line,
-                column: cols.id.column.clone(),
-                value: String::new(),
-                reason: "every lead needs a lead_id".into(),
+            progress(ReadProgress {
+                stage: ReadStage::Leads,
+                bytes_read: batch.bytes_read,
+                bytes_total: total,
             });
         }
-        let lead = leads.len();
-        if let Err(first) = leads.ids.insert(id) {
-            return Err(Error::DuplicateLead {
-                path: path.to_path_buf(),
-                line,
-                lead_id: id.to_string(),
-                first_line: leads.lines[first as usize],
-            });
-        }
-        leads.lines.push(line);
-        let (mql, mql_date_only) = time(&cols.mql)?.ok_or_else(|| Error::BadValue {
-            path: path.to_path_buf(),
-            line,
-            column: cols.mql.column.clone(),
-            value: String::new(),
-            reason: "every lead needs an mql_at".into(),
-        })?;
-        leads.mql_at.push(mql);
-        leads.mql_date_only += u64::from(mql_date_only);
-        offer_last(last, mql, &cols.mql, path, line, &text)?;
-        let mut times: [Option<Instant>; 13] = [None; 13];
-        let mut date_only = [false; 13];
-        date_only[LeadField::MqlAt as usize] = mql_date_only;
-        for (f, l) in &cols.fields {
-            match f {
-                LeadField::Score => {
-                    let v = number(l)?;
-                    if let Some(s) = v {
-                        if !(0.0..=1.0).contains(&s) {
-                            return Err(Error::BadValue {
-                                path: path.to_path_buf(),
-                                line,
-                                column: l.column.clone(),
-                                value: text(l)?.unwrap_or("").to_string(),
-                                reason: "a score must lie in [0, 1]".into(),
-                            });
-                        }
-                    } else {
-                        warnings.add(WarningKind::ScoreMissing, || format!("{file} line {line}"));
-                    }
-                    leads.score.values.push(v.unwrap_or(f64::NAN));
-                }
-                LeadField::Amount | LeadField::PurchaseAmount => {
-                    let v = number(l)?;
-                    if v.is_some_and(|a| a <= 0.0) {
-                        warnings.add(WarningKind::NonPositiveAmount, || {
-                            format!("{file} line {line}")
-                        });
-                    }
-                    let v = v.filter(|&a| a > 0.0).unwrap_or(f64::NAN);
-                    if *f == LeadField::Amount {
-                        leads.amount.values.push(v);
-                    } else {
-                        leads.purchase_amount.values.push(v);
-                    }
-                }
-                LeadField::Pool => {
-                    let name = text(l)?.unwrap_or(DEFAULT_POOL);
-                    let k = leads.pool.intern(name);
-                    leads.pool.of_lead.push(k);
-                }
-                LeadField::Segment => {
-                    let name = text(l)?.unwrap_or("");
-                    let k = leads.segment.intern(name);
-                    leads.segment.of_lead.push(k);
-                }
-                _ => {
-                    if let Some((t, d)) = time(l)? {
-                        offer_last(last, t, l, path, line, &text)?;
-                        times[*f as usize] = Some(t);
-                        date_only[*f as usize] = d;
-                    }
-                }
-            }
-        }
-        if !has(LeadField::Pool) {
-            leads.pool.of_lead.push(0);
-        }
-        if !has(LeadField::Segment) {
-            leads.segment.of_lead.push(0);
-        }
-        check_order(path, line, id, mql, &mut times, &date_only, &cols, zone)?;
-        let store = |t: &mut Times, f: LeadField| {
-            if t.mapped {
-                t.values.push(times[f as usize].unwrap_or(NONE));
-            }
-        };
-        store(&mut leads.handed_over_at, LeadField::HandedOverAt);
-        store(&mut leads.sql_at, LeadField::SqlAt);
-        store(&mut leads.disqualified_at, LeadField::DisqualifiedAt);
-        store(&mut leads.won_at, LeadField::WonAt);
-        store(&mut leads.lost_at, LeadField::LostAt);
-        store(&mut leads.purchased_at, LeadField::PurchasedAt);
-        if leads.won_at.get(lead).is_some()
-            && leads.amount.is_mapped()
-            && leads.amount.get(lead).is_none()
-        {
-            warnings.add(WarningKind::WonWithoutAmount, || {
-                format!("{file} line {line}")
-            });
-        }
-    }
+        Ok(())
+    });
+    stored?;
+    // The reading thread numbered the names; this one stored each lead's number.
+    leads.pool.names = parser.pool.names;
+    leads.segment.names = parser.segment.names;
+    warnings.merge(parser.warnings);
+    parser.latest.finish(path, last);
     if leads.is_empty() {
         return Err(Error::HeaderOnly {
             path: path.to_path_buf(),
@@ -400,24 +512,55 @@ pub(crate) fn read_leads(
     Ok(leads)
 }
 
-fn offer_last<'a>(
-    last: &mut Option<LastEvent>,
-    at: Instant,
-    l: &Located,
-    path: &Path,
-    line: u64,
-    text: &dyn Fn(&Located) -> Result<Option<&'a str>>,
-) -> Result<()> {
-    if last.as_ref().map_or(true, |e| at > e.at) {
-        *last = Some(LastEvent {
-            at,
-            path: path.to_path_buf(),
-            line,
-            column: l.column.clone(),
-            value: text(l)?.unwrap_or("").to_string(),
-        });
+/// Stores a batch's leads in file order, checking that each id is new; then reports the
+/// batch's failure, after the duplicate check of its record.
+fn store_batch(leads: &mut Leads, batch: LeadBatch) -> Result<()> {
+    let duplicate = |leads: &Leads, id: &str, line: u64, first: u32| Error::DuplicateLead {
+        path: leads.path.clone(),
+        line,
+        lead_id: id.to_string(),
+        first_line: leads.lines[first as usize],
+    };
+    for (i, row) in batch.rows.iter().enumerate() {
+        let id = batch.ids.get(i);
+        if let Err(first) = leads.ids.insert(id) {
+            return Err(duplicate(leads, id, row.line, first));
+        }
+        leads.lines.push(row.line);
+        leads.mql_at.push(row.mql);
+        leads.mql_date_only += u64::from(row.mql_date_only);
+        let push_n = |n: &mut Numbers, v: f64| {
+            if n.mapped {
+                n.values.push(v);
+            }
+        };
+        push_n(&mut leads.score, row.score);
+        push_n(&mut leads.amount, row.amount);
+        push_n(&mut leads.purchase_amount, row.purchase_amount);
+        let times = [
+            &mut leads.handed_over_at,
+            &mut leads.sql_at,
+            &mut leads.disqualified_at,
+            &mut leads.won_at,
+            &mut leads.lost_at,
+            &mut leads.purchased_at,
+        ];
+        for (t, &v) in times.into_iter().zip(&row.times) {
+            if t.mapped {
+                t.values.push(v);
+            }
+        }
+        leads.pool.of_lead.push(row.pool);
+        leads.segment.of_lead.push(row.segment);
     }
-    Ok(())
+    match batch.failure {
+        None => Ok(()),
+        Some(Failure::Id(e)) => Err(e),
+        Some(Failure::Field { id, line, error }) => match leads.ids.get(&id) {
+            Some(first) => Err(duplicate(leads, &id, line, first)),
+            None => Err(error),
+        },
+    }
 }
 
 /// Every event at or after `mql_at`; a won or lost deal at or after `sql_at`, and never

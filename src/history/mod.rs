@@ -13,11 +13,14 @@
 //! (`simulate --export-history`).
 
 pub mod attempts;
+#[cfg(test)]
+mod batch_tests;
 pub mod columns;
 pub mod digest;
 pub mod export;
 pub mod ids;
 pub mod leads;
+mod parsed;
 pub mod record;
 pub mod synth;
 pub mod time;
@@ -31,6 +34,7 @@ pub use leads::{LastEvent, Leads};
 pub use time::{Instant, Zone};
 pub use warnings::{Warning, WarningKind, Warnings};
 
+use crate::data::batches::BATCH_ROWS;
 use crate::data::CsvOptions;
 use crate::error::{Error, Result};
 
@@ -65,7 +69,34 @@ pub struct History {
     pub warnings: Warnings,
 }
 
+/// Which file reading has got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStage {
+    /// The leads table.
+    Leads,
+    /// The attempts table.
+    Attempts,
+    /// The attempts table again, to sort it in memory (its calls were out of time order).
+    AttemptsAgain,
+}
+
+/// How far reading has got, reported after every few thousand records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadProgress {
+    /// The file being read.
+    pub stage: ReadStage,
+    /// Bytes read of it so far (compressed bytes for a `.csv.gz`).
+    pub bytes_read: u64,
+    /// Its size on disk.
+    pub bytes_total: u64,
+}
+
 /// Reads an export's leads table and, if given, its attempts table.
+///
+/// Each table is read by three threads: one splits the file into records, one parses them,
+/// and the calling thread checks ids and folds the rows in (`data::batches`), so a large
+/// export reads in well under the one-thread time on two cores (docs/calibrate.md,
+/// "Performance"). The result, the warnings and the first error do not depend on it.
 ///
 /// # Errors
 /// Every reading and checking error of the two tables (see [`leads`] and [`attempts`]);
@@ -76,6 +107,37 @@ pub fn read_history(
     attempts_path: Option<&Path>,
     options: &ReadOptions,
 ) -> Result<History> {
+    read_history_with_progress(leads_path, attempts_path, options, &|_| {})
+}
+
+/// [`read_history`], telling `progress` how far it has got (for a progress bar).
+///
+/// # Errors
+/// As [`read_history`].
+pub fn read_history_with_progress(
+    leads_path: impl AsRef<Path>,
+    attempts_path: Option<&Path>,
+    options: &ReadOptions,
+    progress: &dyn Fn(ReadProgress),
+) -> Result<History> {
+    read_in_batches(
+        leads_path.as_ref(),
+        attempts_path,
+        options,
+        BATCH_ROWS,
+        progress,
+    )
+}
+
+/// [`read_history_with_progress`] with `batch_rows` records per batch (tests vary it to check
+/// that batch boundaries change nothing).
+pub(crate) fn read_in_batches(
+    leads_path: &Path,
+    attempts_path: Option<&Path>,
+    options: &ReadOptions,
+    batch_rows: usize,
+    progress: &dyn Fn(ReadProgress),
+) -> Result<History> {
     let as_of = match &options.as_of {
         None => None,
         Some(text) => Some(parse_as_of(text, &options.zone)?),
@@ -83,12 +145,14 @@ pub fn read_history(
     let mut warnings = Warnings::new();
     let mut last = None;
     let leads = leads::read_leads(
-        leads_path.as_ref(),
+        leads_path,
         &options.columns,
         &options.zone,
         &options.csv,
         &mut warnings,
         &mut last,
+        batch_rows,
+        progress,
     )?;
     let attempts = match attempts_path {
         None => None,
@@ -100,6 +164,8 @@ pub fn read_history(
             &options.csv,
             &mut warnings,
             &mut last,
+            batch_rows,
+            progress,
         )?),
     };
     let as_of = match (as_of, &last) {

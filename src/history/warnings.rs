@@ -150,6 +150,14 @@ impl Warnings {
             .or_insert_with(|| (n, first()));
     }
 
+    /// Adds the warnings gathered elsewhere (a reading thread) from rows after these ones:
+    /// counts add up, the first place stays the earlier one.
+    pub(crate) fn merge(&mut self, later: Warnings) {
+        for (kind, (n, first)) in later.counts {
+            self.add_many(kind, n, || first);
+        }
+    }
+
     /// How many rows of `kind` were counted.
     pub fn count(&self, kind: WarningKind) -> u64 {
         self.counts.get(&kind).map_or(0, |c| c.0)

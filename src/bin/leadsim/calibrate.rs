@@ -9,9 +9,11 @@ use leadsim::calibrate::backtest::{backtest, to_csv, ArrivalMode, Backtest};
 use leadsim::calibrate::output::write_calibration;
 use leadsim::calibrate::scenario::num;
 use leadsim::calibrate::{calibrate, Calibration};
-use leadsim::history::{read_history, ColumnMap, History, ReadOptions, Zone};
+use leadsim::history::{
+    read_history_with_progress, ColumnMap, History, ReadOptions, ReadStage, Zone,
+};
 
-use crate::progress::spinner;
+use crate::progress::FileProgress;
 
 /// Where the export is and how to read it (shared by `calibrate` and `backtest`).
 #[derive(Args)]
@@ -47,7 +49,8 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
-    fn read(&self) -> Result<History> {
+    /// Reads the export, showing the bytes read of each file on `shown`.
+    fn read(&self, shown: &FileProgress) -> Result<History> {
         let mut columns = match &self.columns {
             Some(p) => ColumnMap::from_toml_file(p)?,
             None => ColumnMap::new(),
@@ -64,18 +67,31 @@ impl ExportArgs {
             as_of: self.as_of.clone(),
             ..Default::default()
         };
-        let bar = spinner(self.quiet);
-        bar.set_message(format!(
-            "reading {}{}",
-            self.leads.display(),
-            self.attempts
-                .as_ref()
-                .map(|a| format!(" and {}", a.display()))
-                .unwrap_or_default()
-        ));
-        let h = read_history(&self.leads, self.attempts.as_deref(), &options);
-        bar.finish_and_clear();
-        Ok(h?)
+        let file = |p: &Path| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        };
+        let leads = format!("reading {}", file(&self.leads));
+        let (attempts, again) = match &self.attempts {
+            Some(a) => (
+                format!("reading {}", file(a)),
+                format!("reading {} again to sort it", file(a)),
+            ),
+            None => (String::new(), String::new()),
+        };
+        let progress = |p: leadsim::history::ReadProgress| {
+            let what = match p.stage {
+                ReadStage::Leads => &leads,
+                ReadStage::Attempts => &attempts,
+                ReadStage::AttemptsAgain => &again,
+            };
+            shown.bytes(what, p.bytes_read, p.bytes_total);
+        };
+        let h =
+            read_history_with_progress(&self.leads, self.attempts.as_deref(), &options, &progress)?;
+        Ok(h)
     }
 
     /// The flags that read this export again (for the printed next step).
@@ -219,10 +235,17 @@ fn print_calibration(c: &Calibration) {
 
 /// `calibrate`.
 pub fn cmd_calibrate(a: CalibrateArgs) -> Result<ExitCode> {
-    let h = a.export.read()?;
+    let shown = FileProgress::new(a.export.quiet);
+    let h = a.export.read(&shown)?;
+    shown.stage("estimating the knobs");
     let mut c = calibrate(&h);
+    shown.stage(format!(
+        "netting the gaps of waiting and writing {}",
+        a.out.display()
+    ));
     let written = write_calibration(&a.out, &h, &mut c, &a.export.name())
         .with_context(|| format!("writing the calibration to {}", a.out.display()))?;
+    shown.clear();
     print_calibration(&c);
     println!(
         "wrote {}",
@@ -277,7 +300,8 @@ fn table(b: &Backtest) -> String {
 /// `backtest`.
 pub fn cmd_backtest(a: BacktestArgs) -> Result<ExitCode> {
     let file = leadsim::sim::ScenarioFile::load(&a.scenario_file)?;
-    let h = a.export.read()?;
+    let shown = FileProgress::new(a.export.quiet);
+    let h = a.export.read(&shown)?;
     let reps = a.replications.unwrap_or(file.replications);
     if reps < 2 {
         anyhow::bail!("a back-test needs at least 2 replications for the simulated interval (got {reps}); set --replications");
@@ -287,10 +311,8 @@ pub fn cmd_backtest(a: BacktestArgs) -> Result<ExitCode> {
         Arrivals::Replay => ArrivalMode::Replay,
         Arrivals::Fitted => ArrivalMode::Fitted,
     };
-    let bar = spinner(a.export.quiet);
-    bar.set_message(format!("simulating {reps} replications"));
-    let progress =
-        |d: usize, n: usize| bar.set_message(format!("simulated {d} of {n} replications"));
+    shown.stage(format!("simulating {reps} replications"));
+    let progress = |d: usize, n: usize| shown.stage(format!("simulated {d} of {n} replications"));
     let run = || backtest(&h, &file, mode, seed, reps, &progress);
     let b = match a.threads {
         None => run(),
@@ -301,7 +323,7 @@ pub fn cmd_backtest(a: BacktestArgs) -> Result<ExitCode> {
             .context("building the thread pool")?
             .install(run),
     };
-    bar.finish_and_clear();
+    shown.clear();
     let json = serde_json::to_string_pretty(&b)? + "\n";
     let page = leadsim::report::calibrate::backtest_page(&b, &a.export.name());
     leadsim::calibrate::output::write_files(
