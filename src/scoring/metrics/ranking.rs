@@ -56,7 +56,45 @@ pub fn roc_auc_beyond(probs: &[f64], labels: &[bool], strength: f64) -> Option<f
     let counts: Vec<[u64; 2]> = (0..BINS)
         .map(|b| [0, 1].map(|l| tables.iter().map(|t| u64::from(t[2 * b + l])).sum()))
         .collect();
-    // Whether a bin holds more than one value: its first value against every other.
+    // Twice the Mann-Whitney U: a won pair counts 2, a tie 1; a pair inside a bin that holds
+    // more than one value is anything from 0 to 2. `mixed` says which bins do.
+    let tally = |mixed: &dyn Fn(usize) -> bool| {
+        let (mut below_neg, mut twice_u, mut unknown) = (0u128, 0u128, 0u128);
+        for (b, [neg, pos]) in counts.iter().enumerate() {
+            let inside = u128::from(*pos) * u128::from(*neg);
+            twice_u += 2 * u128::from(*pos) * below_neg;
+            if inside > 0 && mixed(b) {
+                unknown += 2 * inside;
+            } else {
+                twice_u += inside;
+            }
+            below_neg += u128::from(*neg);
+        }
+        (twice_u, unknown, 2 * below_neg)
+    };
+    let pos: u128 = counts.iter().map(|c| u128::from(c[1])).sum();
+    let decided = |(twice_u, unknown, twice_neg): (u128, u128, u128)| -> Option<Option<f64>> {
+        let pairs = pos * twice_neg;
+        if pairs == 0 {
+            return Some(None);
+        }
+        let (lo, hi) = (
+            twice_u as f64 / pairs as f64,
+            (twice_u + unknown) as f64 / pairs as f64,
+        );
+        if unknown == 0 {
+            // Every bin with pairs holds one value: the same integers as the rank sum, so the
+            // exact value.
+            return Some((lo.max(1.0 - lo) > strength).then_some(lo));
+        }
+        (hi <= strength && 1.0 - lo <= strength).then_some(None)
+    };
+    // First as if every bin held several values: enough to rule out most columns.
+    if let Some(auc) = decided(tally(&|_| true)) {
+        return auc;
+    }
+    // A few distinct values (a flag, a count) share bins only with themselves: find which bins
+    // hold one value.
     let mut first = vec![f64::NAN; BINS];
     let mut mixed = vec![false; BINS];
     for &p in probs {
@@ -66,35 +104,8 @@ pub fn roc_auc_beyond(probs: &[f64], labels: &[bool], strength: f64) -> Option<f
         }
         mixed[b] |= first[b] != p;
     }
-    // Twice the Mann-Whitney U: a won pair counts 2, a tie 1; a pair inside a mixed bin is
-    // anything from 0 to 2.
-    let (mut below_neg, mut twice_u, mut unknown) = (0u128, 0u128, 0u128);
-    for ([neg, pos], &mixed) in counts.iter().zip(&mixed) {
-        let inside = u128::from(*pos) * u128::from(*neg);
-        twice_u += 2 * u128::from(*pos) * below_neg;
-        if mixed {
-            unknown += 2 * inside;
-        } else {
-            twice_u += inside;
-        }
-        below_neg += u128::from(*neg);
-    }
-    let pos: u128 = counts.iter().map(|c| u128::from(c[1])).sum();
-    let pairs = 2 * pos * below_neg;
-    if pairs == 0 {
-        return None;
-    }
-    if unknown == 0 {
-        // Every bin holds one value: the same integers as the rank sum, so the exact value.
-        let auc = twice_u as f64 / pairs as f64;
-        return (auc.max(1.0 - auc) > strength).then_some(auc);
-    }
-    let (auc_lo, auc_hi) = (
-        twice_u as f64 / pairs as f64,
-        (twice_u + unknown) as f64 / pairs as f64,
-    );
-    if auc_hi <= strength && 1.0 - auc_lo <= strength {
-        return None;
+    if let Some(auc) = decided(tally(&|b| mixed[b])) {
+        return auc;
     }
     roc_auc(probs, labels).filter(|a| a.max(1.0 - a) > strength)
 }
