@@ -52,14 +52,18 @@ pub(super) fn read(
                 let mut block = std::mem::take(&mut tail);
                 let start = block.len();
                 block.resize(start + BLOCK, 0);
-                let got = match fill(&mut source, &mut block[start..]) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
+                let (got, failed) = fill(&mut source, &mut block[start..]);
                 block.truncate(start + got);
+                if let Some(e) = failed {
+                    // The whole lines before a read error (a corrupt gzip stream) still come
+                    // first, as the record reader would read them before failing.
+                    block.truncate(memchr::memrchr(b'\n', &block).map_or(0, |i| i + 1));
+                    if !block.is_empty() {
+                        let _ = tx.send(Ok(block));
+                    }
+                    let _ = tx.send(Err(e));
+                    return;
+                }
                 let last = got < BLOCK;
                 if !last {
                     // Whole lines only: the bytes after the last line break start the next block.
@@ -163,18 +167,19 @@ fn parse_blocks(
     Ok(Some(out))
 }
 
-/// Reads until `buf` is full or the input ends; the bytes read.
-fn fill(source: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Reads until `buf` is full or the input ends: the bytes read, and the error that stopped it
+/// early, if one did.
+fn fill(source: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut n = 0;
     while n < buf.len() {
         match source.read(&mut buf[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return (n, Some(e)),
         }
     }
-    Ok(n)
+    (n, None)
 }
 
 /// No quote, and every `\r` ends a line (`\r\n`, or the last byte).
@@ -452,6 +457,33 @@ mod tests {
             let row_start = 6 + ragged[..at].iter().map(|r| r.len() + 1).sum::<usize>();
             bytes[row_start + ragged[at].len() - 1] = 0xC3;
             same(&bytes, &o, false);
+        }
+    }
+
+    /// A gzip stream cut short: the rows before the cut are read (a ragged one among them is
+    /// the first error), then the stream's own error, as the record reader reports them.
+    #[test]
+    fn a_truncated_gzip_fails_where_the_record_reader_does() {
+        let o = CsvOptions::default();
+        let dir = tempfile::tempdir().unwrap();
+        for ragged in [false, true] {
+            // Shorter than a block once inflated, so the cut falls in the first read.
+            let mut rows: Vec<String> = (0..400).map(|i| format!("{i},{}", i % 9)).collect();
+            if ragged {
+                rows[10] = "10".into();
+            }
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(format!("a,b\n{}\n", rows.join("\n")).as_bytes())
+                .unwrap();
+            let gz = e.finish().unwrap();
+            let path = dir.path().join("cut.csv.gz");
+            std::fs::write(&path, &gz[..gz.len() * 2 / 3]).unwrap();
+            let want = record_path(&path, &o)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let got = plain_path(&path, &o).map(|_| ()).map_err(|e| e.to_string());
+            assert!(want.is_err(), "{want:?}");
+            assert_eq!(got, want);
         }
     }
 
