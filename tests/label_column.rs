@@ -377,15 +377,18 @@ fn calibrate_stages_observed_outcomes_and_leaves_young_leads_empty() {
          young-no,2026-06-20T10:00:00Z,0.1,\n",
     )
     .unwrap();
-    let hist = leadsim::history::read_history(
-        &leads,
-        None,
-        &leadsim::history::ReadOptions {
-            as_of: Some("2026-06-30".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let read = |leads: &std::path::Path| {
+        leadsim::history::read_history(
+            leads,
+            None,
+            &leadsim::history::ReadOptions {
+                as_of: Some("2026-06-30".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let hist = read(&leads);
     let c = leadsim::calibrate::calibrate(&hist);
     let csv = leadsim::calibrate::scenario::population_csv(&hist, &c);
     let labels: Vec<(&str, &str)> = csv
@@ -412,15 +415,7 @@ fn calibrate_stages_observed_outcomes_and_leaves_young_leads_empty() {
     assert!(toml.contains("empty for the 2 leads"), "{toml}");
     // Without an sql_at column there is nothing observed: no label column.
     std::fs::write(&leads, "lead_id,mql_at,score\na,2026-04-01T10:00:00Z,0.4\n").unwrap();
-    let hist = leadsim::history::read_history(
-        &leads,
-        None,
-        &leadsim::history::ReadOptions {
-            as_of: Some("2026-06-30".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let hist = read(&leads);
     let c = leadsim::calibrate::calibrate(&hist);
     assert_eq!(
         leadsim::calibrate::scenario::population_csv(&hist, &c)

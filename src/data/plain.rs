@@ -137,16 +137,12 @@ fn parse_blocks(
             if let Some(e) = &piece.error {
                 return Err(e.to_error(path, headers, line));
             }
+            out.lines
+                .extend(piece.lines.iter().map(|&l| line + u64::from(l)));
+            out.bytes += piece.bytes;
             line += piece.line_breaks;
         }
         // Join: every column on its own task, pieces in file order.
-        let mut base_line = line - parsed.iter().map(|p| p.line_breaks).sum::<u64>();
-        for piece in &parsed {
-            out.lines
-                .extend(piece.lines.iter().map(|&l| base_line + u64::from(l)));
-            out.bytes += piece.bytes;
-            base_line += piece.line_breaks;
-        }
         let parsed = &parsed;
         out.columns.par_iter_mut().enumerate().for_each(|(c, col)| {
             for piece in parsed {
@@ -355,7 +351,7 @@ mod tests {
     fn record_path(path: &Path, options: &CsvOptions) -> Result<Rows> {
         let mut stream = CsvStream::open(path, options)?;
         let headers = stream.headers().to_vec();
-        let (columns, lines, bytes) = Table::read_records_for_tests(&mut stream, &headers)?;
+        let (columns, lines, bytes) = Table::read_records(&mut stream, &headers, None)?;
         Ok((texts(&columns, lines.len()), lines, bytes))
     }
 

@@ -56,7 +56,9 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads every record of `path`. `progress` is called now and then with the rows read.
+    /// Reads every record of `path`, in parallel when the file has no quotes
+    /// ([`plain`](super::plain)), else record by record. `progress` is called now and then
+    /// with the rows read.
     ///
     /// # Errors
     /// Everything [`CsvStream`] reports, plus [`Error::HeaderOnly`] when there are no rows.
@@ -118,7 +120,7 @@ impl Table {
 
     /// The record-by-record reading of [`Table::load`], for files the plain path does not take
     /// (quoted fields, bare carriage returns).
-    fn read_records(
+    pub(super) fn read_records(
         stream: &mut CsvStream,
         headers: &[String],
         progress: Option<&dyn Fn(u64)>,
@@ -143,14 +145,6 @@ impl Table {
             }
         }
         Ok((columns, lines, bytes_hint))
-    }
-
-    #[cfg(test)]
-    pub(super) fn read_records_for_tests(
-        stream: &mut CsvStream,
-        headers: &[String],
-    ) -> Result<(Vec<TextColumn>, Vec<u64>, u64)> {
-        Table::read_records(stream, headers, None)
     }
 
     /// Columns read with decimal commas detected by [`Table::load`] (`9,7` read as 9.7).

@@ -435,13 +435,8 @@ impl RecordParser for RowReader<'_> {
     type Batch = AttemptBatch;
 
     fn parse(&mut self, rec: &csv::ByteRecord, line: u64, batch: &mut AttemptBatch) -> bool {
-        match self.parse_row(rec, line, batch) {
-            Ok(()) => true,
-            Err(f) => {
-                batch.failure = Some(f);
-                false
-            }
-        }
+        let parsed = self.parse_row(rec, line, batch);
+        Failure::keep(parsed, &mut batch.failure)
     }
 }
 

@@ -403,13 +403,8 @@ impl RecordParser for LeadParser<'_> {
     type Batch = LeadBatch;
 
     fn parse(&mut self, rec: &csv::ByteRecord, line: u64, batch: &mut LeadBatch) -> bool {
-        match self.row(rec, line, batch) {
-            Ok(()) => true,
-            Err(f) => {
-                batch.failure = Some(f);
-                false
-            }
-        }
+        let parsed = self.row(rec, line, batch);
+        Failure::keep(parsed, &mut batch.failure)
     }
 }
 

@@ -48,6 +48,20 @@ pub(crate) enum Failure {
     },
 }
 
+impl Failure {
+    /// For [`RecordParser::parse`](crate::data::batches::RecordParser::parse): `true` to read
+    /// on, or the failure left in `slot` and `false` to stop.
+    pub fn keep(parsed: Result<(), Failure>, slot: &mut Option<Failure>) -> bool {
+        match parsed {
+            Ok(()) => true,
+            Err(f) => {
+                *slot = Some(f);
+                false
+            }
+        }
+    }
+}
+
 /// The latest event of a table, kept without allocating per row (exports sorted by date move
 /// it on every row).
 #[derive(Debug, Default)]
