@@ -109,27 +109,42 @@ fn parse_plain_decimal(b: &[u8]) -> Option<f64> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    let mut mantissa: u64 = 0;
-    let mut digits = 0usize;
-    let mut frac = None::<usize>;
-    for (i, &c) in rest.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => {
-                digits += 1;
-                if digits > 15 {
-                    return None;
-                }
-                mantissa = mantissa * 10 + u64::from(c - b'0');
-            }
-            b'.' if frac.is_none() => frac = Some(i + 1),
-            _ => return None,
-        }
-    }
-    if digits == 0 {
+    // 15 digits and a point at most: longer texts go to the general parser, and the digits
+    // cannot overflow the u64 below.
+    if rest.len() > 16 {
         return None;
     }
-    let decimals = frac.map_or(0, |start| rest.len() - start);
-    let v = mantissa as f64 / *POW10.get(decimals)?;
+    let mut mantissa: u64 = 0;
+    let mut i = 0;
+    while let Some(d) = rest
+        .get(i)
+        .map(|c| c.wrapping_sub(b'0'))
+        .filter(|&d| d <= 9)
+    {
+        mantissa = mantissa * 10 + u64::from(d);
+        i += 1;
+    }
+    let whole = i;
+    let mut decimals = 0;
+    if i < rest.len() {
+        if rest[i] != b'.' {
+            return None;
+        }
+        i += 1;
+        for &c in &rest[i..] {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(d);
+        }
+        decimals = rest.len() - i;
+    }
+    let digits = whole + decimals;
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[decimals];
     Some(if negative { -v } else { v })
 }
 

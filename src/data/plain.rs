@@ -42,7 +42,7 @@ pub(super) fn read(
     decimal_comma: bool,
     progress: Option<&dyn Fn(u64)>,
 ) -> Result<Option<PlainRead>> {
-    let (mut source, _, _) = open_bytes(path)?;
+    let (mut source, consumed, size) = open_bytes(path)?;
     let (tx, rx) = sync_channel::<std::io::Result<Vec<u8>>>(1);
     std::thread::scope(|scope| {
         // Reading (and decompressing) the next block overlaps with parsing this one.
@@ -81,7 +81,16 @@ pub(super) fn read(
                 }
             }
         });
-        let result = parse_blocks(&rx, path, headers, delimiter, decimal_comma, progress);
+        let size_hint = (size, consumed.as_ref());
+        let result = parse_blocks(
+            &rx,
+            path,
+            headers,
+            delimiter,
+            decimal_comma,
+            size_hint,
+            progress,
+        );
         // Stop the reader (it may be blocked sending a block nobody will take).
         drop(rx);
         reader.join().expect("the block reader does not panic");
@@ -95,9 +104,11 @@ fn parse_blocks(
     headers: &[String],
     delimiter: u8,
     decimal_comma: bool,
+    (file_size, consumed): (u64, &std::sync::atomic::AtomicU64),
     progress: Option<&dyn Fn(u64)>,
 ) -> Result<Option<PlainRead>> {
     let width = headers.len();
+    let mut reserved = false;
     let mut out = PlainRead {
         columns: vec![TextColumn::default(); width],
         lines: Vec::new(),
@@ -152,6 +163,26 @@ fn parse_blocks(
                 col.ends.extend(part.ends.iter().map(|&e| e + shift));
             }
         });
+        if !reserved {
+            reserved = true;
+            // The whole file's columns, estimated from the first block and the share of the
+            // file read so far (read ahead included, so low rather than high): one allocation
+            // each instead of a copy at every doubling.
+            let read = consumed.load(std::sync::atomic::Ordering::Relaxed);
+            let rows = out.lines.len() as u64;
+            if read > 0 && rows > 0 && file_size > read {
+                let total = u128::from(rows) * u128::from(file_size) / u128::from(read);
+                let more = usize::try_from(total)
+                    .unwrap_or(0)
+                    .saturating_sub(out.lines.len());
+                out.lines.reserve(more);
+                out.columns.par_iter_mut().for_each(|col| {
+                    let per_row = col.text.len() / col.ends.len().max(1);
+                    col.ends.reserve(more);
+                    col.text.reserve(more.saturating_mul(per_row + 1));
+                });
+            }
+        }
         if let Some(p) = progress {
             p(out.lines.len() as u64);
         }
@@ -241,24 +272,37 @@ impl PieceError {
 }
 
 fn parse_piece(bytes: &[u8], width: usize, delimiter: u8, decimal_comma: bool) -> Piece {
-    // A size hint from the bytes: each field's text and end offset.
+    let line_breaks = memchr::memchr_iter(b'\n', bytes).count();
+    // Sized from the bytes: each field's text, and an end offset per line.
     let mut columns: Vec<TextColumn> = (0..width)
         .map(|_| TextColumn {
             text: String::with_capacity(bytes.len() / width + 16),
-            ends: Vec::new(),
+            ends: Vec::with_capacity(line_breaks + 1),
         })
         .collect();
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(line_breaks + 1);
     let mut bytes_read = 0u64;
     let mut error = None;
     let mut dotted = String::new();
+    // The whole piece is checked as UTF-8 at once; only the line holding the first invalid
+    // byte (if any) is looked at field by field, after that line's own ragged check.
+    let (text, bad_from) = match std::str::from_utf8(bytes) {
+        Ok(text) => (text, usize::MAX),
+        Err(e) => {
+            let valid = e.valid_up_to();
+            // The lines before the invalid byte are whole and valid.
+            let cut = memchr::memrchr(b'\n', &bytes[..valid]).map_or(0, |i| i + 1);
+            let text = std::str::from_utf8(&bytes[..cut]).expect("valid up to here");
+            (text, cut)
+        }
+    };
     let mut index = 0u32;
     let mut start = 0usize;
-    let line_breaks = memchr::memchr_iter(b'\n', bytes).count() as u64;
     while start < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
         let raw = &bytes[start..end];
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line_start = start;
         start = end + 1;
         let here = index;
         index += 1;
@@ -266,66 +310,100 @@ fn parse_piece(bytes: &[u8], width: usize, delimiter: u8, decimal_comma: bool) -
             // A blank line is no record (as the CSV reader skips it).
             continue;
         }
-        let found = raw.iter().filter(|&&b| b == delimiter).count() + 1;
-        if found != width {
+        if line_start >= bad_from {
+            let found = raw.iter().filter(|&&b| b == delimiter).count() + 1;
+            error = Some(if found != width {
+                PieceError::Ragged {
+                    line: u64::from(here),
+                    found,
+                }
+            } else {
+                let field = raw
+                    .split(|&b| b == delimiter)
+                    .position(|f| std::str::from_utf8(f).is_err())
+                    .expect("an invalid line has an invalid field");
+                PieceError::Utf8 {
+                    line: u64::from(here),
+                    field,
+                }
+            });
+            break;
+        }
+        // A valid text cut at ASCII bytes gives valid fields.
+        let line = &text[line_start..line_start + raw.len()];
+        let mut col = 0usize;
+        let mut from = 0usize;
+        let mut ragged = false;
+        for (i, &b) in raw.iter().enumerate() {
+            if b == delimiter {
+                if col + 1 == width {
+                    ragged = true;
+                    break;
+                }
+                push_field(
+                    &mut columns[col],
+                    &line[from..i],
+                    decimal_comma,
+                    &mut dotted,
+                    &mut bytes_read,
+                );
+                col += 1;
+                from = i + 1;
+            }
+        }
+        if ragged || col + 1 != width {
             error = Some(PieceError::Ragged {
                 line: u64::from(here),
-                found,
+                found: raw.iter().filter(|&&b| b == delimiter).count() + 1,
             });
             break;
         }
-        let Ok(text) = std::str::from_utf8(raw) else {
-            let field = raw
-                .split(|&b| b == delimiter)
-                .position(|f| std::str::from_utf8(f).is_err())
-                .expect("an invalid line has an invalid field");
-            error = Some(PieceError::Utf8 {
-                line: u64::from(here),
-                field,
-            });
-            break;
-        };
-        // A valid line cut at an ASCII byte gives valid fields.
-        let mut from = 0;
-        let fields = text
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == delimiter)
-            .map(|(i, _)| i);
-        let fields = fields.chain(std::iter::once(text.len())).map(|to| {
-            let field = &text[from..to];
-            from = to + 1;
-            field
-        });
-        for (col, field) in columns.iter_mut().zip(fields) {
-            let field = if decimal_comma && is_decimal_comma(field.as_bytes()) {
-                dotted.clear();
-                dotted.extend(field.chars().map(|c| if c == ',' { '.' } else { c }));
-                dotted.as_str()
-            } else {
-                field
-            };
-            // Most fields have nothing to trim: skip the Unicode-aware trim for them.
-            let bytes = field.as_bytes();
-            let plain = |b: Option<&u8>| !matches!(b, Some(b) if !b.is_ascii_graphic());
-            let field = if plain(bytes.first()) && plain(bytes.last()) {
-                field
-            } else {
-                field.trim()
-            };
-            bytes_read += field.len() as u64;
-            col.text.push_str(field);
-            col.ends.push(col.text.len());
-        }
+        push_field(
+            &mut columns[col],
+            &line[from..],
+            decimal_comma,
+            &mut dotted,
+            &mut bytes_read,
+        );
         lines.push(here);
     }
     Piece {
         columns,
         lines,
-        line_breaks,
+        line_breaks: line_breaks as u64,
         bytes: bytes_read,
         error,
     }
+}
+
+/// Appends one field as the CSV reader reads it: decimal commas made points (when asked),
+/// surrounding whitespace trimmed.
+#[inline(always)]
+fn push_field(
+    col: &mut TextColumn,
+    field: &str,
+    decimal_comma: bool,
+    dotted: &mut String,
+    bytes_read: &mut u64,
+) {
+    let field = if decimal_comma && is_decimal_comma(field.as_bytes()) {
+        dotted.clear();
+        dotted.extend(field.chars().map(|c| if c == ',' { '.' } else { c }));
+        dotted.as_str()
+    } else {
+        field
+    };
+    // Most fields have nothing to trim: skip the Unicode-aware trim for them.
+    let bytes = field.as_bytes();
+    let plain = |b: Option<&u8>| !matches!(b, Some(b) if !b.is_ascii_graphic());
+    let field = if plain(bytes.first()) && plain(bytes.last()) {
+        field
+    } else {
+        field.trim()
+    };
+    *bytes_read += field.len() as u64;
+    col.text.push_str(field);
+    col.ends.push(col.text.len());
 }
 
 #[cfg(test)]

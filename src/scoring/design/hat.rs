@@ -65,7 +65,7 @@ impl Design {
         );
         let pred = Predictor::new(self, beta);
         let q = self.raw_quadratic(cov);
-        let d = self.n_dense;
+        let d = self.dense.len();
         // Offsets of each categorical's per-code sums in a leaf's buffer.
         let mut offsets = Vec::with_capacity(self.categoricals.len());
         let mut len = 1 + d;
@@ -119,7 +119,7 @@ impl Design {
                         val.clear();
                         for (k, &raw) in dense_raw.iter().enumerate() {
                             idx.push(raw);
-                            val.push(self.dense[k * self.rows + lo + i]);
+                            val.push(self.dense[k][lo + i]);
                         }
                         for (c, cc) in codes.iter().enumerate() {
                             if let Some(raw) = raw_of[c][cc[i] as usize] {
@@ -143,7 +143,7 @@ impl Design {
                         leaf.trace += h;
                         leaf.sums[0] += adj;
                         for k in 0..d {
-                            leaf.sums[1 + k] += adj * self.dense[k * self.rows + lo + i];
+                            leaf.sums[1 + k] += adj * self.dense[k][lo + i];
                         }
                         for (c, cc) in codes.iter().enumerate() {
                             leaf.sums[offsets[c] + cc[i] as usize] += adj;

@@ -168,10 +168,9 @@ pub enum Column {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
     rows: usize,
-    /// Dense columns, standardised, back to back (`rows` values each).
-    dense: Vec<f64>,
-    /// Number of dense columns (kept apart from `dense.len()`, which is 0 when `rows` is).
-    n_dense: usize,
+    /// Dense columns, standardised (`rows` values each); each its own allocation, so that the
+    /// encoder's columns move in without a copy.
+    dense: Vec<Vec<f64>>,
     categoricals: Vec<Categorical>,
     /// Every design column, in design (coefficient) order.
     columns: Vec<Column>,
@@ -183,7 +182,6 @@ impl Design {
         Design {
             rows,
             dense: Vec::new(),
-            n_dense: 0,
             categoricals: Vec::new(),
             columns: Vec::new(),
         }
@@ -195,6 +193,14 @@ impl Design {
     /// [`Error::InvalidParameter`] when `values` does not have one value per row or holds a
     /// non-finite value.
     pub fn push_dense(&mut self, values: &[f64]) -> Result<usize> {
+        self.push_dense_owned(values.to_vec())
+    }
+
+    /// As [`Design::push_dense`], taking the values without copying them.
+    ///
+    /// # Errors
+    /// As [`Design::push_dense`].
+    pub fn push_dense_owned(&mut self, values: Vec<f64>) -> Result<usize> {
         let j = self.columns.len();
         if values.len() != self.rows {
             return Err(invalid(
@@ -210,9 +216,8 @@ impl Design {
                 format!("row {i} (0-based) is not finite"),
             ));
         }
-        self.dense.extend_from_slice(values);
-        self.columns.push(Column::Dense(self.n_dense));
-        self.n_dense += 1;
+        self.columns.push(Column::Dense(self.dense.len()));
+        self.dense.push(values);
         Ok(j)
     }
 
@@ -305,12 +310,12 @@ impl Design {
 
     /// Number of dense columns.
     pub fn dense_count(&self) -> usize {
-        self.n_dense
+        self.dense.len()
     }
 
     /// Dense column `k`'s standardised values.
     pub fn dense_column(&self, k: usize) -> &[f64] {
-        &self.dense[k * self.rows..(k + 1) * self.rows]
+        &self.dense[k]
     }
 
     /// The categoricals.
@@ -322,7 +327,7 @@ impl Design {
     /// (`(u - mean) / scale` for an indicator), so that it is bit-identical to it.
     pub fn value(&self, row: usize, j: usize) -> f64 {
         match self.columns[j] {
-            Column::Dense(k) => self.dense[k * self.rows + row],
+            Column::Dense(k) => self.dense[k][row],
             Column::Level { categorical, code } => {
                 let cat = &self.categoricals[categorical];
                 let ind = cat.indicators[code as usize].expect("a design column has an indicator");
@@ -366,15 +371,14 @@ impl Design {
     /// # Panics
     /// If a row is out of range.
     pub fn select_rows(&self, rows: &[usize]) -> Design {
-        let mut dense = Vec::with_capacity(rows.len() * self.n_dense);
-        for k in 0..self.n_dense {
-            let col = self.dense_column(k);
-            dense.extend(rows.iter().map(|&r| col[r]));
-        }
+        let dense = self
+            .dense
+            .iter()
+            .map(|col| rows.iter().map(|&r| col[r]).collect())
+            .collect();
         Design {
             rows: rows.len(),
             dense,
-            n_dense: self.n_dense,
             categoricals: self
                 .categoricals
                 .iter()
@@ -395,19 +399,19 @@ impl Design {
         if indices.is_empty() {
             return;
         }
-        let rows = self.rows;
-        let old_dense = std::mem::take(&mut self.dense);
+        let mut old_dense: Vec<Option<Vec<f64>>> = std::mem::take(&mut self.dense)
+            .into_iter()
+            .map(Some)
+            .collect();
         let old_columns = std::mem::take(&mut self.columns);
-        self.n_dense = 0;
         for (j, col) in old_columns.into_iter().enumerate() {
             let dropped = indices.contains(&j);
             match col {
                 Column::Dense(k) => {
+                    let values = old_dense[k].take().expect("a dense column is listed once");
                     if !dropped {
-                        self.dense
-                            .extend_from_slice(&old_dense[k * rows..(k + 1) * rows]);
-                        self.columns.push(Column::Dense(self.n_dense));
-                        self.n_dense += 1;
+                        self.columns.push(Column::Dense(self.dense.len()));
+                        self.dense.push(values);
                     }
                 }
                 Column::Level { categorical, code } => {

@@ -301,6 +301,30 @@ impl Encoder {
             })
             .collect();
 
+        // Standardise the kept dense columns in place, each on its own task.
+        let mut learnt = learnt;
+        let units: HashMap<(usize, usize), (f64, f64)> = kept
+            .iter()
+            .zip(&stats)
+            .filter_map(|(&(cand, _), &units)| match cand {
+                Cand::Dense { feature, slot } => Some(((feature, slot), units)),
+                Cand::Level { .. } => None,
+            })
+            .collect();
+        let mut columns: Vec<(&mut Vec<f64>, (f64, f64))> = Vec::with_capacity(units.len());
+        for (f, (_, raw)) in learnt.iter_mut().enumerate() {
+            if let Raw::Dense(cols) = raw {
+                for (slot, col) in cols.iter_mut().enumerate() {
+                    if let Some(&u) = units.get(&(f, slot)) {
+                        columns.push((col, u));
+                    }
+                }
+            }
+        }
+        columns.into_par_iter().for_each(|(col, (mean, scale))| {
+            col.iter_mut().for_each(|v| *v = (*v - mean) / scale);
+        });
+
         let mut design = Design::new(n);
         let mut at = 0;
         let mut features = Vec::with_capacity(learnt.len());
@@ -316,12 +340,7 @@ impl Encoder {
                         let Cand::Dense { slot, .. } = kept[k].0 else {
                             unreachable!("a dense feature's candidates are dense")
                         };
-                        let (mean, scale) = stats[k];
-                        let col = &mut cols[slot];
-                        col.iter_mut().for_each(|v| *v = (*v - mean) / scale);
-                        design.push_dense(col)?;
-                        // Freed as soon as it is in the design.
-                        *col = Vec::new();
+                        design.push_dense_owned(std::mem::take(&mut cols[slot]))?;
                     }
                 }
                 Raw::Codes { codes, levels } => {

@@ -445,31 +445,33 @@ pub(super) fn numeric_feature(
     rows: &[usize],
     yes_no: bool,
 ) -> (FeatureEncoding, Vec<Vec<f64>>) {
-    let mut present: Vec<f64> = rows
-        .iter()
-        .map(|&r| values[r])
-        .filter(|v| !v.is_nan())
-        .collect();
-    let any_missing = present.len() < rows.len();
+    // Training on every row (no holdout) is common: then the values are the column itself, and
+    // neither they nor the indicator need gathering through `rows`.
+    let every_row = rows.len() == values.len() && rows.iter().enumerate().all(|(i, &r)| i == r);
+    let mut value_col = if every_row {
+        values
+    } else {
+        rows.iter().map(|&r| values[r]).collect()
+    };
+    let mut present: Vec<f64> = value_col.iter().copied().filter(|v| !v.is_nan()).collect();
+    let any_missing = present.len() < value_col.len();
     // A selection, not a sort: the same median, in linear time.
     let median = median_by_selection(&mut present).unwrap_or(0.0);
-    let value_col: Vec<f64> = rows
-        .iter()
-        .map(|&r| {
-            if values[r].is_nan() {
-                median
-            } else {
-                values[r]
-            }
-        })
-        .collect();
-    let mut raw = vec![value_col];
+    drop(present);
+    let mut raw = Vec::with_capacity(2);
     if any_missing {
-        raw.push(
-            rows.iter()
-                .map(|&r| f64::from(u8::from(values[r].is_nan())))
-                .collect(),
-        );
+        let indicator = value_col
+            .iter()
+            .map(|v| f64::from(u8::from(v.is_nan())))
+            .collect();
+        value_col
+            .iter_mut()
+            .filter(|v| v.is_nan())
+            .for_each(|v| *v = median);
+        raw.push(value_col);
+        raw.push(indicator);
+    } else {
+        raw.push(value_col);
     }
     let encoding = if yes_no {
         FeatureEncoding::YesNo {
