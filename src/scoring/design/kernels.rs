@@ -45,10 +45,11 @@ pub(super) fn sum(a: &[f64]) -> f64 {
     combine(acc, a[split..].iter().sum())
 }
 
-/// `sum_i a_i b_i` for four `b` at once, reading `a` once: the rank-k update's kernel.
+/// `sum_i a_i b_i` for four `b` at once, reading `a` once: the rank-k update's kernel. Eight
+/// lanes per product (two AVX2 vectors), so that eight independent sums are in flight.
 #[inline(always)]
 pub(super) fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
-    const L: usize = 4;
+    const L: usize = 8;
     let n = a.len();
     debug_assert!(b.iter().all(|c| c.len() == n));
     let split = n - n % L;
@@ -68,7 +69,8 @@ pub(super) fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
             .iter()
             .zip(&bq[split..])
             .fold(0.0, |s, (x, y)| s + x * y);
-        out[q] = ((acc[q][0] + acc[q][1]) + (acc[q][2] + acc[q][3])) + tail;
+        let a = &acc[q];
+        out[q] = (((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]))) + tail;
     }
     out
 }

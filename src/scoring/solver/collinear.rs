@@ -2,7 +2,10 @@
 
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
+use rayon::prelude::*;
+
 use super::blocks::{block_count, block_range, reduce_blocks};
+use super::cholesky::{fast_dot, PARALLEL_WORK};
 
 /// A column whose residual sum of squares, after projecting out the intercept and the kept
 /// earlier columns, is below this fraction of its sum of squares before that projection is
@@ -44,7 +47,9 @@ pub fn collinear_columns(x: ArrayView2<f64>) -> Vec<usize> {
 /// `(X - 1 m')'(X - 1 m)` of `n` rows: a greedy Cholesky in column order.
 pub(crate) fn collinear_from_gram(n: usize, mean: &Array1<f64>, gram: &Array2<f64>) -> Vec<usize> {
     let p = mean.len();
-    let mut l = Array2::<f64>::zeros((p, p));
+    // Row-major, so that every dot reads two contiguous rows (as in `Cholesky::new`).
+    let mut l = vec![0.0f64; p * p];
+    let mut column = vec![0.0f64; p];
     let mut collinear = Vec::new();
     for j in 0..p {
         let centred_ss = gram[[j, j]];
@@ -54,17 +59,28 @@ pub(crate) fn collinear_from_gram(n: usize, mean: &Array1<f64>, gram: &Array2<f6
             continue;
         }
         // Rows of `l` for skipped columns stay zero, so full-length dots are correct.
-        let lj = l.row(j).slice(s![..j]).to_owned();
-        let residual = centred_ss - lj.dot(&lj);
+        let lj = &l[j * p..j * p + j];
+        let residual = centred_ss - fast_dot(lj, lj);
         if !exceeds(residual, COLLINEAR_TOL * centred_ss) {
             collinear.push(j);
             continue;
         }
         let d = residual.sqrt();
-        l[[j, j]] = d;
+        // The entries below the pivot are independent: in parallel for a wide Gram matrix,
+        // each the same dot whatever the thread.
+        let below = &mut column[j + 1..p];
+        let fill = |(o, v): (usize, &mut f64)| {
+            let i = j + 1 + o;
+            *v = (gram[[i, j]] - fast_dot(&l[i * p..i * p + j], lj)) / d;
+        };
+        if (p - j) * j >= PARALLEL_WORK {
+            below.par_iter_mut().enumerate().for_each(fill);
+        } else {
+            below.iter_mut().enumerate().for_each(fill);
+        }
+        l[j * p + j] = d;
         for i in j + 1..p {
-            let v = gram[[i, j]] - l.row(i).slice(s![..j]).dot(&lj);
-            l[[i, j]] = v / d;
+            l[i * p + j] = column[i];
         }
     }
     collinear
