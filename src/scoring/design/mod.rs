@@ -29,6 +29,7 @@ mod kernels;
 mod pass;
 mod predict;
 pub(crate) mod reduce;
+mod start;
 #[cfg(test)]
 mod tests;
 
@@ -174,6 +175,20 @@ pub struct Design {
     categoricals: Vec<Categorical>,
     /// Every design column, in design (coefficient) order.
     columns: Vec<Column>,
+    /// `[1, X]'[1, X]` once collinearity detection has computed it: the Newton start's
+    /// Hessian up to a constant weight ([`Design::start_pass`]).
+    gram: GramCache,
+}
+
+/// A computed-once Gram matrix. Not part of a design's value: two designs with the same
+/// columns are equal whether or not either has computed it.
+#[derive(Debug, Clone, Default)]
+struct GramCache(std::sync::OnceLock<Array2<f64>>);
+
+impl PartialEq for GramCache {
+    fn eq(&self, _: &GramCache) -> bool {
+        true
+    }
 }
 
 impl Design {
@@ -184,6 +199,7 @@ impl Design {
             dense: Vec::new(),
             categoricals: Vec::new(),
             columns: Vec::new(),
+            gram: GramCache::default(),
         }
     }
 
@@ -218,6 +234,7 @@ impl Design {
         }
         self.columns.push(Column::Dense(self.dense.len()));
         self.dense.push(values);
+        self.gram = GramCache::default();
         Ok(j)
     }
 
@@ -290,6 +307,7 @@ impl Design {
             levels,
             indicators: slots,
         });
+        self.gram = GramCache::default();
         Ok(c)
     }
 
@@ -389,6 +407,7 @@ impl Design {
                 })
                 .collect(),
             columns: self.columns.clone(),
+            gram: GramCache::default(),
         }
     }
 
@@ -398,6 +417,19 @@ impl Design {
     pub fn drop_columns(&mut self, indices: &[usize]) {
         if indices.is_empty() {
             return;
+        }
+        // The Gram matrix of the columns that stay is the same rows and columns of the old one.
+        if let Some(old) = self.gram.0.take() {
+            let keep: Vec<usize> = std::iter::once(0)
+                .chain(
+                    (0..self.columns.len())
+                        .filter(|j| !indices.contains(j))
+                        .map(|j| j + 1),
+                )
+                .collect();
+            let sub =
+                Array2::from_shape_fn((keep.len(), keep.len()), |(a, b)| old[[keep[a], keep[b]]]);
+            self.gram.0.set(sub).expect("just emptied");
         }
         let mut old_dense: Vec<Option<Vec<f64>>> = std::mem::take(&mut self.dense)
             .into_iter()

@@ -29,7 +29,7 @@ const CHUNK_ROWS: usize = 1024;
 
 /// A row whose linear predictor exceeds this in magnitude has a fitted probability within
 /// 1e-13 of 0 or 1 (the dense solver's threshold).
-const EXTREME_ETA: f64 = 30.0;
+pub(super) const EXTREME_ETA: f64 = 30.0;
 
 /// Sums over all rows at one coefficient vector, as the dense solver's pass returns them.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +110,17 @@ impl Design {
     /// `[1, X]'[1, X]` in standardised coordinates (a pass with unit weights): the Gram matrix
     /// collinearity detection works from, `(p + 1) x (p + 1)`, intercept first.
     pub(super) fn unit_gram(&self, leaf: Option<usize>) -> Array2<f64> {
+        match leaf {
+            None => self
+                .gram
+                .0
+                .get_or_init(|| self.unit_gram_pass(None))
+                .clone(),
+            Some(_) => self.unit_gram_pass(leaf),
+        }
+    }
+
+    fn unit_gram_pass(&self, leaf: Option<usize>) -> Array2<f64> {
         let layout = Layout::new(self);
         let leaf_rows = leaf.unwrap_or_else(|| leaf_rows(layout.len));
         let ctx = Context {

@@ -862,3 +862,57 @@ fn newton_on_the_design_reaches_the_dense_solvers_optimum() {
     let ll = -design.pass(&y, beta.view(), None, false).loss;
     assert!((ll - dense.log_likelihood).abs() <= 1e-12 * ll.abs());
 }
+
+/// `a` and `b` to `tol` relative to the larger of the two in magnitude (at least 1).
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn the_start_from_the_gram_matrix_is_the_pass_at_the_start() {
+    let (mut design, y) = random_design(
+        23,
+        4000,
+        3,
+        &[Some(Levels::Tail(9)), None, Some(Levels::Tail(30))],
+    );
+    let positives = y.iter().filter(|&&v| v).count() as f64;
+    let ybar = positives / y.len() as f64;
+    let compare = |design: &Design, what: &str| {
+        let mut beta = Array1::<f64>::zeros(design.ncols() + 1);
+        beta[0] = (ybar / (1.0 - ybar)).ln();
+        let pass = design.pass(&y, beta.view(), None, true);
+        let start = design.start_pass(&y, beta.view());
+        // Sums of 4,000 terms added in another order (and one product where the pass has a
+        // sum): rounding differences of a few 1e-16 per term, far inside 1e-12.
+        assert!(close(start.loss, pass.loss, 1e-12), "{what}: loss");
+        assert_eq!(start.n_extreme, pass.n_extreme, "{what}");
+        for (a, b) in start.grad.iter().zip(&pass.grad) {
+            assert!((a - b).abs() <= 1e-9, "{what}: gradient {a} {b}");
+        }
+        // An entry that cancels to near zero keeps the absolute rounding of the largest ones.
+        let scale = pass.hess.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        for (a, b) in start.hess.iter().zip(&pass.hess) {
+            assert!((a - b).abs() <= 1e-12 * scale, "{what}: Hessian {a} {b}");
+        }
+        (pass, start)
+    };
+    // Before collinearity detection there is no Gram matrix: the start is the pass itself.
+    let (pass, start) = compare(&design, "no Gram matrix");
+    assert_eq!(pass, start);
+    // After it, the start comes from the matrix (no longer bit for bit the pass).
+    let (mean, gram) = design.centred_gram();
+    let collinear = crate::scoring::solver::collinear_from_gram(design.rows(), &mean, &gram);
+    assert!(!collinear.is_empty(), "the copied categorical is collinear");
+    let (pass, start) = compare(&design, "with the Gram matrix");
+    assert_ne!(pass.hess, start.hess, "the Gram path was taken");
+    // Dropping columns keeps the matrix of the rest.
+    design.drop_columns(&collinear);
+    compare(&design, "after dropping the collinear columns");
+    // Anywhere but the intercept-only start it is the pass.
+    let beta = random_beta(5, design.ncols());
+    assert_eq!(
+        design.start_pass(&y, beta.view()),
+        design.pass(&y, beta.view(), None, true)
+    );
+}

@@ -198,6 +198,10 @@ impl Problem<'_> {
     ) -> newton::PassStats {
         self.rows.pass(self.y, beta, step, full)
     }
+    /// The full pass at Newton's intercept-only start (see [`Rows::start_pass`]).
+    pub fn start_pass(&self, beta: &Array1<f64>) -> newton::PassStats {
+        self.rows.start_pass(self.y, beta)
+    }
 }
 
 impl ValidLogisticParams {

@@ -229,7 +229,7 @@ pub(super) fn fit(prob: &Problem, max_iter: usize, tol: f64) -> Result<LogisticF
     let ybar = positives as f64 / n as f64;
     let mut beta = Array1::<f64>::zeros(prob.p() + 1);
     beta[0] = (ybar / (1.0 - ybar)).ln();
-    let mut st = prob.pass(&beta, None, true);
+    let mut st = prob.start_pass(&beta);
     let col_sd = column_sd(&st.hess);
     let mut last_step = Array1::<f64>::zeros(prob.p() + 1);
     let mut iterations = 0usize;

@@ -58,6 +58,24 @@ impl Rows<'_> {
         }
     }
 
+    /// The full pass at Newton's intercept-only start; for a design, from its Gram matrix when
+    /// that is at hand ([`Design::start_pass`]).
+    pub fn start_pass(&self, y: ArrayView1<bool>, beta: &Array1<f64>) -> PassStats {
+        match self {
+            Rows::Dense(_) => self.pass(y, beta, None, true),
+            Rows::Codes(d) => {
+                let s = d.start_pass(&labels(y), beta.view());
+                PassStats {
+                    loss: s.loss,
+                    grad: s.grad,
+                    hess: s.hess,
+                    max_step_eta: s.max_step_eta,
+                    n_extreme: s.n_extreme,
+                }
+            }
+        }
+    }
+
     /// Firth's score correction `[1, X]'(h (1/2 - mu))` at `beta`, given `cov = I^-1` there;
     /// see [`super::firth`] and [`Design::firth_correction`].
     pub fn firth_correction(&self, beta: &Array1<f64>, cov: &Array2<f64>) -> Array1<f64> {
