@@ -30,6 +30,10 @@ pub(crate) struct LearntEncoding {
     /// strength `max(auc, 1 - auc)` may exceed the screen's, `None` where it cannot
     /// ([`roc_auc_beyond`]).
     pub leak_auc: HashMap<usize, Option<f64>>,
+    /// For the same leak check, each categorical feature's training rows and converters per
+    /// code (`[rows, positives]`), by table column, when [`Encoder::learn_scoring`] was given
+    /// the outcomes: the check needs no second look at the texts.
+    pub level_outcomes: HashMap<usize, Vec<[usize; 2]>>,
 }
 
 impl LearntEncoding {
@@ -60,6 +64,12 @@ enum Raw {
     Dense(Vec<Vec<f64>>),
     /// One code per row ([`CategoryCoder`]'s codes; `levels` of them).
     Codes { codes: Vec<u32>, levels: usize },
+}
+
+/// What the leak check needs of one feature, computed while its values are at hand.
+enum LeakInput {
+    Auc(Option<f64>),
+    Levels(Vec<[usize; 2]>),
 }
 
 /// One feature's encoding and its values over the training rows.
@@ -165,25 +175,46 @@ impl Encoder {
         leak_screen: Option<(&[bool], f64)>,
     ) -> Result<LearntEncoding> {
         // Columns are independent: learn them in parallel, collected in column order.
-        let learnt: Vec<(Learnt, Option<Option<f64>>)> = feature_columns
+        let learnt: Vec<(Learnt, Option<LeakInput>)> = feature_columns
             .par_iter()
             .map(|&c| {
                 let (spec, raw) = learn_feature(table, c, rows, settings)?;
-                let auc = match (&raw, leak_screen) {
+                let leak = match (&raw, leak_screen) {
                     (Raw::Dense(cols), Some((y, strength))) => {
-                        Some(roc_auc_beyond(&cols[0], y, strength))
+                        Some(LeakInput::Auc(roc_auc_beyond(&cols[0], y, strength)))
                     }
-                    _ => None,
+                    (Raw::Codes { codes, levels }, Some((y, _))) => {
+                        let mut counts = vec![[0usize; 2]; *levels];
+                        for (&code, &yi) in codes.iter().zip(y) {
+                            let at = &mut counts[code as usize];
+                            at[0] += 1;
+                            at[1] += usize::from(yi);
+                        }
+                        Some(LeakInput::Levels(counts))
+                    }
+                    (_, None) => None,
                 };
-                Ok(((spec, raw), auc))
+                Ok(((spec, raw), leak))
             })
             .collect::<Result<_>>()?;
-        let leak_auc: HashMap<usize, Option<f64>> = feature_columns
+        let mut leak_auc: HashMap<usize, Option<f64>> = HashMap::new();
+        let mut level_outcomes: HashMap<usize, Vec<[usize; 2]>> = HashMap::new();
+        let learnt: Vec<Learnt> = feature_columns
             .iter()
-            .zip(&learnt)
-            .filter_map(|(&c, (_, auc))| auc.map(|a| (c, a)))
+            .zip(learnt)
+            .map(|(&c, (l, leak))| {
+                match leak {
+                    Some(LeakInput::Auc(a)) => {
+                        leak_auc.insert(c, a);
+                    }
+                    Some(LeakInput::Levels(counts)) => {
+                        level_outcomes.insert(c, counts);
+                    }
+                    None => {}
+                }
+                l
+            })
             .collect();
-        let learnt: Vec<Learnt> = learnt.into_iter().map(|(l, _)| l).collect();
         let n = rows.len();
         let levels: Vec<Option<LevelStats>> = learnt
             .par_iter()
@@ -385,6 +416,7 @@ impl Encoder {
             design,
             dropped,
             leak_auc,
+            level_outcomes,
         })
     }
 }

@@ -353,6 +353,7 @@ pub fn train_table(
         &train_rows,
         &labels,
         &learnt.leak_auc,
+        &learnt.level_outcomes,
     );
     warnings.extend(leaks.iter().cloned());
     let encoder = learnt.encoder;
