@@ -131,14 +131,22 @@ fn parse_plain_decimal(b: &[u8]) -> Option<f64> {
             return None;
         }
         i += 1;
-        for &c in &rest[i..] {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            mantissa = mantissa * 10 + u64::from(d);
+        let fraction = &rest[i..];
+        decimals = fraction.len();
+        if whole + decimals > 15 {
+            return None;
         }
-        decimals = rest.len() - i;
+        if (1..=8).contains(&decimals) {
+            mantissa = mantissa * POW10_INT[decimals] + eight_digits(fraction)?;
+        } else {
+            for &c in fraction {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(d);
+            }
+        }
     }
     let digits = whole + decimals;
     if digits == 0 || digits > 15 {
@@ -146,6 +154,42 @@ fn parse_plain_decimal(b: &[u8]) -> Option<f64> {
     }
     let v = mantissa as f64 / POW10[decimals];
     Some(if negative { -v } else { v })
+}
+
+/// Powers of ten up to 10^8, for shifting the whole part past the fraction's digits.
+const POW10_INT: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The value of 1 to 8 ASCII digits (`None` if any byte is not one), all at once in a `u64`:
+/// the digits sit right-aligned behind '0's, first digit in the lowest byte (little-endian).
+fn eight_digits(digits: &[u8]) -> Option<u64> {
+    let mut bytes = [b'0'; 8];
+    bytes[8 - digits.len()..].copy_from_slice(digits);
+    let v = u64::from_le_bytes(bytes);
+    // Every byte 0x30..=0x39: its high nibble is 3, and adding 6 leaves that nibble 3 too.
+    let high = 0xF0F0_F0F0_F0F0_F0F0u64;
+    let carry = (v.wrapping_add(0x0606_0606_0606_0606) & high) >> 4;
+    if (v & high) | carry != 0x3333_3333_3333_3333 {
+        return None;
+    }
+    let d = v - 0x3030_3030_3030_3030;
+    // Each even byte becomes the two-digit number it starts (10 d_i + d_(i+1)).
+    let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
+    // Pairs 0 and 2 at bits 0 and 32, pairs 1 and 3 likewise: one multiply each puts
+    // 10^6 p0 + 10^2 p2 and 10^4 p1 + p3 in the upper half (the lower halves stay below 2^32).
+    let mask = 0x0000_00FF_0000_00FFu64;
+    let a = (pairs & mask).wrapping_mul(100 + (1_000_000 << 32));
+    let b = ((pairs >> 16) & mask).wrapping_mul(1 + (10_000 << 32));
+    Some(a.wrapping_add(b) >> 32)
 }
 
 /// Reads yes/no and true/false (any case) as 1/0.
@@ -223,6 +267,16 @@ mod tests {
             ".5",
             "5.",
             ".",
+            // Bytes next to the digits' range, in a fraction read eight digits at once.
+            "1.2a",
+            "1.:5",
+            "1./5",
+            "3.1234567:",
+            "1.\u{e9}",
+            "0.12345678",
+            "12.345678901",
+            "+.5",
+            "-.",
         ] {
             let want = s.parse::<f64>().ok();
             let got = match parse_number(s) {
