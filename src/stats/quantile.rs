@@ -83,26 +83,32 @@ pub fn order_statistics(x: &mut [f64], ranks: &[usize]) -> Vec<f64> {
 /// As [`quantile_sorted`].
 pub fn quantiles_by_selection(x: &mut [f64], qs: &[f64]) -> Vec<f64> {
     assert!(!x.is_empty(), "quantile of no values");
-    let n = x.len();
-    let mut ranks: Vec<usize> = Vec::new();
-    for &q in qs {
-        assert!(
-            (0.0..=1.0).contains(&q),
-            "quantile level {q} is not in [0, 1]"
-        );
-        let h = (n - 1) as f64 * q;
-        let lo = h.floor() as usize;
-        ranks.push(lo);
-        if h - lo as f64 != 0.0 {
-            ranks.push(lo + 1);
-        }
-    }
+    let mut ranks: Vec<usize> = qs
+        .iter()
+        .flat_map(|&q| quantile_ranks(x.len(), q))
+        .collect();
     ranks.sort_unstable();
     ranks.dedup();
     let values = order_statistics(x, &ranks);
-    let at = |r: usize| values[ranks.binary_search(&r).expect("rank selected")];
+    quantiles_at_ranks(x.len(), qs, |r| {
+        values[ranks.binary_search(&r).expect("rank selected")]
+    })
+}
+
+/// Type 7 quantiles at levels `qs` of `n` values whose `r`-th smallest ([`f64::total_cmp`]
+/// order) is `at(r)`: what [`quantile_sorted`] gives, bit for bit, when `at` reads a sorted
+/// slice. `at` is asked only for the ranks the levels fall between.
+///
+/// # Panics
+/// As [`quantile_sorted`].
+pub fn quantiles_at_ranks(n: usize, qs: &[f64], at: impl Fn(usize) -> f64) -> Vec<f64> {
+    assert!(n > 0, "quantile of no values");
     qs.iter()
         .map(|&q| {
+            assert!(
+                (0.0..=1.0).contains(&q),
+                "quantile level {q} is not in [0, 1]"
+            );
             let h = (n - 1) as f64 * q;
             let lo = h.floor() as usize;
             let frac = h - lo as f64;
@@ -112,6 +118,17 @@ pub fn quantiles_by_selection(x: &mut [f64], qs: &[f64]) -> Vec<f64> {
             at(lo) + frac * (at(lo + 1) - at(lo))
         })
         .collect()
+}
+
+/// The ranks type 7 quantile `q` of `n` values reads: one on an exact hit, else two.
+fn quantile_ranks(n: usize, q: f64) -> impl Iterator<Item = usize> {
+    assert!(
+        (0.0..=1.0).contains(&q),
+        "quantile level {q} is not in [0, 1]"
+    );
+    let h = (n - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    std::iter::once(lo).chain((h - lo as f64 != 0.0).then_some(lo + 1))
 }
 
 /// Median as [`median`] computes it, from one or two selections instead of a sort: the same

@@ -16,8 +16,11 @@
 //! * `policy.rs`: [`gains`] and lift, [`threshold_table`];
 //! * `bands.rs`: [`ScoreBands`] and [`band_table`];
 //! * `drift.rs`: [`psi`] and [`calibration_drift`], a later period against the training one;
-//! * this module: the headline [`Metrics`] and [`evaluate`], which computes everything with
-//!   the defaults.
+//! * `rows.rs`: what the tables ask of rows in score order (`ScoreOrder`), and the full
+//!   ranking `Ranked` (every row in its place) that the single-table functions use;
+//! * `runs.rs`: the fast ranking `Runs` (each distinct score once) behind [`evaluate`];
+//! * this module: the headline [`Metrics`], [`evaluate`], which computes everything with the
+//!   defaults, and [`RankedScores`], which also gives the quantile bands from the same sort.
 
 mod bands;
 mod drift;
@@ -25,9 +28,12 @@ mod policy;
 mod probability;
 mod ranking;
 mod rows;
+mod runs;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Result;
+use bands::band_table_ranked;
 pub use bands::{band_table, BandRow, ScoreBands, DEFAULT_BANDS, MAX_BANDS};
 pub use drift::{
     calibration_drift, psi, psi_reading, CalibrationDrift, FieldDrift, PeriodComparison, ECE_DRAWS,
@@ -38,7 +44,8 @@ pub use probability::{brier, calibration, log_loss, Calibration, CalibrationBin,
 pub use ranking::{
     pr_auc, pr_curve, roc_auc, roc_auc_beyond, roc_curve, CurvePoint, DEFAULT_CURVE_POINTS,
 };
-use rows::{check_lengths, count_true, ratio, Ranked};
+use rows::{check_lengths, ratio, Ranked, ScoreOrder};
+use runs::Runs;
 
 /// Number of calibration bins used by [`evaluate`] (deciles).
 pub const DEFAULT_BINS: usize = 10;
@@ -81,31 +88,116 @@ pub struct Evaluation {
 /// 0.05..0.95, the given score bands, and ROC and precision-recall curves of at most
 /// [`DEFAULT_CURVE_POINTS`] points.
 pub fn evaluate(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Evaluation {
-    check_lengths(probs, labels);
-    let positives = count_true(labels);
-    // One sort for every table: the ascending ranking is the descending one's runs reversed.
-    let desc = Ranked::sort(probs, labels, true);
-    let asc = desc.reversed(probs, labels);
-    let calibration = probability::calibration_ranked(&asc, DEFAULT_BINS);
+    RankedScores::new(probs, labels).evaluate(bands)
+}
+
+/// Scores and outcomes ranked once, for everything an evaluation reads off the ranking: the
+/// [`Evaluation`], and the quantile [`ScoreBands`] when the scores are the training ones. One
+/// sort for all of it (two per-class sorts of plain keys, see `runs.rs`); NaN scores take the
+/// full ranking instead, which places them by their bits.
+pub struct RankedScores<'a> {
+    probs: &'a [f64],
+    labels: &'a [bool],
+    /// `None` when a score is NaN.
+    runs: Option<Runs<'a>>,
+}
+
+impl<'a> RankedScores<'a> {
+    /// Ranks `probs` (with their outcomes `labels`).
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    pub fn new(probs: &'a [f64], labels: &'a [bool]) -> RankedScores<'a> {
+        check_lengths(probs, labels);
+        RankedScores {
+            probs,
+            labels,
+            runs: Runs::new(probs, labels),
+        }
+    }
+
+    /// [`ScoreBands::from_quantiles`] of these scores, read off the ranking.
+    ///
+    /// # Errors
+    /// As [`ScoreBands::from_quantiles`].
+    pub fn quantile_bands(&self, n_bands: usize) -> Result<ScoreBands> {
+        bands::check_band_count(n_bands)?;
+        let n = self.probs.len();
+        match &self.runs {
+            // Finite at both ends of the ranking: finite everywhere.
+            Some(runs)
+                if n > 0
+                    && runs.ascending().score(0).is_finite()
+                    && runs.ascending().score(n - 1).is_finite() =>
+            {
+                Ok(ScoreBands::from_ranked(&runs.ascending(), n_bands))
+            }
+            // No scores, infinite or NaN ones: the errors as the selection gives them.
+            _ => ScoreBands::from_quantiles(self.probs, n_bands),
+        }
+    }
+
+    /// [`evaluate`] of these scores.
+    pub fn evaluate(&self, bands: &ScoreBands) -> Evaluation {
+        let (probs, labels) = (self.probs, self.labels);
+        // The row-by-row sums do not depend on the ranking.
+        let log_loss = log_loss(probs, labels);
+        let brier = brier(probs, labels);
+        match &self.runs {
+            Some(runs) => {
+                let (asc, desc) = (runs.ascending(), runs.descending());
+                tables(
+                    &asc,
+                    &desc,
+                    band_table_ranked(&desc, bands),
+                    log_loss,
+                    brier,
+                )
+            }
+            None => {
+                let desc = Ranked::sort(probs, labels, true);
+                let asc = desc.reversed(probs, labels);
+                tables(
+                    &asc,
+                    &desc,
+                    band_table(probs, labels, bands),
+                    log_loss,
+                    brier,
+                )
+            }
+        }
+    }
+}
+
+/// The [`Evaluation`] from the rows ranked both ways, with the band table and the row-by-row
+/// metrics computed beside.
+fn tables(
+    asc: &impl ScoreOrder,
+    desc: &impl ScoreOrder,
+    bands: Vec<BandRow>,
+    log_loss: Option<f64>,
+    brier: Option<f64>,
+) -> Evaluation {
+    let (rows, positives) = (desc.len(), desc.total_positives());
+    let calibration = probability::calibration_ranked(asc, DEFAULT_BINS);
     let metrics = Metrics {
-        rows: probs.len(),
+        rows,
         positives,
-        positive_rate: ratio(positives, probs.len()),
-        roc_auc: ranking::roc_auc_ranked(&asc),
-        pr_auc: ranking::pr_auc_ranked(&desc),
-        log_loss: log_loss(probs, labels),
-        brier: brier(probs, labels),
+        positive_rate: ratio(positives, rows),
+        roc_auc: ranking::roc_auc_ranked(asc),
+        pr_auc: ranking::pr_auc_ranked(desc),
+        log_loss,
+        brier,
         ece: calibration.ece,
     };
-    drop(asc);
     Evaluation {
         metrics,
         calibration,
-        gains: policy::gains_ranked(&desc, DEFAULT_GROUPS),
-        thresholds: policy::threshold_table_ranked(&desc, &default_thresholds()),
-        bands: band_table(probs, labels, bands),
-        roc_curve: ranking::roc_curve_ranked(&desc, DEFAULT_CURVE_POINTS),
-        pr_curve: ranking::pr_curve_ranked(&desc, DEFAULT_CURVE_POINTS),
+        gains: policy::gains_ranked(desc, DEFAULT_GROUPS),
+        thresholds: policy::threshold_table_ranked(desc, &default_thresholds()),
+        bands,
+        roc_curve: ranking::roc_curve_ranked(desc, DEFAULT_CURVE_POINTS),
+        pr_curve: ranking::pr_curve_ranked(desc, DEFAULT_CURVE_POINTS),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{check_lengths, count_true, from_order_key, total_order_key, Ranked};
+use super::rows::{check_lengths, count_true, from_order_key, total_order_key, Ranked, ScoreOrder};
 
 /// Area under the ROC curve: the probability that a random converter scores above a random
 /// non-converter, ties counting one half (Mann-Whitney U with midranks). Exact, O(n log n).
@@ -111,17 +111,20 @@ pub fn roc_auc_beyond(probs: &[f64], labels: &[bool], strength: f64) -> Option<f
 }
 
 /// [`roc_auc`] from rows ranked ascending.
-pub(super) fn roc_auc_ranked(asc: &Ranked) -> Option<f64> {
-    let pos = asc.positives(&(0..asc.len())) as u128;
+pub(super) fn roc_auc_ranked(asc: &impl ScoreOrder) -> Option<f64> {
+    let pos = asc.total_positives() as u128;
     let neg = asc.len() as u128 - pos;
     if pos == 0 || neg == 0 {
         return None;
     }
     // Midranks are half-integers; doubling them keeps the rank sum exact in integers.
     let mut twice_rank_sum: u128 = 0;
-    for g in &asc.groups {
-        // 1-based ranks g.start + 1 ..= g.end share the midrank (g.start + 1 + g.end) / 2.
-        twice_rank_sum += asc.positives(g) as u128 * (g.start + 1 + g.end) as u128;
+    let mut start = 0;
+    for g in asc.groups() {
+        // 1-based ranks start + 1 ..= end share the midrank (start + 1 + end) / 2.
+        let end = start + g.rows;
+        twice_rank_sum += g.positives as u128 * (start + 1 + end) as u128;
+        start = end;
     }
     let twice_u = twice_rank_sum - pos * (pos + 1);
     Some(twice_u as f64 / (2 * pos * neg) as f64)
@@ -185,17 +188,17 @@ pub fn pr_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
 }
 
 /// [`pr_auc`] from rows ranked descending.
-pub(super) fn pr_auc_ranked(desc: &Ranked) -> Option<f64> {
-    let total_pos = desc.positives(&(0..desc.len()));
+pub(super) fn pr_auc_ranked(desc: &impl ScoreOrder) -> Option<f64> {
+    let total_pos = desc.total_positives();
     if total_pos == 0 {
         return None;
     }
     let (mut tp, mut fp) = (0usize, 0usize);
     let mut sum = 0.0;
-    for g in &desc.groups {
-        let new_tp = desc.positives(g);
+    for g in desc.groups() {
+        let new_tp = g.positives;
         tp += new_tp;
-        fp += g.len() - new_tp;
+        fp += g.rows - new_tp;
         // R_k - R_{k-1} = new_tp / total_pos; the division is factored out of the sum.
         sum += new_tp as f64 * (tp as f64 / (tp + fp) as f64);
     }
@@ -218,18 +221,14 @@ pub struct CurvePoint {
 }
 
 /// `(threshold, true positives, false positives)` after each group of tied scores enters,
-/// highest scores first.
-fn cumulative_counts(desc: &Ranked) -> Vec<(f64, usize, usize)> {
+/// highest scores first: one per group (lazily, since only a few hundred are kept).
+fn cumulative_counts(desc: &impl ScoreOrder) -> impl Iterator<Item = (f64, usize, usize)> + '_ {
     let (mut tp, mut fp) = (0usize, 0usize);
-    desc.groups
-        .iter()
-        .map(|g| {
-            let new_tp = desc.positives(g);
-            tp += new_tp;
-            fp += g.len() - new_tp;
-            (desc.scores[g.start], tp, fp)
-        })
-        .collect()
+    desc.groups().map(move |g| {
+        tp += g.positives;
+        fp += g.rows - g.positives;
+        (g.score, tp, fp)
+    })
 }
 
 /// The smallest float above `x` (for finite `x`), so that "score >= threshold" selects nothing.
@@ -245,15 +244,28 @@ fn just_above(x: f64) -> f64 {
     }
 }
 
-/// Keeps at most `max_points` (at least 2) of `points`, evenly spaced by index, always
-/// including the first and the last.
-fn downsample(points: Vec<CurvePoint>, max_points: usize) -> Vec<CurvePoint> {
-    let (m, k) = (points.len(), max_points.max(2));
+/// Keeps at most `max_points` (at least 2) of the `m` `points`, evenly spaced by index, always
+/// including the first and the last. Only the points kept are built (`points` is lazy).
+fn downsample(
+    points: impl Iterator<Item = CurvePoint>,
+    m: usize,
+    max_points: usize,
+) -> Vec<CurvePoint> {
+    let k = max_points.max(2);
     if m <= k {
-        return points;
+        return points.collect();
     }
     // i (m - 1) / (k - 1) is strictly increasing in i because m > k, so no point repeats.
-    (0..k).map(|i| points[i * (m - 1) / (k - 1)]).collect()
+    let mut wanted = (0..k).map(|i| i * (m - 1) / (k - 1)).peekable();
+    let mut kept = Vec::with_capacity(k);
+    for (at, point) in points.enumerate() {
+        if wanted.peek() == Some(&at) {
+            kept.push(point);
+            wanted.next();
+        }
+    }
+    assert_eq!(kept.len(), k, "{m} points promised");
+    kept
 }
 
 /// The ROC curve: false-positive rate `x` against true-positive rate `y` at each distinct score
@@ -270,25 +282,26 @@ pub fn roc_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<Curve
 }
 
 /// [`roc_curve`] from rows ranked descending.
-pub(super) fn roc_curve_ranked(desc: &Ranked, max_points: usize) -> Vec<CurvePoint> {
-    let pos = desc.positives(&(0..desc.len()));
+pub(super) fn roc_curve_ranked(desc: &impl ScoreOrder, max_points: usize) -> Vec<CurvePoint> {
+    let pos = desc.total_positives();
     let neg = desc.len() - pos;
     if pos == 0 || neg == 0 {
         return Vec::new();
     }
-    let counts = cumulative_counts(desc);
-    let mut points = Vec::with_capacity(counts.len() + 1);
-    points.push(CurvePoint {
-        threshold: just_above(counts[0].0),
+    let origin = CurvePoint {
+        threshold: just_above(desc.score(0)),
         x: 0.0,
         y: 0.0,
-    });
-    points.extend(counts.into_iter().map(|(threshold, tp, fp)| CurvePoint {
-        threshold,
-        x: fp as f64 / neg as f64,
-        y: tp as f64 / pos as f64,
-    }));
-    downsample(points, max_points)
+    };
+    let points =
+        std::iter::once(origin).chain(cumulative_counts(desc).map(|(threshold, tp, fp)| {
+            CurvePoint {
+                threshold,
+                x: fp as f64 / neg as f64,
+                y: tp as f64 / pos as f64,
+            }
+        }));
+    downsample(points, desc.group_count() + 1, max_points)
 }
 
 /// The precision-recall curve: recall `x` against precision `y` at each distinct score taken as
@@ -304,20 +317,17 @@ pub fn pr_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurveP
 }
 
 /// [`pr_curve`] from rows ranked descending.
-pub(super) fn pr_curve_ranked(desc: &Ranked, max_points: usize) -> Vec<CurvePoint> {
-    let pos = desc.positives(&(0..desc.len()));
+pub(super) fn pr_curve_ranked(desc: &impl ScoreOrder, max_points: usize) -> Vec<CurvePoint> {
+    let pos = desc.total_positives();
     if pos == 0 {
         return Vec::new();
     }
-    let points = cumulative_counts(desc)
-        .into_iter()
-        .map(|(threshold, tp, fp)| CurvePoint {
-            threshold,
-            x: tp as f64 / pos as f64,
-            y: tp as f64 / (tp + fp) as f64,
-        })
-        .collect();
-    downsample(points, max_points)
+    let points = cumulative_counts(desc).map(|(threshold, tp, fp)| CurvePoint {
+        threshold,
+        x: tp as f64 / pos as f64,
+        y: tp as f64 / (tp + fp) as f64,
+    });
+    downsample(points, desc.group_count(), max_points)
 }
 
 #[cfg(test)]
