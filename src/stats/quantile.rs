@@ -209,6 +209,31 @@ mod tests {
     }
 
     #[test]
+    fn quantiles_at_ranks_read_a_sorted_slice_as_quantile_sorted_does() {
+        let sorted = [-2.0, 0.5, 0.5, 1.25, 3.0, 8.0, 13.0];
+        let qs = [0.0, 0.1, 0.25, 0.5, 0.9, 1.0];
+        let want: Vec<u64> = qs
+            .iter()
+            .map(|&q| quantile_sorted(&sorted, q).to_bits())
+            .collect();
+        let got: Vec<u64> = quantiles_at_ranks(sorted.len(), &qs, |r| sorted[r])
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        assert_eq!(got, want);
+        // Only the ranks the levels fall between are read.
+        let read = std::cell::RefCell::new(Vec::new());
+        quantiles_at_ranks(101, &[0.5, 0.255], |r| {
+            read.borrow_mut().push(r);
+            r as f64
+        });
+        let mut read = read.into_inner();
+        read.sort_unstable();
+        read.dedup();
+        assert_eq!(read, [25, 26, 50]);
+    }
+
+    #[test]
     fn finite_quantiles_skip_undefined_values() {
         assert_eq!(quantile_of_finite(&[3.0, 1.0, 2.0, f64::NAN], 0.5), 2.0);
         assert_eq!(quantile_of_finite(&[0.0, 10.0], 0.1), 1.0);

@@ -100,6 +100,9 @@ pub struct RankedScores<'a> {
     labels: &'a [bool],
     /// `None` when a score is NaN.
     runs: Option<Runs<'a>>,
+    /// [`log_loss`] and [`brier`], row by row: computed while the rows are ranked.
+    log_loss: Option<f64>,
+    brier: Option<f64>,
 }
 
 impl<'a> RankedScores<'a> {
@@ -109,10 +112,17 @@ impl<'a> RankedScores<'a> {
     /// If the lengths differ.
     pub fn new(probs: &'a [f64], labels: &'a [bool]) -> RankedScores<'a> {
         check_lengths(probs, labels);
+        // Neither side depends on the number of threads: the sums run in input order.
+        let (runs, (log_loss, brier)) = rayon::join(
+            || Runs::new(probs, labels),
+            || (log_loss(probs, labels), brier(probs, labels)),
+        );
         RankedScores {
             probs,
             labels,
-            runs: Runs::new(probs, labels),
+            runs,
+            log_loss,
+            brier,
         }
     }
 
@@ -140,9 +150,7 @@ impl<'a> RankedScores<'a> {
     /// [`evaluate`] of these scores.
     pub fn evaluate(&self, bands: &ScoreBands) -> Evaluation {
         let (probs, labels) = (self.probs, self.labels);
-        // The row-by-row sums do not depend on the ranking.
-        let log_loss = log_loss(probs, labels);
-        let brier = brier(probs, labels);
+        let (log_loss, brier) = (self.log_loss, self.brier);
         match &self.runs {
             Some(runs) => {
                 let (asc, desc) = (runs.ascending(), runs.descending());
@@ -239,6 +247,173 @@ mod tests {
         assert_eq!((empty.metrics.rows, empty.metrics.roc_auc), (0, None));
         assert!(empty.gains.is_empty() && empty.bands.iter().all(|b| b.rows == 0));
         serde_json::to_string(&empty).unwrap();
+    }
+
+    /// [`evaluate`] as it was before the runs: every table from the full ranking, the band
+    /// table row by row. The reference the fast path must equal.
+    fn reference_evaluate(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Evaluation {
+        let desc = Ranked::sort(probs, labels, true);
+        let asc = desc.reversed(probs, labels);
+        let (ll, b) = (log_loss(probs, labels), brier(probs, labels));
+        tables(&asc, &desc, band_table(probs, labels, bands), ll, b)
+    }
+
+    /// Score sets that stress the ranking: distinct scores, coarse and fine grids (tie groups
+    /// cut by the decile edges), one score for all, one class, signed zeros and infinities.
+    fn awkward_sets() -> Vec<(String, Vec<f64>, Vec<bool>)> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(81);
+        let mut sets = Vec::new();
+        for n in [1usize, 2, 3, 11, 250, 4_001] {
+            for levels in [0u32, 2, 7, 40] {
+                let probs: Vec<f64> = (0..n)
+                    .map(|_| match levels {
+                        0 => rng.gen(),
+                        l => f64::from(rng.gen_range(0..l)) / f64::from(l),
+                    })
+                    .collect();
+                let labels = probs.iter().map(|&p| rng.gen_bool(0.1 + 0.8 * p)).collect();
+                sets.push((format!("n {n}, levels {levels}"), probs, labels));
+            }
+        }
+        let labels: Vec<bool> = (0..1000).map(|_| rng.gen_bool(0.3)).collect();
+        sets.push(("one score".into(), vec![0.3; 1000], labels.clone()));
+        let grid: Vec<f64> = (0..1000).map(|i| f64::from(i % 13) / 13.0).collect();
+        sets.push(("all converted".into(), grid.clone(), vec![true; 1000]));
+        sets.push(("none converted".into(), grid, vec![false; 1000]));
+        let odd = [-0.0, 0.0, 0.25, 0.0, -0.0, 1.0, f64::INFINITY, -3.0, 0.25];
+        let probs: Vec<f64> = (0..1000)
+            .map(|i| odd[(i * 7 + i / 9) % odd.len()])
+            .collect();
+        sets.push(("signed zeros and infinities".into(), probs, labels));
+        sets.push(("empty".into(), Vec::new(), Vec::new()));
+        sets
+    }
+
+    /// Equality to the bit: the JSON of a float names its bits (shortest round trip, -0.0
+    /// kept), so equal text is equal values, signs of zeros included.
+    fn text(e: &Evaluation) -> String {
+        serde_json::to_string(e).unwrap()
+    }
+
+    #[test]
+    fn the_fast_evaluation_is_the_full_rankings_to_the_bit() {
+        let mut cut_inside = 0;
+        for (name, probs, labels) in awkward_sets() {
+            let mut band_sets = vec![ScoreBands::from_cuts(vec![0.25, 0.5, 0.75]).unwrap()];
+            band_sets.extend(ScoreBands::from_quantiles(&probs, DEFAULT_BANDS).ok());
+            for bands in &band_sets {
+                let fast = RankedScores::new(&probs, &labels);
+                assert!(fast.runs.is_some(), "{name}: no NaN, so the fast path");
+                assert_eq!(
+                    text(&fast.evaluate(bands)),
+                    text(&reference_evaluate(&probs, &labels, bands)),
+                    "{name}"
+                );
+                assert_eq!(
+                    text(&evaluate(&probs, &labels, bands)),
+                    text(&fast.evaluate(bands))
+                );
+            }
+            // The data must cut tie groups at decile edges, or the input-order counting is
+            // not exercised.
+            let desc = Ranked::sort(&probs, &labels, true);
+            let n = probs.len();
+            cut_inside += (1..10)
+                .map(|g| g * n / 10)
+                .filter(|&x| x > 0 && x < n && desc.scores[x - 1] == desc.scores[x])
+                .count();
+        }
+        assert!(
+            cut_inside > 50,
+            "only {cut_inside} decile edges inside a tie group"
+        );
+    }
+
+    #[test]
+    fn nan_scores_evaluate_as_before() {
+        let probs = [0.2, f64::NAN, 0.7, 0.2, -f64::NAN, 0.9, f64::NAN];
+        let labels = [true, false, true, false, true, false, false];
+        let bands = ScoreBands::from_cuts(vec![0.5]).unwrap();
+        let ranked = RankedScores::new(&probs, &labels);
+        assert!(ranked.runs.is_none());
+        assert_eq!(
+            text(&ranked.evaluate(&bands)),
+            text(&reference_evaluate(&probs, &labels, &bands))
+        );
+    }
+
+    #[test]
+    fn quantile_bands_off_the_ranking_are_the_selections() {
+        for (name, probs, labels) in awkward_sets() {
+            let ranked = RankedScores::new(&probs, &labels);
+            for n_bands in [2, DEFAULT_BANDS, 7, MAX_BANDS] {
+                let want = ScoreBands::from_quantiles(&probs, n_bands);
+                match (ranked.quantile_bands(n_bands), want) {
+                    (Ok(got), Ok(want)) => {
+                        let bits = |b: &ScoreBands| -> Vec<u64> {
+                            b.cuts().iter().map(|c| c.to_bits()).collect()
+                        };
+                        assert_eq!(bits(&got), bits(&want), "{name}, {n_bands} bands");
+                        assert_eq!(got, want);
+                    }
+                    (Err(got), Err(want)) => assert_eq!(got.to_string(), want.to_string()),
+                    (got, want) => panic!("{name}: {got:?} against {want:?}"),
+                }
+            }
+        }
+        let ranked = RankedScores::new(&[0.1, f64::INFINITY, 0.4], &[true, false, true]);
+        assert!(matches!(
+            ranked.quantile_bands(4),
+            Err(crate::error::Error::BandScores {
+                scores: 3,
+                non_finite: 1
+            })
+        ));
+        let ranked = RankedScores::new(&[0.1, f64::NAN], &[true, false]);
+        assert!(matches!(
+            ranked.quantile_bands(4),
+            Err(crate::error::Error::BandScores { non_finite: 1, .. })
+        ));
+        assert!(matches!(
+            RankedScores::new(&[], &[]).quantile_bands(4),
+            Err(crate::error::Error::BandScores { scores: 0, .. })
+        ));
+        assert!(matches!(
+            RankedScores::new(&[0.5], &[true]).quantile_bands(27),
+            Err(crate::error::Error::BandCount { bands: 27 })
+        ));
+    }
+
+    #[test]
+    fn evaluations_do_not_depend_on_the_number_of_threads() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(82);
+        // Large enough for the parallel sorts to split their work.
+        let probs: Vec<f64> = (0..200_000)
+            .map(|i| {
+                if i % 3 == 0 {
+                    f64::from(rng.gen_range(0..50u32)) / 50.0
+                } else {
+                    rng.gen()
+                }
+            })
+            .collect();
+        let labels: Vec<bool> = probs.iter().map(|&p| rng.gen_bool(p)).collect();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let ranked = RankedScores::new(&probs, &labels);
+                let bands = ranked.quantile_bands(DEFAULT_BANDS).unwrap();
+                text(&ranked.evaluate(&bands))
+            })
+        };
+        let one = run(1);
+        assert_eq!(run(2), one);
+        assert_eq!(run(8), one);
     }
 
     #[test]

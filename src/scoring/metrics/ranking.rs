@@ -118,14 +118,11 @@ pub(super) fn roc_auc_ranked(asc: &impl ScoreOrder) -> Option<f64> {
         return None;
     }
     // Midranks are half-integers; doubling them keeps the rank sum exact in integers.
-    let mut twice_rank_sum: u128 = 0;
-    let mut start = 0;
-    for g in asc.groups() {
+    let (twice_rank_sum, _) = asc.fold_groups((0u128, 0usize), |(sum, start), g| {
         // 1-based ranks start + 1 ..= end share the midrank (start + 1 + end) / 2.
         let end = start + g.rows;
-        twice_rank_sum += g.positives as u128 * (start + 1 + end) as u128;
-        start = end;
-    }
+        (sum + g.positives as u128 * (start + 1 + end) as u128, end)
+    });
     let twice_u = twice_rank_sum - pos * (pos + 1);
     Some(twice_u as f64 / (2 * pos * neg) as f64)
 }
@@ -193,15 +190,12 @@ pub(super) fn pr_auc_ranked(desc: &impl ScoreOrder) -> Option<f64> {
     if total_pos == 0 {
         return None;
     }
-    let (mut tp, mut fp) = (0usize, 0usize);
-    let mut sum = 0.0;
-    for g in desc.groups() {
+    let (sum, _, _) = desc.fold_groups((0.0, 0usize, 0usize), |(sum, tp, fp), g| {
         let new_tp = g.positives;
-        tp += new_tp;
-        fp += g.rows - new_tp;
+        let (tp, fp) = (tp + new_tp, fp + g.rows - new_tp);
         // R_k - R_{k-1} = new_tp / total_pos; the division is factored out of the sum.
-        sum += new_tp as f64 * (tp as f64 / (tp + fp) as f64);
-    }
+        (sum + new_tp as f64 * (tp as f64 / (tp + fp) as f64), tp, fp)
+    });
     Some(sum / total_pos as f64)
 }
 
@@ -220,15 +214,11 @@ pub struct CurvePoint {
     pub y: f64,
 }
 
-/// `(threshold, true positives, false positives)` after each group of tied scores enters,
-/// highest scores first: one per group (lazily, since only a few hundred are kept).
-fn cumulative_counts(desc: &impl ScoreOrder) -> impl Iterator<Item = (f64, usize, usize)> + '_ {
-    let (mut tp, mut fp) = (0usize, 0usize);
-    desc.groups().map(move |g| {
-        tp += g.positives;
-        fp += g.rows - g.positives;
-        (g.score, tp, fp)
-    })
+/// `(threshold, true positives, false positives)` once tie group `g` has entered, highest
+/// scores first.
+fn counts_through(desc: &impl ScoreOrder, g: usize) -> (f64, usize, usize) {
+    let (threshold, rows, tp) = desc.through_group(g);
+    (threshold, tp, rows - tp)
 }
 
 /// The smallest float above `x` (for finite `x`), so that "score >= threshold" selects nothing.
@@ -244,28 +234,15 @@ fn just_above(x: f64) -> f64 {
     }
 }
 
-/// Keeps at most `max_points` (at least 2) of the `m` `points`, evenly spaced by index, always
-/// including the first and the last. Only the points kept are built (`points` is lazy).
-fn downsample(
-    points: impl Iterator<Item = CurvePoint>,
-    m: usize,
-    max_points: usize,
-) -> Vec<CurvePoint> {
+/// Which of `m` curve points to keep: at most `max_points` (at least 2), evenly spaced by index,
+/// always including the first and the last. Only the kept points are ever computed.
+fn kept_points(m: usize, max_points: usize) -> Box<dyn Iterator<Item = usize>> {
     let k = max_points.max(2);
     if m <= k {
-        return points.collect();
+        return Box::new(0..m);
     }
     // i (m - 1) / (k - 1) is strictly increasing in i because m > k, so no point repeats.
-    let mut wanted = (0..k).map(|i| i * (m - 1) / (k - 1)).peekable();
-    let mut kept = Vec::with_capacity(k);
-    for (at, point) in points.enumerate() {
-        if wanted.peek() == Some(&at) {
-            kept.push(point);
-            wanted.next();
-        }
-    }
-    assert_eq!(kept.len(), k, "{m} points promised");
-    kept
+    Box::new((0..k).map(move |i| i * (m - 1) / (k - 1)))
 }
 
 /// The ROC curve: false-positive rate `x` against true-positive rate `y` at each distinct score
@@ -288,20 +265,20 @@ pub(super) fn roc_curve_ranked(desc: &impl ScoreOrder, max_points: usize) -> Vec
     if pos == 0 || neg == 0 {
         return Vec::new();
     }
-    let origin = CurvePoint {
-        threshold: just_above(desc.score(0)),
-        x: 0.0,
-        y: 0.0,
-    };
-    let points =
-        std::iter::once(origin).chain(cumulative_counts(desc).map(|(threshold, tp, fp)| {
+    kept_points(desc.group_count() + 1, max_points)
+        .map(|i| {
+            let (threshold, tp, fp) = match i.checked_sub(1) {
+                Some(g) => counts_through(desc, g),
+                // The origin: nobody handed over.
+                None => (just_above(desc.score(0)), 0, 0),
+            };
             CurvePoint {
                 threshold,
                 x: fp as f64 / neg as f64,
                 y: tp as f64 / pos as f64,
             }
-        }));
-    downsample(points, desc.group_count() + 1, max_points)
+        })
+        .collect()
 }
 
 /// The precision-recall curve: recall `x` against precision `y` at each distinct score taken as
@@ -322,12 +299,16 @@ pub(super) fn pr_curve_ranked(desc: &impl ScoreOrder, max_points: usize) -> Vec<
     if pos == 0 {
         return Vec::new();
     }
-    let points = cumulative_counts(desc).map(|(threshold, tp, fp)| CurvePoint {
-        threshold,
-        x: tp as f64 / pos as f64,
-        y: tp as f64 / (tp + fp) as f64,
-    });
-    downsample(points, desc.group_count(), max_points)
+    kept_points(desc.group_count(), max_points)
+        .map(|g| {
+            let (threshold, tp, fp) = counts_through(desc, g);
+            CurvePoint {
+                threshold,
+                x: tp as f64 / pos as f64,
+                y: tp as f64 / (tp + fp) as f64,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -559,6 +540,38 @@ mod tests {
         let thin = pr_curve(&probs, &labels, 5);
         assert_eq!(thin.len(), 5);
         assert_eq!((thin[0], thin[4]), (full[0], last));
+    }
+
+    #[test]
+    fn thinned_curves_keep_the_full_curves_points_at_even_ranks() {
+        // Only the kept points are computed: they must be the full curve's points at ranks
+        // i (m - 1) / (k - 1), ties included.
+        let mut rng = ChaCha8Rng::seed_from_u64(65);
+        let probs: Vec<f64> = (0..5000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    rng.gen()
+                } else {
+                    f64::from(rng.gen_range(0..30u32)) / 30.0
+                }
+            })
+            .collect();
+        let labels: Vec<bool> = probs.iter().map(|&p| rng.gen_bool(p)).collect();
+        for (full, thin) in [
+            (
+                roc_curve(&probs, &labels, usize::MAX),
+                roc_curve(&probs, &labels, 37),
+            ),
+            (
+                pr_curve(&probs, &labels, usize::MAX),
+                pr_curve(&probs, &labels, 37),
+            ),
+        ] {
+            let m = full.len();
+            assert!(m > 2000, "{m} points");
+            let want: Vec<CurvePoint> = (0..37).map(|i| full[i * (m - 1) / 36]).collect();
+            assert_eq!(thin, want);
+        }
     }
 
     #[test]

@@ -61,10 +61,14 @@ pub(super) trait ScoreOrder {
     fn score_sum(&self, range: Range<usize>) -> f64;
     /// Converters among positions `..x`, for each `x` of `cuts` (each at most [`len`](Self::len)).
     fn positives_before(&self, cuts: &[usize]) -> Vec<usize>;
-    /// Tie groups (runs of `==` scores) in position order.
-    fn groups(&self) -> impl Iterator<Item = Group> + '_;
+    /// Folds `f` over the tie groups (runs of `==` scores) in position order. Internal
+    /// iteration, so that a walk over a million groups is a tight loop.
+    fn fold_groups<B>(&self, init: B, f: impl FnMut(B, Group) -> B) -> B;
     /// Number of tie groups.
     fn group_count(&self) -> usize;
+    /// Tie group `g` (below [`group_count`](Self::group_count)) as a curve needs it: the
+    /// score at its first position, and the rows and converters in groups `..=g`.
+    fn through_group(&self, g: usize) -> (f64, usize, usize);
     /// Rows scoring `>= threshold` and the converters among them. For a descending order
     /// (those rows are a prefix); NaN scores give unspecified counts.
     fn at_least(&self, threshold: f64) -> (usize, usize);
@@ -191,16 +195,24 @@ impl ScoreOrder for Ranked {
         cuts.iter().map(|&x| self.cum_pos[x]).collect()
     }
 
-    fn groups(&self) -> impl Iterator<Item = Group> + '_ {
-        self.groups.iter().map(|g| Group {
-            score: self.scores[g.start],
-            rows: g.len(),
-            positives: self.positives(g),
+    fn fold_groups<B>(&self, init: B, mut f: impl FnMut(B, Group) -> B) -> B {
+        self.groups.iter().fold(init, |acc, g| {
+            let group = Group {
+                score: self.scores[g.start],
+                rows: g.len(),
+                positives: self.positives(g),
+            };
+            f(acc, group)
         })
     }
 
     fn group_count(&self) -> usize {
         self.groups.len()
+    }
+
+    fn through_group(&self, g: usize) -> (f64, usize, usize) {
+        let group = &self.groups[g];
+        (self.scores[group.start], group.end, self.cum_pos[group.end])
     }
 
     fn at_least(&self, threshold: f64) -> (usize, usize) {

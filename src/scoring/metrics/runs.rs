@@ -19,6 +19,9 @@ use std::ops::Range;
 
 use super::rows::{count_true, from_order_key, total_order_key, Group, ScoreOrder};
 
+/// The largest key, a NaN's, which never names a run (NaN scores are left to `Ranked`).
+const SENTINEL: u64 = u64::MAX;
+
 /// One distinct score: its [`total_order_key`], and the rows and converters scoring at most it.
 /// `u32` counts keep a run at 16 bytes; [`Runs::new`] declines more rows than they count.
 #[derive(Debug, Clone, Copy)]
@@ -34,8 +37,9 @@ pub(super) struct Runs<'a> {
     runs: Vec<Run>,
     probs: &'a [f64],
     labels: &'a [bool],
-    /// Whether both `-0.0` and `0.0` occur: their two runs are one tie group.
-    signed_zeros: bool,
+    /// The index of the `-0.0` run when a `0.0` run follows it: the two are one tie group
+    /// (the only scores `==` without being one run, as there is no NaN).
+    signed_zeros: Option<usize>,
 }
 
 impl<'a> Runs<'a> {
@@ -50,53 +54,56 @@ impl<'a> Runs<'a> {
             return None;
         }
         let positives = count_true(labels);
-        let mut pos = Vec::with_capacity(positives);
-        let mut neg = Vec::with_capacity(probs.len() - positives);
-        let mut nan = false;
+        let negatives = probs.len() - positives;
+        // Each list has one slot more, for the sentinel it ends with (which also takes the
+        // other class's writes below once the list is full).
+        let (mut pos, mut neg) = (vec![0u64; positives + 1], vec![0u64; negatives + 1]);
+        let (mut i, mut j, mut nan) = (0, 0, false);
         for (&p, &l) in probs.iter().zip(labels) {
+            // Both lists take the key; only the row's class moves on (no branch on the label).
+            let key = total_order_key(p);
             nan |= p.is_nan();
-            if l {
-                pos.push(total_order_key(p));
-            } else {
-                neg.push(total_order_key(p));
-            }
+            pos[i] = key;
+            neg[j] = key;
+            i += usize::from(l);
+            j += usize::from(!l);
         }
         if nan {
             return None;
         }
-        rayon::join(|| pos.par_sort_unstable(), || neg.par_sort_unstable());
+        rayon::join(
+            || pos[..positives].par_sort_unstable(),
+            || neg[..negatives].par_sort_unstable(),
+        );
+        // A NaN's key ends each list, so the scans below stop without bounds checks of their own.
+        pos[positives] = SENTINEL;
+        neg[negatives] = SENTINEL;
         // At most one run per row; pages the runs do not reach are never touched.
         let mut runs = Vec::with_capacity(probs.len());
         let (mut i, mut j) = (0, 0);
-        let (mut rows, mut converters) = (0u32, 0u32);
-        while i < pos.len() || j < neg.len() {
-            let key = match (pos.get(i), neg.get(j)) {
-                (Some(&a), Some(&b)) => a.min(b),
-                (Some(&a), None) => a,
-                (None, Some(&b)) => b,
-                (None, None) => unreachable!("one class has keys left"),
-            };
-            let (i0, j0) = (i, j);
-            while i < pos.len() && pos[i] == key {
+        while i < positives || j < negatives {
+            let key = pos[i].min(neg[j]);
+            // Most runs hold one row: step past it without a branch, then finish a longer run.
+            i += usize::from(pos[i] == key);
+            j += usize::from(neg[j] == key);
+            while pos[i] == key {
                 i += 1;
             }
-            while j < neg.len() && neg[j] == key {
+            while neg[j] == key {
                 j += 1;
             }
-            // Both fit: the total is at most the row count, checked above.
-            rows += (i - i0 + j - j0) as u32;
-            converters += (i - i0) as u32;
+            // Both fit: the totals are at most the row count, checked above.
             runs.push(Run {
                 key,
-                rows,
-                positives: converters,
+                rows: (i + j) as u32,
+                positives: i as u32,
             });
         }
-        let has = |x: f64| {
-            runs.binary_search_by_key(&total_order_key(x), |r| r.key)
-                .is_ok()
+        let find = |x: f64| runs.binary_search_by_key(&total_order_key(x), |r| r.key);
+        let signed_zeros = match (find(-0.0), find(0.0)) {
+            (Ok(z), Ok(_)) => Some(z),
+            _ => None,
         };
-        let signed_zeros = has(-0.0) && has(0.0);
         Some(Runs {
             runs,
             probs,
@@ -137,15 +144,6 @@ impl<'a> Runs<'a> {
         }
     }
 
-    /// Rows and converters of run `r` alone.
-    fn own(&self, r: usize) -> (usize, usize) {
-        let (rows, pos) = self.before(r);
-        (
-            self.runs[r].rows as usize - rows,
-            self.runs[r].positives as usize - pos,
-        )
-    }
-
     /// The run holding ascending position `x` (below the row count).
     fn run_at(&self, x: usize) -> usize {
         self.runs.partition_point(|r| r.rows as usize <= x)
@@ -173,26 +171,49 @@ impl<'a> Runs<'a> {
             }
         }
         let ends: Vec<usize> = next[1..].iter().copied().chain([order.len()]).collect();
-        let (mut seen, mut pos) = (vec![0usize; keys.len()], vec![0usize; keys.len()]);
-        let (lo, hi) = (keys[0], keys[keys.len() - 1]);
+        // Per key, and one slot more for rows of no key: rows seen, converters seen, and the
+        // row count at which the next want is met (never, once all are).
+        let slots = keys.len() + 1;
+        let (mut seen, mut pos) = (vec![0usize; slots], vec![0usize; slots]);
+        let mut target: Vec<usize> = (0..keys.len())
+            .map(|u| wanted[order[next[u]]].1)
+            .chain([usize::MAX])
+            .collect();
+        // The few values an evaluation's cuts fall in are compared all at once (no branch per
+        // value); many are searched.
+        let few = keys.len() <= 16;
+        let slot = |key: u64| -> usize {
+            if few {
+                let mut hit = keys.len();
+                for (u, &k) in keys.iter().enumerate() {
+                    if k == key {
+                        hit = u;
+                    }
+                }
+                hit
+            } else {
+                keys.binary_search(&key).unwrap_or(keys.len())
+            }
+        };
         let mut left = wanted.len();
         for (&p, &l) in self.probs.iter().zip(self.labels) {
-            let key = total_order_key(p);
-            if key < lo || key > hi {
-                continue;
-            }
-            let Ok(u) = keys.binary_search(&key) else {
-                continue;
-            };
+            let u = slot(total_order_key(p));
             seen[u] += 1;
             pos[u] += usize::from(l);
-            while next[u] < ends[u] && wanted[order[next[u]]].1 == seen[u] {
-                out[order[next[u]]] = pos[u];
-                next[u] += 1;
-                left -= 1;
-            }
-            if left == 0 {
-                break;
+            if seen[u] == target[u] {
+                while next[u] < ends[u] && wanted[order[next[u]]].1 == seen[u] {
+                    out[order[next[u]]] = pos[u];
+                    next[u] += 1;
+                    left -= 1;
+                }
+                target[u] = if next[u] < ends[u] {
+                    wanted[order[next[u]]].1
+                } else {
+                    usize::MAX
+                };
+                if left == 0 {
+                    break;
+                }
             }
         }
         assert_eq!(left, 0, "every cut lies inside its run");
@@ -216,31 +237,45 @@ impl View<'_, '_> {
 
     /// `(score, rows)` of the runs covering positions `range`, in position order.
     fn pieces(&self, range: Range<usize>) -> impl Iterator<Item = (f64, usize)> + '_ {
-        let (first, last) = if range.is_empty() {
-            (1, 0)
-        } else {
-            (self.locate(range.start), self.locate(range.end - 1))
-        };
         let runs = self.runs;
-        // Ascending positions of the range, to clip the runs at its ends.
         let n = runs.n();
+        // The range's ascending positions, to clip the runs at its ends.
         let (lo, hi) = if self.descending {
             (n - range.end, n - range.start)
         } else {
             (range.start, range.end)
         };
-        let ids: Box<dyn Iterator<Item = usize>> = if range.is_empty() {
-            Box::new(std::iter::empty())
-        } else if self.descending {
-            Box::new((last..=first).rev())
+        let (first, count) = if range.is_empty() {
+            (0, 0)
         } else {
-            Box::new(first..=last)
+            let (a, b) = (self.locate(range.start), self.locate(range.end - 1));
+            (a, a.abs_diff(b) + 1)
         };
-        ids.map(move |r| {
+        let descending = self.descending;
+        (0..count).map(move |t| {
+            let r = if descending { first - t } else { first + t };
             let (start, _) = runs.before(r);
             let end = runs.runs[r].rows as usize;
             (runs.value(r), end.min(hi) - start.max(lo))
         })
+    }
+
+    /// The runs of tie group `g` in this direction, as ascending run indices: `(first, last)`
+    /// in this direction's order.
+    fn group_runs(&self, g: usize) -> (usize, usize) {
+        let count = self.runs.runs.len();
+        // In this direction's run order: the joined pair's first run, if any.
+        let pair = self
+            .runs
+            .signed_zeros
+            .map(|z| if self.descending { count - 2 - z } else { z });
+        let (first, last) = match pair {
+            Some(p) if g == p => (g, g + 1),
+            Some(p) if g > p => (g + 1, g + 1),
+            _ => (g, g),
+        };
+        let asc = |d: usize| if self.descending { count - 1 - d } else { d };
+        (asc(first), asc(last))
     }
 }
 
@@ -295,34 +330,64 @@ impl ScoreOrder for View<'_, '_> {
         out
     }
 
-    fn groups(&self) -> impl Iterator<Item = Group> + '_ {
-        let count = self.runs.runs.len();
-        let mut taken = 0;
-        std::iter::from_fn(move || {
-            if taken == count {
-                return None;
-            }
-            let id = |t: usize| if self.descending { count - 1 - t } else { t };
-            let (r, score) = (id(taken), self.runs.value(id(taken)));
-            let (mut rows, mut positives) = self.runs.own(r);
-            taken += 1;
-            // Only -0.0 and 0.0 are == without being one run (there is no NaN here).
-            if taken < count && self.runs.value(id(taken)) == score {
-                let (more_rows, more_pos) = self.runs.own(id(taken));
-                rows += more_rows;
-                positives += more_pos;
-                taken += 1;
-            }
-            Some(Group {
-                score,
-                rows,
-                positives,
-            })
-        })
+    fn fold_groups<B>(&self, init: B, mut f: impl FnMut(B, Group) -> B) -> B {
+        let runs = &self.runs.runs;
+        let of = |r: usize, (rows, positives): (u32, u32)| Group {
+            score: from_order_key(runs[r].key),
+            rows: (runs[r].rows - rows) as usize,
+            positives: (runs[r].positives - positives) as usize,
+        };
+        let below = |r: usize| match r.checked_sub(1) {
+            Some(q) => (runs[q].rows, runs[q].positives),
+            None => (0, 0),
+        };
+        if self.runs.signed_zeros.is_none() {
+            // One group per run: the common case, as a tight loop.
+            return if self.descending {
+                (0..runs.len())
+                    .rev()
+                    .fold(init, |acc, r| f(acc, of(r, below(r))))
+            } else {
+                let mut prev = (0, 0);
+                runs.iter().enumerate().fold(init, |acc, (r, run)| {
+                    let group = of(r, prev);
+                    prev = (run.rows, run.positives);
+                    f(acc, group)
+                })
+            };
+        }
+        // -0.0 and 0.0 join: the group is the pair's counts with the score of the first run
+        // in this direction.
+        let mut acc = init;
+        for g in 0..self.group_count() {
+            let (first, last) = self.group_runs(g);
+            let (lo, hi) = (first.min(last), first.max(last));
+            let (rows, positives) = below(lo);
+            let group = Group {
+                score: from_order_key(runs[first].key),
+                rows: (runs[hi].rows - rows) as usize,
+                positives: (runs[hi].positives - positives) as usize,
+            };
+            acc = f(acc, group);
+        }
+        acc
     }
 
     fn group_count(&self) -> usize {
-        self.runs.runs.len() - usize::from(self.runs.signed_zeros)
+        self.runs.runs.len() - usize::from(self.runs.signed_zeros.is_some())
+    }
+
+    fn through_group(&self, g: usize) -> (f64, usize, usize) {
+        let (first, last) = self.group_runs(g);
+        let score = self.runs.value(first);
+        if self.descending {
+            // Groups ..=g are the runs from `last` up.
+            let (rows, pos) = self.runs.before(last);
+            (score, self.len() - rows, self.total_positives() - pos)
+        } else {
+            let run = self.runs.runs[last];
+            (score, run.rows as usize, run.positives as usize)
+        }
     }
 
     fn at_least(&self, threshold: f64) -> (usize, usize) {
@@ -378,14 +443,20 @@ mod tests {
                 );
             }
         }
-        let (a, b): (Vec<Group>, Vec<Group>) =
-            (fast.groups().collect(), reference.groups().collect());
-        assert_eq!(a.len(), b.len());
-        assert_eq!(fast.group_count(), reference.group_count());
-        for (x, y) in a.iter().zip(&b) {
+        let push = |mut v: Vec<(u64, usize, usize)>, g: Group| {
+            v.push((g.score.to_bits(), g.rows, g.positives));
+            v
+        };
+        let groups = fast.fold_groups(Vec::new(), push);
+        assert_eq!(groups, reference.fold_groups(Vec::new(), push));
+        assert_eq!(fast.group_count(), groups.len());
+        assert_eq!(reference.group_count(), groups.len());
+        for g in 0..groups.len() {
+            let (a, b) = (fast.through_group(g), reference.through_group(g));
             assert_eq!(
-                (x.score.to_bits(), x.rows, x.positives),
-                (y.score.to_bits(), y.rows, y.positives)
+                (a.0.to_bits(), a.1, a.2),
+                (b.0.to_bits(), b.1, b.2),
+                "group {g}"
             );
         }
     }
@@ -456,7 +527,8 @@ mod tests {
             .collect();
         check(&probs, &labels);
         let runs = Runs::new(&probs, &labels).unwrap();
-        assert_eq!(runs.runs.len(), 6);
+        // Ascending: -inf, -1, -0.0, 0.0, 0.5, inf.
+        assert_eq!((runs.runs.len(), runs.signed_zeros), (6, Some(2)));
         assert_eq!(runs.ascending().group_count(), 5);
         check(&[], &[]);
     }
