@@ -498,12 +498,23 @@ pub fn train_table(
 
     enter(progress, "evaluating")?;
     // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
-    let train_probs = design.probabilities(coef_std.view()).to_vec();
-    drop(design);
+    // A fresh array's storage is its values in order: taken as it is, not copied.
+    let (train_probs, offset) = design
+        .probabilities(coef_std.view())
+        .into_raw_vec_and_offset();
+    assert_eq!(
+        (offset.unwrap_or(0), train_probs.len()),
+        (0, y_train.len()),
+        "one probability per training row, in order"
+    );
     let train_labels = y_train.as_slice().expect("a fresh array is contiguous");
-    // In-sample, the bands and the evaluation read one ranking of the training scores.
+    // In-sample, the bands and the evaluation read one ranking of the training scores. The
+    // design is freed meanwhile (returning its pages takes a while for a large one).
     let in_sample = folds.is_none() && eval_rows.is_empty();
-    let train_ranked = in_sample.then(|| metrics::RankedScores::new(&train_probs, train_labels));
+    let ((), train_ranked) = rayon::join(
+        move || drop(design),
+        || in_sample.then(|| metrics::RankedScores::new(&train_probs, train_labels)),
+    );
     let bands = match (&opts.bands, &train_ranked) {
         (Some(cuts), _) => ScoreBands::from_cuts(cuts.clone())?,
         (None, Some(ranked)) => ranked.quantile_bands(metrics::DEFAULT_BANDS)?,
