@@ -294,7 +294,7 @@ impl ScoreOrder for View<'_, '_> {
 
     fn score_sum(&self, range: Range<usize>) -> f64 {
         self.pieces(range)
-            .flat_map(|(v, k)| std::iter::repeat_n(v, k))
+            .flat_map(|(v, k)| std::iter::repeat(v).take(k))
             .sum()
     }
 
@@ -390,6 +390,9 @@ impl ScoreOrder for View<'_, '_> {
         }
     }
 
+    // `!(score >= threshold)` is the complement of the full ranking's test, a NaN threshold
+    // (nobody handed over) included; `score < threshold` would hand everybody over.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn at_least(&self, threshold: f64) -> (usize, usize) {
         // Runs scoring below the threshold come first (every score is a number).
         let r = self
