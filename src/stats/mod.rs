@@ -8,6 +8,6 @@ mod student_t;
 pub use interval::{Interval, LEVEL};
 pub use quantile::{
     median, median_by_selection, order_statistics, quantile_in_place, quantile_of_finite,
-    quantile_sorted, quantiles_by_selection,
+    quantile_sorted, quantiles_at_ranks, quantiles_by_selection,
 };
 pub use student_t::{t_cdf, t_quantile};

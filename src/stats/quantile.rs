@@ -83,26 +83,32 @@ pub fn order_statistics(x: &mut [f64], ranks: &[usize]) -> Vec<f64> {
 /// As [`quantile_sorted`].
 pub fn quantiles_by_selection(x: &mut [f64], qs: &[f64]) -> Vec<f64> {
     assert!(!x.is_empty(), "quantile of no values");
-    let n = x.len();
-    let mut ranks: Vec<usize> = Vec::new();
-    for &q in qs {
-        assert!(
-            (0.0..=1.0).contains(&q),
-            "quantile level {q} is not in [0, 1]"
-        );
-        let h = (n - 1) as f64 * q;
-        let lo = h.floor() as usize;
-        ranks.push(lo);
-        if h - lo as f64 != 0.0 {
-            ranks.push(lo + 1);
-        }
-    }
+    let mut ranks: Vec<usize> = qs
+        .iter()
+        .flat_map(|&q| quantile_ranks(x.len(), q))
+        .collect();
     ranks.sort_unstable();
     ranks.dedup();
     let values = order_statistics(x, &ranks);
-    let at = |r: usize| values[ranks.binary_search(&r).expect("rank selected")];
+    quantiles_at_ranks(x.len(), qs, |r| {
+        values[ranks.binary_search(&r).expect("rank selected")]
+    })
+}
+
+/// Type 7 quantiles at levels `qs` of `n` values whose `r`-th smallest ([`f64::total_cmp`]
+/// order) is `at(r)`: what [`quantile_sorted`] gives, bit for bit, when `at` reads a sorted
+/// slice. `at` is asked only for the ranks the levels fall between.
+///
+/// # Panics
+/// As [`quantile_sorted`].
+pub fn quantiles_at_ranks(n: usize, qs: &[f64], at: impl Fn(usize) -> f64) -> Vec<f64> {
+    assert!(n > 0, "quantile of no values");
     qs.iter()
         .map(|&q| {
+            assert!(
+                (0.0..=1.0).contains(&q),
+                "quantile level {q} is not in [0, 1]"
+            );
             let h = (n - 1) as f64 * q;
             let lo = h.floor() as usize;
             let frac = h - lo as f64;
@@ -112,6 +118,17 @@ pub fn quantiles_by_selection(x: &mut [f64], qs: &[f64]) -> Vec<f64> {
             at(lo) + frac * (at(lo + 1) - at(lo))
         })
         .collect()
+}
+
+/// The ranks type 7 quantile `q` of `n` values reads: one on an exact hit, else two.
+fn quantile_ranks(n: usize, q: f64) -> impl Iterator<Item = usize> {
+    assert!(
+        (0.0..=1.0).contains(&q),
+        "quantile level {q} is not in [0, 1]"
+    );
+    let h = (n - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    std::iter::once(lo).chain((h - lo as f64 != 0.0).then_some(lo + 1))
 }
 
 /// Median as [`median`] computes it, from one or two selections instead of a sort: the same
@@ -189,6 +206,31 @@ mod tests {
                 quantile_sorted(&sorted, q).to_bits()
             );
         }
+    }
+
+    #[test]
+    fn quantiles_at_ranks_read_a_sorted_slice_as_quantile_sorted_does() {
+        let sorted = [-2.0, 0.5, 0.5, 1.25, 3.0, 8.0, 13.0];
+        let qs = [0.0, 0.1, 0.25, 0.5, 0.9, 1.0];
+        let want: Vec<u64> = qs
+            .iter()
+            .map(|&q| quantile_sorted(&sorted, q).to_bits())
+            .collect();
+        let got: Vec<u64> = quantiles_at_ranks(sorted.len(), &qs, |r| sorted[r])
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        assert_eq!(got, want);
+        // Only the ranks the levels fall between are read.
+        let read = std::cell::RefCell::new(Vec::new());
+        quantiles_at_ranks(101, &[0.5, 0.255], |r| {
+            read.borrow_mut().push(r);
+            r as f64
+        });
+        let mut read = read.into_inner();
+        read.sort_unstable();
+        read.dedup();
+        assert_eq!(read, [25, 26, 50]);
     }
 
     #[test]

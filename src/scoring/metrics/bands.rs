@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{check_lengths, ratio};
+use super::rows::{check_lengths, ratio, ScoreOrder};
 use crate::error::{BandsProblem, Error, Result};
-use crate::stats::quantiles_by_selection;
+use crate::stats::{quantiles_at_ranks, quantiles_by_selection};
 
 /// Number of score bands when none are given (quartiles, A to D).
 pub const DEFAULT_BANDS: usize = 4;
@@ -62,6 +62,21 @@ fn strictly_increasing(cuts: &[f64]) -> bool {
     cuts.iter().all(|c| c.is_finite()) && cuts.windows(2).all(|w| w[0] < w[1])
 }
 
+/// [`Error::BandCount`] unless `n_bands` is in `2..=26`.
+pub(super) fn check_band_count(n_bands: usize) -> Result<()> {
+    if (2..=MAX_BANDS).contains(&n_bands) {
+        Ok(())
+    } else {
+        Err(Error::BandCount { bands: n_bands })
+    }
+}
+
+/// The quantile levels `j / n_bands`, `j < n_bands`, whose values make the cuts (the first is
+/// the lowest score).
+fn band_levels(n_bands: usize) -> Vec<f64> {
+    (0..n_bands).map(|j| j as f64 / n_bands as f64).collect()
+}
+
 fn band_labels(n_bands: usize) -> Vec<String> {
     (b'A'..)
         .take(n_bands)
@@ -78,9 +93,7 @@ impl ScoreBands {
     /// [`Error::BandCount`] if `n_bands` is outside `2..=26`; [`Error::BandScores`] if
     /// `train_probs` is empty or holds a non-finite value.
     pub fn from_quantiles(train_probs: &[f64], n_bands: usize) -> Result<Self> {
-        if !(2..=MAX_BANDS).contains(&n_bands) {
-            return Err(Error::BandCount { bands: n_bands });
-        }
+        check_band_count(n_bands)?;
         let non_finite = train_probs.iter().filter(|p| !p.is_finite()).count();
         if train_probs.is_empty() || non_finite > 0 {
             return Err(Error::BandScores {
@@ -90,15 +103,26 @@ impl ScoreBands {
         }
         // The few order statistics the cuts need, by selection rather than a full sort.
         let mut scratch = train_probs.to_vec();
-        let levels: Vec<f64> = (0..n_bands).map(|j| j as f64 / n_bands as f64).collect();
-        let quantiles = quantiles_by_selection(&mut scratch, &levels);
+        let quantiles = quantiles_by_selection(&mut scratch, &band_levels(n_bands));
+        Ok(ScoreBands::from_quantile_values(&quantiles))
+    }
+
+    /// [`ScoreBands::from_quantiles`] of scores already ranked ascending (non-empty, finite,
+    /// the band count checked): the same cuts, read off the ranking.
+    pub(super) fn from_ranked(asc: &impl ScoreOrder, n_bands: usize) -> Self {
+        let quantiles = quantiles_at_ranks(asc.len(), &band_levels(n_bands), |r| asc.score(r));
+        ScoreBands::from_quantile_values(&quantiles)
+    }
+
+    /// Bands from the training quantiles at [`band_levels`].
+    fn from_quantile_values(quantiles: &[f64]) -> Self {
         let lowest = quantiles[0];
         let mut cuts = quantiles[1..].to_vec();
         cuts.dedup();
         // A cut at the lowest training score would leave the bottom band empty on training data.
         cuts.retain(|&c| c > lowest);
         let labels = band_labels(cuts.len() + 1);
-        Ok(ScoreBands { cuts, labels })
+        ScoreBands { cuts, labels }
     }
 
     /// Bands from explicit cut points (`TrainOptions::bands`).
@@ -192,6 +216,27 @@ pub fn band_table(probs: &[f64], labels: &[bool], bands: &ScoreBands) -> Vec<Ban
         rows[b] += 1;
         conversions[b] += usize::from(y);
     }
+    band_rows(bands, &rows, &conversions)
+}
+
+/// [`band_table`] from a ranking without NaN scores: a band's rows are those scoring at least
+/// its lower cut but not its upper one, so two binary searches per cut instead of a pass.
+pub(super) fn band_table_ranked(order: &impl ScoreOrder, bands: &ScoreBands) -> Vec<BandRow> {
+    // Rows and converters scoring >= each cut, highest cut first; "at least 1.0 above the
+    // top" is nobody, "at least the bottom" is everybody.
+    let n_cuts = bands.cuts.len();
+    let at_least: Vec<(usize, usize)> = std::iter::once((0, 0))
+        .chain(bands.cuts.iter().rev().map(|&c| order.at_least(c)))
+        .chain([(order.len(), order.total_positives())])
+        .collect();
+    debug_assert_eq!(at_least.len(), n_cuts + 2);
+    let rows: Vec<usize> = at_least.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    let conversions: Vec<usize> = at_least.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    band_rows(bands, &rows, &conversions)
+}
+
+/// The table from each band's rows and conversions (band A first).
+fn band_rows(bands: &ScoreBands, rows: &[usize], conversions: &[usize]) -> Vec<BandRow> {
     (0..bands.len())
         .map(|b| {
             let (lower, upper) = bands.bounds(b);

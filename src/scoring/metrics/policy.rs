@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{check_lengths, equal_count_groups, ratio, Ranked};
+use super::rows::{check_lengths, equal_count_groups, ratio, Ranked, ScoreOrder};
 
 /// One row of a cumulative gains table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,26 +37,31 @@ pub fn gains(probs: &[f64], labels: &[bool], groups: usize) -> Vec<GainsRow> {
 }
 
 /// [`gains`] from rows ranked descending.
-pub(super) fn gains_ranked(desc: &Ranked, groups: usize) -> Vec<GainsRow> {
+pub(super) fn gains_ranked(desc: &impl ScoreOrder, groups: usize) -> Vec<GainsRow> {
     let n = desc.len();
     if n == 0 {
         return Vec::new();
     }
-    let total_pos = desc.positives(&(0..n));
+    let total_pos = desc.total_positives();
     let overall_rate = total_pos as f64 / n as f64;
     let lift_of = |rate: f64| (total_pos > 0).then(|| rate / overall_rate);
+    let ranges: Vec<_> = equal_count_groups(n, groups.clamp(1, n)).collect();
+    let edges: Vec<usize> = std::iter::once(0)
+        .chain(ranges.iter().map(|r| r.end))
+        .collect();
+    let above = desc.positives_before(&edges);
     let (mut cum_rows, mut cum_conv) = (0usize, 0usize);
     let mut out = Vec::new();
-    for (g, range) in equal_count_groups(n, groups.clamp(1, n)).enumerate() {
+    for (g, range) in ranges.into_iter().enumerate() {
         let rows = range.len();
-        let conversions = desc.positives(&range);
+        let conversions = above[g + 1] - above[g];
         cum_rows += rows;
         cum_conv += conversions;
         let conversion_rate = conversions as f64 / rows as f64;
         out.push(GainsRow {
             decile: g + 1,
             rows,
-            min_score: desc.scores[range.end - 1],
+            min_score: desc.score(range.end - 1),
             leads_share: cum_rows as f64 / n as f64,
             conversions,
             conversion_rate,
@@ -98,16 +103,17 @@ pub fn threshold_table(probs: &[f64], labels: &[bool], thresholds: &[f64]) -> Ve
 }
 
 /// [`threshold_table`] from rows ranked descending.
-pub(super) fn threshold_table_ranked(desc: &Ranked, thresholds: &[f64]) -> Vec<ThresholdRow> {
+pub(super) fn threshold_table_ranked(
+    desc: &impl ScoreOrder,
+    thresholds: &[f64],
+) -> Vec<ThresholdRow> {
     let n = desc.len();
-    // Conversions among the top k rows are `cum_pos[k]`, so each threshold is one binary
-    // search and one lookup.
-    let total_pos = desc.cum_pos[n];
+    // Each threshold is one binary search.
+    let total_pos = desc.total_positives();
     thresholds
         .iter()
         .map(|&threshold| {
-            let handed_over = desc.scores.partition_point(|&s| s >= threshold);
-            let conversions = desc.cum_pos[handed_over];
+            let (handed_over, conversions) = desc.at_least(threshold);
             ThresholdRow {
                 threshold,
                 handed_over,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{check_lengths, equal_count_groups, Ranked};
+use super::rows::{check_lengths, equal_count_groups, Ranked, ScoreOrder};
 
 /// Probabilities are clipped to `[LOG_LOSS_EPS, 1 - LOG_LOSS_EPS]` so one confident mistake costs
 /// about 34.5 nats instead of infinity (the scikit-learn convention).
@@ -82,7 +82,7 @@ pub fn calibration(probs: &[f64], labels: &[bool], bins: usize) -> Calibration {
 }
 
 /// [`calibration`] from rows ranked ascending.
-pub(super) fn calibration_ranked(asc: &Ranked, bins: usize) -> Calibration {
+pub(super) fn calibration_ranked(asc: &impl ScoreOrder, bins: usize) -> Calibration {
     let n = asc.len();
     if n == 0 {
         return Calibration {
@@ -90,19 +90,24 @@ pub(super) fn calibration_ranked(asc: &Ranked, bins: usize) -> Calibration {
             ece: None,
         };
     }
+    let ranges: Vec<_> = equal_count_groups(n, bins.clamp(1, n)).collect();
+    let edges: Vec<usize> = std::iter::once(0)
+        .chain(ranges.iter().map(|r| r.end))
+        .collect();
+    let below = asc.positives_before(&edges);
     let mut out = Vec::new();
     let mut ece = 0.0;
-    for (b, range) in equal_count_groups(n, bins.clamp(1, n)).enumerate() {
+    for (b, range) in ranges.into_iter().enumerate() {
         let rows = range.len();
         // The scores in rank order, as summing through the row indices read them.
-        let sum_p: f64 = asc.scores[range.clone()].iter().sum();
+        let sum_p: f64 = asc.score_sum(range.clone());
         let mean_predicted = sum_p / rows as f64;
-        let observed_rate = asc.positives(&range) as f64 / rows as f64;
+        let observed_rate = (below[b + 1] - below[b]) as f64 / rows as f64;
         ece += rows as f64 / n as f64 * (observed_rate - mean_predicted).abs();
         out.push(CalibrationBin {
             bin: b + 1,
-            lower: asc.scores[range.start],
-            upper: asc.scores[range.end - 1],
+            lower: asc.score(range.start),
+            upper: asc.score(range.end - 1),
             rows,
             mean_predicted,
             observed_rate,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rows::{check_lengths, count_true, from_order_key, total_order_key, Ranked};
+use super::rows::{check_lengths, count_true, from_order_key, total_order_key, Ranked, ScoreOrder};
 
 /// Area under the ROC curve: the probability that a random converter scores above a random
 /// non-converter, ties counting one half (Mann-Whitney U with midranks). Exact, O(n log n).
@@ -111,18 +111,18 @@ pub fn roc_auc_beyond(probs: &[f64], labels: &[bool], strength: f64) -> Option<f
 }
 
 /// [`roc_auc`] from rows ranked ascending.
-pub(super) fn roc_auc_ranked(asc: &Ranked) -> Option<f64> {
-    let pos = asc.positives(&(0..asc.len())) as u128;
+pub(super) fn roc_auc_ranked(asc: &impl ScoreOrder) -> Option<f64> {
+    let pos = asc.total_positives() as u128;
     let neg = asc.len() as u128 - pos;
     if pos == 0 || neg == 0 {
         return None;
     }
     // Midranks are half-integers; doubling them keeps the rank sum exact in integers.
-    let mut twice_rank_sum: u128 = 0;
-    for g in &asc.groups {
-        // 1-based ranks g.start + 1 ..= g.end share the midrank (g.start + 1 + g.end) / 2.
-        twice_rank_sum += asc.positives(g) as u128 * (g.start + 1 + g.end) as u128;
-    }
+    let (twice_rank_sum, _) = asc.fold_groups((0u128, 0usize), |(sum, start), g| {
+        // 1-based ranks start + 1 ..= end share the midrank (start + 1 + end) / 2.
+        let end = start + g.rows;
+        (sum + g.positives as u128 * (start + 1 + end) as u128, end)
+    });
     let twice_u = twice_rank_sum - pos * (pos + 1);
     Some(twice_u as f64 / (2 * pos * neg) as f64)
 }
@@ -185,20 +185,17 @@ pub fn pr_auc(probs: &[f64], labels: &[bool]) -> Option<f64> {
 }
 
 /// [`pr_auc`] from rows ranked descending.
-pub(super) fn pr_auc_ranked(desc: &Ranked) -> Option<f64> {
-    let total_pos = desc.positives(&(0..desc.len()));
+pub(super) fn pr_auc_ranked(desc: &impl ScoreOrder) -> Option<f64> {
+    let total_pos = desc.total_positives();
     if total_pos == 0 {
         return None;
     }
-    let (mut tp, mut fp) = (0usize, 0usize);
-    let mut sum = 0.0;
-    for g in &desc.groups {
-        let new_tp = desc.positives(g);
-        tp += new_tp;
-        fp += g.len() - new_tp;
+    let (sum, _, _) = desc.fold_groups((0.0, 0usize, 0usize), |(sum, tp, fp), g| {
+        let new_tp = g.positives;
+        let (tp, fp) = (tp + new_tp, fp + g.rows - new_tp);
         // R_k - R_{k-1} = new_tp / total_pos; the division is factored out of the sum.
-        sum += new_tp as f64 * (tp as f64 / (tp + fp) as f64);
-    }
+        (sum + new_tp as f64 * (tp as f64 / (tp + fp) as f64), tp, fp)
+    });
     Some(sum / total_pos as f64)
 }
 
@@ -217,19 +214,11 @@ pub struct CurvePoint {
     pub y: f64,
 }
 
-/// `(threshold, true positives, false positives)` after each group of tied scores enters,
-/// highest scores first.
-fn cumulative_counts(desc: &Ranked) -> Vec<(f64, usize, usize)> {
-    let (mut tp, mut fp) = (0usize, 0usize);
-    desc.groups
-        .iter()
-        .map(|g| {
-            let new_tp = desc.positives(g);
-            tp += new_tp;
-            fp += g.len() - new_tp;
-            (desc.scores[g.start], tp, fp)
-        })
-        .collect()
+/// `(threshold, true positives, false positives)` once tie group `g` has entered, highest
+/// scores first.
+fn counts_through(desc: &impl ScoreOrder, g: usize) -> (f64, usize, usize) {
+    let (threshold, rows, tp) = desc.through_group(g);
+    (threshold, tp, rows - tp)
 }
 
 /// The smallest float above `x` (for finite `x`), so that "score >= threshold" selects nothing.
@@ -245,15 +234,15 @@ fn just_above(x: f64) -> f64 {
     }
 }
 
-/// Keeps at most `max_points` (at least 2) of `points`, evenly spaced by index, always
-/// including the first and the last.
-fn downsample(points: Vec<CurvePoint>, max_points: usize) -> Vec<CurvePoint> {
-    let (m, k) = (points.len(), max_points.max(2));
+/// Which of `m` curve points to keep: at most `max_points` (at least 2), evenly spaced by index,
+/// always including the first and the last. Only the kept points are ever computed.
+fn kept_points(m: usize, max_points: usize) -> Box<dyn Iterator<Item = usize>> {
+    let k = max_points.max(2);
     if m <= k {
-        return points;
+        return Box::new(0..m);
     }
     // i (m - 1) / (k - 1) is strictly increasing in i because m > k, so no point repeats.
-    (0..k).map(|i| points[i * (m - 1) / (k - 1)]).collect()
+    Box::new((0..k).map(move |i| i * (m - 1) / (k - 1)))
 }
 
 /// The ROC curve: false-positive rate `x` against true-positive rate `y` at each distinct score
@@ -270,25 +259,26 @@ pub fn roc_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<Curve
 }
 
 /// [`roc_curve`] from rows ranked descending.
-pub(super) fn roc_curve_ranked(desc: &Ranked, max_points: usize) -> Vec<CurvePoint> {
-    let pos = desc.positives(&(0..desc.len()));
+pub(super) fn roc_curve_ranked(desc: &impl ScoreOrder, max_points: usize) -> Vec<CurvePoint> {
+    let pos = desc.total_positives();
     let neg = desc.len() - pos;
     if pos == 0 || neg == 0 {
         return Vec::new();
     }
-    let counts = cumulative_counts(desc);
-    let mut points = Vec::with_capacity(counts.len() + 1);
-    points.push(CurvePoint {
-        threshold: just_above(counts[0].0),
-        x: 0.0,
-        y: 0.0,
-    });
-    points.extend(counts.into_iter().map(|(threshold, tp, fp)| CurvePoint {
-        threshold,
-        x: fp as f64 / neg as f64,
-        y: tp as f64 / pos as f64,
-    }));
-    downsample(points, max_points)
+    kept_points(desc.group_count() + 1, max_points)
+        .map(|i| {
+            let (threshold, tp, fp) = match i.checked_sub(1) {
+                Some(g) => counts_through(desc, g),
+                // The origin: nobody handed over.
+                None => (just_above(desc.score(0)), 0, 0),
+            };
+            CurvePoint {
+                threshold,
+                x: fp as f64 / neg as f64,
+                y: tp as f64 / pos as f64,
+            }
+        })
+        .collect()
 }
 
 /// The precision-recall curve: recall `x` against precision `y` at each distinct score taken as
@@ -304,20 +294,21 @@ pub fn pr_curve(probs: &[f64], labels: &[bool], max_points: usize) -> Vec<CurveP
 }
 
 /// [`pr_curve`] from rows ranked descending.
-pub(super) fn pr_curve_ranked(desc: &Ranked, max_points: usize) -> Vec<CurvePoint> {
-    let pos = desc.positives(&(0..desc.len()));
+pub(super) fn pr_curve_ranked(desc: &impl ScoreOrder, max_points: usize) -> Vec<CurvePoint> {
+    let pos = desc.total_positives();
     if pos == 0 {
         return Vec::new();
     }
-    let points = cumulative_counts(desc)
-        .into_iter()
-        .map(|(threshold, tp, fp)| CurvePoint {
-            threshold,
-            x: tp as f64 / pos as f64,
-            y: tp as f64 / (tp + fp) as f64,
+    kept_points(desc.group_count(), max_points)
+        .map(|g| {
+            let (threshold, tp, fp) = counts_through(desc, g);
+            CurvePoint {
+                threshold,
+                x: tp as f64 / pos as f64,
+                y: tp as f64 / (tp + fp) as f64,
+            }
         })
-        .collect();
-    downsample(points, max_points)
+        .collect()
 }
 
 #[cfg(test)]
@@ -549,6 +540,38 @@ mod tests {
         let thin = pr_curve(&probs, &labels, 5);
         assert_eq!(thin.len(), 5);
         assert_eq!((thin[0], thin[4]), (full[0], last));
+    }
+
+    #[test]
+    fn thinned_curves_keep_the_full_curves_points_at_even_ranks() {
+        // Only the kept points are computed: they must be the full curve's points at ranks
+        // i (m - 1) / (k - 1), ties included.
+        let mut rng = ChaCha8Rng::seed_from_u64(65);
+        let probs: Vec<f64> = (0..5000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    rng.gen()
+                } else {
+                    f64::from(rng.gen_range(0..30u32)) / 30.0
+                }
+            })
+            .collect();
+        let labels: Vec<bool> = probs.iter().map(|&p| rng.gen_bool(p)).collect();
+        for (full, thin) in [
+            (
+                roc_curve(&probs, &labels, usize::MAX),
+                roc_curve(&probs, &labels, 37),
+            ),
+            (
+                pr_curve(&probs, &labels, usize::MAX),
+                pr_curve(&probs, &labels, 37),
+            ),
+        ] {
+            let m = full.len();
+            assert!(m > 2000, "{m} points");
+            let want: Vec<CurvePoint> = (0..37).map(|i| full[i * (m - 1) / 36]).collect();
+            assert_eq!(thin, want);
+        }
     }
 
     #[test]

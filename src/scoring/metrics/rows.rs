@@ -44,10 +44,50 @@ pub(super) fn sorted_order(probs: &[f64], descending: bool) -> Vec<usize> {
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
+/// What every table asks of rows in score order (one direction), whichever way they were
+/// ranked: [`Ranked`] (every row in its place; the reference, and the path for NaN scores) or
+/// a view of [`Runs`](super::runs::Runs) (each distinct score once). The metrics are written
+/// once against this, so both give the same numbers by construction wherever the two agree on
+/// these few answers, which their tests check.
+pub(super) trait ScoreOrder {
+    /// Number of rows.
+    fn len(&self) -> usize;
+    /// Converters among all rows.
+    fn total_positives(&self) -> usize;
+    /// The score at position `i`.
+    fn score(&self, i: usize) -> f64;
+    /// The scores at positions `range` added one by one in position order (as
+    /// `scores[range].iter().sum()`), so that the sum is the same to the last bit.
+    fn score_sum(&self, range: Range<usize>) -> f64;
+    /// Converters among positions `..x`, for each `x` of `cuts` (each at most [`len`](Self::len)).
+    fn positives_before(&self, cuts: &[usize]) -> Vec<usize>;
+    /// Folds `f` over the tie groups (runs of `==` scores) in position order. Internal
+    /// iteration, so that a walk over a million groups is a tight loop.
+    fn fold_groups<B>(&self, init: B, f: impl FnMut(B, Group) -> B) -> B;
+    /// Number of tie groups.
+    fn group_count(&self) -> usize;
+    /// Tie group `g` (below [`group_count`](Self::group_count)) as a curve needs it: the
+    /// score at its first position, and the rows and converters in groups `..=g`.
+    fn through_group(&self, g: usize) -> (f64, usize, usize);
+    /// Rows scoring `>= threshold` and the converters among them. For a descending order
+    /// (those rows are a prefix); NaN scores give unspecified counts.
+    fn at_least(&self, threshold: f64) -> (usize, usize);
+}
+
+/// One tie group of a [`ScoreOrder`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Group {
+    /// The score at the group's first position.
+    pub score: f64,
+    pub rows: usize,
+    pub positives: usize,
+}
+
 /// Rows ranked by score once, for every metric of one evaluation: the order, and the scores
 /// and outcomes read along it (so later passes are sequential), and the tie groups. Built by
 /// one sort ([`Ranked::sort`]); the opposite direction follows from it without sorting again
 /// ([`Ranked::reversed`]), so an evaluation sorts its scores once instead of once per table.
+/// The general path: [`Runs`](super::runs::Runs) is faster, but leaves NaN scores to this.
 pub(super) struct Ranked {
     /// Row indices in score order; tied rows in input order (the stable sort's order).
     pub order: Vec<usize>,
@@ -57,6 +97,8 @@ pub(super) struct Ranked {
     pub groups: Vec<Range<usize>>,
     /// Converters among positions `..i` (length `n + 1`).
     pub cum_pos: Vec<usize>,
+    /// Highest scores first.
+    pub descending: bool,
 }
 
 impl Ranked {
@@ -74,10 +116,10 @@ impl Ranked {
             .collect();
         keyed.par_sort_unstable();
         let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-        Ranked::from_order(order, probs, labels)
+        Ranked::from_order(order, probs, labels, descending)
     }
 
-    fn from_order(order: Vec<usize>, probs: &[f64], labels: &[bool]) -> Ranked {
+    fn from_order(order: Vec<usize>, probs: &[f64], labels: &[bool], descending: bool) -> Ranked {
         let scores: Vec<f64> = order.iter().map(|&i| probs[i]).collect();
         let mut groups = Vec::new();
         let mut start = 0;
@@ -97,6 +139,7 @@ impl Ranked {
             scores,
             groups,
             cum_pos,
+            descending,
         }
     }
 
@@ -127,7 +170,55 @@ impl Ranked {
             order.extend_from_slice(&self.order[start..end]);
             end = start;
         }
-        Ranked::from_order(order, probs, labels)
+        Ranked::from_order(order, probs, labels, !self.descending)
+    }
+}
+
+impl ScoreOrder for Ranked {
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn total_positives(&self) -> usize {
+        self.cum_pos[self.order.len()]
+    }
+
+    fn score(&self, i: usize) -> f64 {
+        self.scores[i]
+    }
+
+    fn score_sum(&self, range: Range<usize>) -> f64 {
+        self.scores[range].iter().sum()
+    }
+
+    fn positives_before(&self, cuts: &[usize]) -> Vec<usize> {
+        cuts.iter().map(|&x| self.cum_pos[x]).collect()
+    }
+
+    fn fold_groups<B>(&self, init: B, mut f: impl FnMut(B, Group) -> B) -> B {
+        self.groups.iter().fold(init, |acc, g| {
+            let group = Group {
+                score: self.scores[g.start],
+                rows: g.len(),
+                positives: self.positives(g),
+            };
+            f(acc, group)
+        })
+    }
+
+    fn group_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn through_group(&self, g: usize) -> (f64, usize, usize) {
+        let group = &self.groups[g];
+        (self.scores[group.start], group.end, self.cum_pos[group.end])
+    }
+
+    fn at_least(&self, threshold: f64) -> (usize, usize) {
+        assert!(self.descending, "at_least needs rows ranked descending");
+        let k = self.scores.partition_point(|&s| s >= threshold);
+        (k, self.cum_pos[k])
     }
 }
 

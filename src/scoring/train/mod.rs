@@ -499,13 +499,36 @@ pub fn train_table(
 
     enter(progress, "evaluating")?;
     // The training design is at hand (standardised, as the fit saw it): no need to re-encode.
-    let train_probs = design.probabilities(coef_std.view()).to_vec();
-    drop(design);
-    let bands = match &opts.bands {
-        Some(cuts) => ScoreBands::from_cuts(cuts.clone())?,
-        None => ScoreBands::from_quantiles(&train_probs, metrics::DEFAULT_BANDS)?,
+    // A fresh array's storage is its values in order: taken as it is, not copied.
+    let (train_probs, offset) = design
+        .probabilities(coef_std.view())
+        .into_raw_vec_and_offset();
+    assert_eq!(
+        (offset.unwrap_or(0), train_probs.len()),
+        (0, y_train.len()),
+        "one probability per training row, in order"
+    );
+    let train_labels = y_train.as_slice().expect("a fresh array is contiguous");
+    // In-sample, the bands and the evaluation read one ranking of the training scores. The
+    // design is freed meanwhile (returning its pages takes a while for a large one).
+    let in_sample = folds.is_none() && eval_rows.is_empty();
+    let ((), train_ranked) = rayon::join(
+        move || drop(design),
+        || in_sample.then(|| metrics::RankedScores::new(&train_probs, train_labels)),
+    );
+    let bands = match (&opts.bands, &train_ranked) {
+        (Some(cuts), _) => ScoreBands::from_cuts(cuts.clone())?,
+        (None, Some(ranked)) => ranked.quantile_bands(metrics::DEFAULT_BANDS)?,
+        (None, None) => ScoreBands::from_quantiles(&train_probs, metrics::DEFAULT_BANDS)?,
     };
-    let (kind, probs, eval_labels) = if let Some(fold_of) = &folds {
+    let (kind, evaluation, rows, drift) = if let Some(ranked) = &train_ranked {
+        (
+            "in-sample",
+            ranked.evaluate(&bands),
+            train_probs.len(),
+            None,
+        )
+    } else if let Some(fold_of) = &folds {
         let k = opts.folds.unwrap_or(0);
         let probs = holdout::out_of_fold(
             table,
@@ -517,9 +540,8 @@ pub fn train_table(
             opts,
             progress,
         )?;
-        ("cross-validation", probs, labels.clone())
-    } else if eval_rows.is_empty() {
-        ("in-sample", train_probs.clone(), y_train.to_vec())
+        let evaluation = metrics::evaluate(&probs, &labels, &bands);
+        ("cross-validation", evaluation, probs.len(), None)
     } else {
         // The saved coefficients, so that `leadsim evaluate` on these rows gives the same numbers.
         let scorer = holdout::FoldModel {
@@ -528,31 +550,32 @@ pub fn train_table(
             coef: coefficients[1..].iter().map(|c| c.estimate).collect(),
         };
         let probs = scorer.predict(table, &roles.features, &eval_rows, &mut warnings)?;
-        let l = eval_rows.iter().map(|&r| labels[r]).collect();
+        let eval_labels: Vec<bool> = eval_rows.iter().map(|&r| labels[r]).collect();
         let kind = if time_split.is_some() {
             "out-of-time"
         } else {
             "holdout"
         };
-        (kind, probs, l)
+        let evaluation = metrics::evaluate(&probs, &eval_labels, &bands);
+        let drift = (kind == "out-of-time").then(|| {
+            let train_metrics = metrics::evaluate(&train_probs, train_labels, &bands).metrics;
+            drift::compare(
+                table,
+                &roles.features,
+                &encoder,
+                &train_rows,
+                &eval_rows,
+                &train_probs,
+                &probs,
+                &labels,
+                train_metrics,
+                opts.seed,
+                &mut warnings,
+            )
+        });
+        (kind, evaluation, probs.len(), drift)
     };
-    let evaluation = metrics::evaluate(&probs, &eval_labels, &bands);
-    let drift = (kind == "out-of-time").then(|| {
-        let train_metrics = metrics::evaluate(&train_probs, &y_train.to_vec(), &bands).metrics;
-        drift::compare(
-            table,
-            &roles.features,
-            &encoder,
-            &train_rows,
-            &eval_rows,
-            &train_probs,
-            &probs,
-            &labels,
-            train_metrics,
-            opts.seed,
-            &mut warnings,
-        )
-    });
+    drop(train_ranked);
     if kind == "in-sample" {
         warnings.push(
             "--holdout 0: metrics are in-sample (computed on the rows the model was fit on) and optimistic"
@@ -571,7 +594,7 @@ pub fn train_table(
         metrics: evaluation.metrics.clone(),
         evaluation: EvaluationReport {
             kind: kind.to_string(),
-            rows: probs.len(),
+            rows,
             evaluation,
         },
         bands,
