@@ -7,6 +7,7 @@
 use ndarray::{Array1, ArrayView1};
 use rayon::prelude::*;
 
+use super::kernels::dot;
 use super::pass::{PassStats, EXTREME_ETA};
 use super::{Column, Design};
 
@@ -43,17 +44,12 @@ impl Design {
         let w = mu * one_minus_mu;
         let loss = positives as f64 * ((-eta).max(0.0) + ex.ln_1p())
             + negatives as f64 * (eta.max(0.0) + ex.ln_1p());
-        // Each column's sum over the converters, standardised.
+        // Each column's sum over the converters, standardised: a dot with the 0/1 outcomes
+        // (no branch per row).
+        let ones: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v))).collect();
         let dense: Vec<f64> = (0..self.dense_count())
             .into_par_iter()
-            .map(|k| {
-                self.dense_column(k)
-                    .iter()
-                    .zip(y)
-                    .filter(|(_, &yi)| yi)
-                    .map(|(v, _)| v)
-                    .sum()
-            })
+            .map(|k| dot(self.dense_column(k), &ones))
             .collect();
         let counts = self.level_counts(y);
         let p = self.ncols();
