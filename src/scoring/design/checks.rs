@@ -97,12 +97,45 @@ impl Design {
         let dense: Vec<[(f64, f64); 2]> = (0..self.dense_count())
             .into_par_iter()
             .map(|k| {
-                let mut r = [(f64::INFINITY, f64::NEG_INFINITY); 2];
-                for (&v, &yi) in self.dense_column(k).iter().zip(y) {
-                    let c = &mut r[usize::from(yi)];
-                    *c = (c.0.min(v), c.1.max(v));
+                // Values are finite (`push_dense` checks), so plain comparisons are the min and
+                // max; each class in its own lanes, selected without a branch, so the loop
+                // vectorises.
+                const L: usize = 4;
+                let (inf, ninf) = (f64::INFINITY, f64::NEG_INFINITY);
+                let mut acc = [[inf; L], [ninf; L], [inf; L], [ninf; L]];
+                let col = self.dense_column(k);
+                let split = col.len() - col.len() % L;
+                let see = |acc: &mut [[f64; L]; 4], l: usize, v: f64, yi: bool| {
+                    let (neg, pos) = if yi { (inf, v) } else { (v, inf) };
+                    let (neg_hi, pos_hi) = if yi { (ninf, v) } else { (v, ninf) };
+                    acc[0][l] = if neg < acc[0][l] { neg } else { acc[0][l] };
+                    acc[1][l] = if neg_hi > acc[1][l] {
+                        neg_hi
+                    } else {
+                        acc[1][l]
+                    };
+                    acc[2][l] = if pos < acc[2][l] { pos } else { acc[2][l] };
+                    acc[3][l] = if pos_hi > acc[3][l] {
+                        pos_hi
+                    } else {
+                        acc[3][l]
+                    };
+                };
+                for (x, yy) in col[..split].chunks_exact(L).zip(y[..split].chunks_exact(L)) {
+                    for l in 0..L {
+                        see(&mut acc, l, x[l], yy[l]);
+                    }
                 }
-                r
+                for (&v, &yi) in col[split..].iter().zip(&y[split..]) {
+                    see(&mut acc, 0, v, yi);
+                }
+                let fold = |a: &[f64; L], f: fn(f64, f64) -> f64, start: f64| {
+                    a.iter().fold(start, |m, &v| f(m, v))
+                };
+                [
+                    (fold(&acc[0], f64::min, inf), fold(&acc[1], f64::max, ninf)),
+                    (fold(&acc[2], f64::min, inf), fold(&acc[3], f64::max, ninf)),
+                ]
             })
             .collect();
         let p = self.ncols();

@@ -246,7 +246,11 @@ pub fn train(opts: &TrainOptions, progress: &dyn TrainProgress) -> Result<Model>
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         }),
     };
-    train_table(&table, source, opts, progress)
+    let model = train_table(&table, source, opts, progress);
+    // The table is the largest allocation (every field's text): free it on another thread
+    // rather than make the caller wait for it.
+    std::thread::spawn(move || drop(table));
+    model
 }
 
 /// Where the rows of [`train_table`] came from, for the model's metadata.
