@@ -310,8 +310,9 @@ fn parse_piece(bytes: &[u8], width: usize, delimiter: u8, decimal_comma: bool) -
             // A blank line is no record (as the CSV reader skips it).
             continue;
         }
+        let found = || raw.iter().filter(|&&b| b == delimiter).count() + 1;
         if line_start >= bad_from {
-            let found = raw.iter().filter(|&&b| b == delimiter).count() + 1;
+            let found = found();
             error = Some(if found != width {
                 PieceError::Ragged {
                     line: u64::from(here),
@@ -354,7 +355,7 @@ fn parse_piece(bytes: &[u8], width: usize, delimiter: u8, decimal_comma: bool) -
         if ragged || col + 1 != width {
             error = Some(PieceError::Ragged {
                 line: u64::from(here),
-                found: raw.iter().filter(|&&b| b == delimiter).count() + 1,
+                found: found(),
             });
             break;
         }

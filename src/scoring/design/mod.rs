@@ -36,6 +36,7 @@ mod tests;
 pub use build::{CategoryCoder, FromEncoder};
 pub use checks::{ClassRanges, LevelCounts};
 pub use hat::HatSums;
+pub(crate) use pass::has_avx2;
 pub use pass::PassStats;
 
 use ndarray::Array2;

@@ -267,7 +267,7 @@ impl Scratch {
 /// x86-64 (SSE2) and with AVX2, and chosen at run time; the results are bit-identical, since
 /// every sum's order is fixed by the code (its lanes) and Rust never fuses a multiply and an
 /// add on its own: AVX2 only handles four lanes per instruction where SSE2 handles two.
-fn has_avx2() -> bool {
+pub(crate) fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2")

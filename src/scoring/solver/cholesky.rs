@@ -175,7 +175,7 @@ pub(super) const PARALLEL_WORK: usize = 32 * 1024;
 /// so the value does not depend on which of the two runs.
 pub(super) fn fast_dot(a: &[f64], b: &[f64]) -> f64 {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if crate::scoring::design::has_avx2() {
         // SAFETY: the CPU supports AVX2.
         return unsafe { fast_dot_avx2(a, b) };
     }
@@ -219,15 +219,21 @@ fn dot_lanes(a: &[f64], b: &[f64]) -> f64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn inverse_times_matrix_is_the_identity() {
-        // A = B B' + k I for a fixed B: symmetric positive definite and not too well conditioned.
-        let k = 37;
+    /// `B B' + ridge I` for a fixed `k x k` pattern `B`: symmetric positive definite, and not
+    /// too well conditioned for a small ridge.
+    fn spd(k: usize, ridge: f64) -> Array2<f64> {
         let b = Array2::from_shape_fn((k, k), |(i, j)| ((i * 31 + j * 17) % 23) as f64 / 7.0 - 1.5);
         let mut a = b.dot(&b.t());
         for i in 0..k {
-            a[[i, i]] += 0.5;
+            a[[i, i]] += ridge;
         }
+        a
+    }
+
+    #[test]
+    fn inverse_times_matrix_is_the_identity() {
+        let k = 37;
+        let a = spd(k, 0.5);
         let inv = Cholesky::new(&a).unwrap().inverse();
         assert_eq!(inv, inv.t());
         let id = a.dot(&inv);
@@ -288,12 +294,7 @@ mod tests {
     #[test]
     fn grouped_inverse_gives_the_row_by_row_bits() {
         for k in [1, 3, GROUP, GROUP + 1, 3 * GROUP + 5, 200] {
-            let b =
-                Array2::from_shape_fn((k, k), |(i, j)| ((i * 29 + j * 13) % 19) as f64 / 5.0 - 1.7);
-            let mut a = b.dot(&b.t());
-            for i in 0..k {
-                a[[i, i]] += 0.5;
-            }
+            let a = spd(k, 0.5);
             let c = Cholesky::new(&a).unwrap();
             let got = c.inverse();
             let want = inverse_row_by_row(&c);
@@ -310,12 +311,7 @@ mod tests {
     fn panels_give_the_column_orders_bits_and_its_failures() {
         // Sizes around the panel width, and one wide enough for the parallel rows.
         for k in [1, 5, PANEL - 1, PANEL, PANEL + 1, 2 * PANEL + 7, 300] {
-            let b =
-                Array2::from_shape_fn((k, k), |(i, j)| ((i * 31 + j * 17) % 23) as f64 / 7.0 - 1.5);
-            let mut a = b.dot(&b.t());
-            for i in 0..k {
-                a[[i, i]] += 0.5;
-            }
+            let a = spd(k, 0.5);
             let want = column_order(&a).expect("positive definite");
             let got = Cholesky::new(&a).expect("positive definite");
             let got = got.l.as_slice().unwrap();
@@ -345,11 +341,7 @@ mod tests {
     #[test]
     fn a_wide_factor_is_the_same_on_any_number_of_threads() {
         let k = 300;
-        let b = Array2::from_shape_fn((k, k), |(i, j)| ((i * 31 + j * 17) % 23) as f64 / 7.0 - 1.5);
-        let mut a = b.dot(&b.t());
-        for i in 0..k {
-            a[[i, i]] += 5.0;
-        }
+        let a = spd(k, 5.0);
         let run = |threads: usize| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)

@@ -46,6 +46,18 @@ pub(crate) struct PassStats {
     pub n_extreme: usize,
 }
 
+impl From<crate::scoring::design::PassStats> for PassStats {
+    fn from(s: crate::scoring::design::PassStats) -> PassStats {
+        PassStats {
+            loss: s.loss,
+            grad: s.grad,
+            hess: s.hess,
+            max_step_eta: s.max_step_eta,
+            n_extreme: s.n_extreme,
+        }
+    }
+}
+
 impl PassStats {
     fn merge(mut self, other: PassStats) -> PassStats {
         self.loss += other.loss;

@@ -44,17 +44,9 @@ impl Rows<'_> {
     ) -> PassStats {
         match self {
             Rows::Dense(x) => newton::pass(*x, y, beta, step, full),
-            Rows::Codes(d) => {
-                let y = labels(y);
-                let s = d.pass(&y, beta.view(), step.map(|s| s.view()), full);
-                PassStats {
-                    loss: s.loss,
-                    grad: s.grad,
-                    hess: s.hess,
-                    max_step_eta: s.max_step_eta,
-                    n_extreme: s.n_extreme,
-                }
-            }
+            Rows::Codes(d) => d
+                .pass(&labels(y), beta.view(), step.map(|s| s.view()), full)
+                .into(),
         }
     }
 
@@ -63,16 +55,7 @@ impl Rows<'_> {
     pub fn start_pass(&self, y: ArrayView1<bool>, beta: &Array1<f64>) -> PassStats {
         match self {
             Rows::Dense(_) => self.pass(y, beta, None, true),
-            Rows::Codes(d) => {
-                let s = d.start_pass(&labels(y), beta.view());
-                PassStats {
-                    loss: s.loss,
-                    grad: s.grad,
-                    hess: s.hess,
-                    max_step_eta: s.max_step_eta,
-                    n_extreme: s.n_extreme,
-                }
-            }
+            Rows::Codes(d) => d.start_pass(&labels(y), beta.view()).into(),
         }
     }
 
